@@ -1,0 +1,31 @@
+package io.pulsarproxy.config;
+
+/**
+ * Every event-bus address of the proxy, in one place. It lives in the lowest module so that every module can name
+ * the addresses without depending on the module that serves them.
+ */
+public final class Addresses {
+  /** A new, valid {@link ProxyConfig}, published by the ConfigVerticle after a file change. */
+  public static final String CONFIG_CHANGED = "proxy.config.changed";
+  /** Produce service: request {@code ProduceRequest}, reply {@code ProduceReply}. */
+  public static final String PRODUCE = "proxy.produce";
+  /** Broker state changes (UP / DOWN), published by the SupervisorVerticle. */
+  public static final String PULSAR_STATE = "proxy.pulsar.state";
+  /** Ask the SupervisorVerticle for the current broker state; replies with the state. */
+  public static final String PULSAR_STATUS = "proxy.pulsar.status";
+
+  /** Consume service: requests {@code ConsumerCommand}, replies {@code CommandReply}. */
+  public static final String CONSUMER = "proxy.consumer";
+  /** Prefix of the per-session addresses the consume service delivers {@code SessionEvent}s to. */
+  public static final String SESSION_PREFIX = "proxy.session.";
+
+  /** The proxy is shutting down: readiness goes 503 and edges refuse new work. Published once by main. */
+  public static final String SHUTDOWN = "proxy.shutdown";
+
+  private Addresses() {}
+
+  /** Where the consume service sends the events of session {@code id}. */
+  public static String session(String id) {
+    return SESSION_PREFIX + id;
+  }
+}

@@ -1,0 +1,363 @@
+package io.pulsarproxy.config;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Builds the {@link ProxyConfig} from its sources, lowest precedence first: built-in defaults, the YAML file, the
+ * environment, system properties.
+ *
+ * <p>Every key is {@code section.key} in YAML (nested: {@code http:} then {@code port: 9000}), {@code PROXY_} +
+ * section + key in upper snake case in the environment ({@code http.maxBodySize} is {@code PROXY_HTTP_MAX_BODY_SIZE})
+ * and {@code proxy.} + section + key as a system property ({@code -Dproxy.http.port=9000}). Only the keys in
+ * {@link #keys()} are read from the environment and system properties; {@code log.loggers} is YAML only. Unknown keys
+ * in the YAML file are rejected.
+ *
+ * <p>Everything here is synchronous, free of I/O except {@link #load(Path, Map, Properties)}, and thread-safe.
+ */
+public final class ConfigLoader {
+
+  /** Prefix of the environment variables that set config keys. */
+  public static final String ENV_PREFIX = "PROXY_";
+  /** Prefix of the system properties that set config keys. */
+  public static final String SYSPROP_PREFIX = "proxy.";
+
+  private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+  private static final List<String> COMPRESSION_TYPES = List.of("NONE", "LZ4", "ZLIB", "ZSTD", "SNAPPY");
+  private static final String LOGGERS = "log.loggers";
+
+  /** Key → default, in documentation order. A {@code null} default means "not set". */
+  private static final Map<String, Object> DEFAULTS = defaultTable();
+
+  private ConfigLoader() {}
+
+  private static Map<String, Object> defaultTable() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("pulsar.serviceUrl", "pulsar://localhost:6650");
+    d.put("pulsar.authToken", null);
+    d.put("pulsar.operationTimeout", "30s");
+    d.put("pulsar.connectionTimeout", "10s");
+    d.put("pulsar.ioThreads", 1);
+    d.put("pulsar.listenerThreads", 1);
+    d.put("pulsar.memoryLimit", "64MB");
+    d.put("pulsar.probeInterval", "5s");
+    d.put("pulsar.probeTopic", "persistent://public/default/pulsar-proxy-probe");
+    d.put("http.host", "0.0.0.0");
+    d.put("http.port", 8088);
+    d.put("http.maxBodySize", "5MB");
+    d.put("http.maxMessageSize", "1MB");
+    d.put("http.maxMessagesPerRequest", 1000);
+    d.put("http.maxInFlightRequests", 10000);
+    d.put("management.host", "0.0.0.0");
+    d.put("management.port", 8089);
+    d.put("producer.sendTimeout", "30s");
+    d.put("producer.maxPendingMessages", 1000);
+    d.put("producer.batchingEnabled", true);
+    d.put("producer.batchingMaxPublishDelay", "1ms");
+    d.put("producer.batchingMaxMessages", 1000);
+    d.put("producer.compressionType", "NONE");
+    d.put("producer.cacheMaxProducers", 1000);
+    d.put("producer.cacheIdleTimeout", "5m");
+    d.put("consumer.maxSessions", 10000);
+    d.put("consumer.maxTrackedIds", 10000);
+    d.put("ws.maxSockets", 10000);
+    d.put("ws.maxFrameSize", "1MB");
+    d.put("ws.idleTimeout", "5m");
+    d.put("ws.pingInterval", "30s");
+    d.put("ws.maxInFlightPerProducer", 1000);
+    d.put("ws.forwardClientTokens", false);
+    d.put("log.level", "INFO");
+    d.put(LOGGERS, new JsonObject());
+    d.put("shutdown.timeout", "10s");
+    return Collections.unmodifiableMap(d);
+  }
+
+  /** Every key, {@code section.key}, in documentation order. */
+  public static List<String> keys() {
+    return List.copyOf(DEFAULTS.keySet());
+  }
+
+  /** The sections, in documentation order: pulsar, http, management, producer, consumer, ws, log, shutdown. */
+  public static List<String> sections() {
+    return DEFAULTS.keySet().stream().map(ConfigLoader::section).distinct().toList();
+  }
+
+  /**
+   * The environment variable that sets {@code key}, e.g. {@code PROXY_HTTP_MAX_BODY_SIZE} for {@code http.maxBodySize}.
+   * Defined for every key, though {@code log.loggers} is not read from the environment.
+   */
+  public static String envVarName(String key) {
+    StringBuilder sb = new StringBuilder(ENV_PREFIX);
+    for (char c : key.toCharArray()) {
+      if (c == '.') {
+        sb.append('_');
+      } else if (Character.isUpperCase(c)) {
+        sb.append('_').append(c);
+      } else {
+        sb.append(Character.toUpperCase(c));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The system property that sets {@code key}, e.g. {@code proxy.http.port}. */
+  public static String systemPropertyName(String key) {
+    return SYSPROP_PREFIX + key;
+  }
+
+  /** The built-in defaults as nested JSON (a new copy on every call); {@code pulsar.authToken} is absent. */
+  public static JsonObject defaults() {
+    JsonObject json = new JsonObject();
+    DEFAULTS.forEach((key, value) -> {
+      JsonObject section = json.getJsonObject(section(key));
+      if (section == null) {
+        section = new JsonObject();
+        json.put(section(key), section);
+      }
+      if (value != null) {
+        section.put(name(key), value instanceof JsonObject o ? o.copy() : value);
+      }
+    });
+    return json;
+  }
+
+  /** The default configuration: no file, no environment, no system properties. */
+  public static ProxyConfig defaultConfig() {
+    return build(defaults());
+  }
+
+  /**
+   * Parses the text of a YAML config file into nested JSON, without validating keys or values (that is
+   * {@link #build(JsonObject)}'s job). Only {@code true}/{@code false} are booleans and only decimal numbers are
+   * numbers; duplicate keys are an error. An empty document is an empty object.
+   *
+   * @param source names the file in error messages
+   * @throws ConfigException if the text is not YAML or its top level is not a mapping; the message gives the line
+   *                         and column but does not quote the file
+   */
+  public static JsonObject parseYaml(String yaml, String source) {
+    return YamlParser.parse(yaml, source);
+  }
+
+  /**
+   * Merges the sources, lowest precedence first: {@link #defaults()}, {@code yaml} (deeply), then each known key found
+   * in {@code env} and in {@code systemProperties}. Values from the environment and system properties are strings;
+   * an empty {@code PROXY_PULSAR_AUTH_TOKEN} means "no token". Nothing is validated here.
+   *
+   * @param yaml             the parsed file, or {@code null} when there is none
+   * @param env              environment variables, e.g. {@code System.getenv()}
+   * @param systemProperties e.g. {@code System.getProperties()}
+   */
+  public static JsonObject merge(JsonObject yaml, Map<String, String> env, Properties systemProperties) {
+    JsonObject merged = defaults();
+    if (yaml != null) {
+      merged.mergeIn(withoutEmptySections(yaml), true);
+    }
+    override(merged, key -> env.get(envVarName(key)));
+    override(merged, key -> systemProperties.getProperty(systemPropertyName(key)));
+    return merged;
+  }
+
+  /**
+   * A copy of {@code json} without the sections that have no value: a section whose keys are all commented out
+   * ({@code http:} alone on its line) means "defaults", not "no section".
+   */
+  private static JsonObject withoutEmptySections(JsonObject json) {
+    JsonObject copy = json.copy();
+    for (String section : sections()) {
+      if (copy.containsKey(section) && copy.getValue(section) == null) {
+        copy.remove(section);
+      }
+    }
+    return copy;
+  }
+
+  private static void override(JsonObject merged, Function<String, String> lookup) {
+    for (String key : DEFAULTS.keySet()) {
+      if (key.equals(LOGGERS)) {
+        continue;
+      }
+      String value = lookup.apply(key);
+      // A section that is not a mapping stays as it is: build() reports it, an override must not hide it.
+      if (value != null && merged.getValue(section(key)) instanceof JsonObject section) {
+        section.put(name(key), value);
+      }
+    }
+  }
+
+  /**
+   * Names of {@code PROXY_*} environment variables and {@code proxy.*} system properties that set no key, most likely
+   * typos. They are ignored; callers should warn about them. {@code PROXY_CONFIG} (the config file) is not reported.
+   */
+  public static List<String> unrecognizedOverrides(Map<String, String> env, Properties systemProperties) {
+    List<String> known = new ArrayList<>();
+    for (String key : DEFAULTS.keySet()) {
+      if (!key.equals(LOGGERS)) {
+        known.add(envVarName(key));
+        known.add(systemPropertyName(key));
+      }
+    }
+    known.add(ConfigVerticle.CONFIG_FILE_ENV);
+    List<String> unknown = new ArrayList<>();
+    env.keySet().stream().filter(n -> n.startsWith(ENV_PREFIX) && !known.contains(n)).sorted().forEach(unknown::add);
+    systemProperties.stringPropertyNames().stream()
+        .filter(n -> n.startsWith(SYSPROP_PREFIX) && !known.contains(n)).sorted().forEach(unknown::add);
+    return unknown;
+  }
+
+  /**
+   * Validates {@code json} and builds the config. Keys absent from {@code json} take their default, so both the
+   * output of {@link #merge} and a partial object such as {@code {"http":{"port":0}}} are accepted. Values may be
+   * numbers, booleans or strings ({@code "8088"}, {@code "30s"}, {@code "5MB"}).
+   *
+   * @throws ConfigException listing every problem found, each naming the key and the bad value (the value of
+   *                         {@code pulsar.authToken} is never shown)
+   */
+  public static ProxyConfig build(JsonObject json) {
+    JsonObject merged = defaults().mergeIn(withoutEmptySections(json), true);
+    Fields f = new Fields(merged, DEFAULTS);
+
+    PulsarConfig pulsar = new PulsarConfig(
+        f.string("pulsar.serviceUrl", v -> v.startsWith("pulsar://") || v.startsWith("pulsar+ssl://"),
+            "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)"),
+        f.secret("pulsar.authToken"),
+        f.duration("pulsar.operationTimeout", Duration.ofMillis(1)),
+        f.duration("pulsar.connectionTimeout", Duration.ofMillis(1)),
+        f.integer("pulsar.ioThreads", 1, Integer.MAX_VALUE),
+        f.integer("pulsar.listenerThreads", 1, Integer.MAX_VALUE),
+        f.size("pulsar.memoryLimit", 1),
+        f.duration("pulsar.probeInterval", Duration.ofMillis(100)),
+        f.string("pulsar.probeTopic", v -> v.startsWith("persistent://") || v.startsWith("non-persistent://"),
+            "is not a topic name (persistent://tenant/namespace/topic or non-persistent://...)"));
+
+    long maxBody = f.size("http.maxBodySize", 1);
+    long maxMessage = f.size("http.maxMessageSize", 1);
+    if (f.valid("http.maxBodySize") && f.valid("http.maxMessageSize") && maxMessage > maxBody) {
+      f.problem("http.maxMessageSize: '" + f.display("http.maxMessageSize")
+          + "' is larger than http.maxBodySize '" + f.display("http.maxBodySize") + "'");
+    }
+    HttpConfig http = new HttpConfig(
+        f.string("http.host", v -> true, ""),
+        f.port("http.port"),
+        maxBody,
+        maxMessage,
+        f.integer("http.maxMessagesPerRequest", 1, Integer.MAX_VALUE),
+        f.integer("http.maxInFlightRequests", 1, Integer.MAX_VALUE));
+
+    ManagementConfig management = new ManagementConfig(f.string("management.host", v -> true, ""),
+        f.port("management.port"));
+
+    ProducerConfig producer = new ProducerConfig(
+        f.duration("producer.sendTimeout", Duration.ZERO),
+        f.integer("producer.maxPendingMessages", 1, Integer.MAX_VALUE),
+        f.bool("producer.batchingEnabled"),
+        f.duration("producer.batchingMaxPublishDelay", Duration.ZERO),
+        f.integer("producer.batchingMaxMessages", 1, Integer.MAX_VALUE),
+        f.oneOf("producer.compressionType", COMPRESSION_TYPES),
+        f.integer("producer.cacheMaxProducers", 1, Integer.MAX_VALUE),
+        f.duration("producer.cacheIdleTimeout", Duration.ofMillis(1)));
+
+    ConsumerConfig consumer = new ConsumerConfig(
+        f.integer("consumer.maxSessions", 1, Integer.MAX_VALUE),
+        f.integer("consumer.maxTrackedIds", 1, Integer.MAX_VALUE));
+
+    WsConfig ws = new WsConfig(
+        f.integer("ws.maxSockets", 1, Integer.MAX_VALUE),
+        f.size("ws.maxFrameSize", 1),
+        f.duration("ws.idleTimeout", Duration.ZERO),
+        f.duration("ws.pingInterval", Duration.ZERO),
+        f.integer("ws.maxInFlightPerProducer", 1, Integer.MAX_VALUE),
+        f.bool("ws.forwardClientTokens"));
+
+    LogConfig log = new LogConfig(f.oneOf("log.level", LOG_LEVELS), loggers(f));
+
+    ShutdownConfig shutdown = new ShutdownConfig(f.duration("shutdown.timeout", Duration.ofMillis(1)));
+
+    f.rejectUnknownKeys();
+    if (!f.problems().isEmpty()) {
+      throw new ConfigException(f.problems());
+    }
+    return new ProxyConfig(pulsar, http, management, producer, consumer, ws, log, shutdown);
+  }
+
+  private static Map<String, String> loggers(Fields f) {
+    Object raw = f.raw(LOGGERS);
+    if (raw == null) {
+      return Map.of();
+    }
+    if (!(raw instanceof JsonObject map)) {
+      f.problem(LOGGERS + ": must be a mapping of logger name to level, e.g. 'io.pulsarproxy: DEBUG'");
+      return Map.of();
+    }
+    Map<String, String> loggers = new LinkedHashMap<>();
+    for (String name : map.fieldNames()) {
+      String key = LOGGERS + "[" + name + "]";
+      Object level = map.getValue(name);
+      if (name.isBlank() || name.equalsIgnoreCase("ROOT")) {
+        f.problem(key + ": not a logger name (set the root level with log.level)");
+      } else if (level instanceof String s && LOG_LEVELS.contains(s.trim().toUpperCase(Locale.ROOT))) {
+        loggers.put(name, s.trim().toUpperCase(Locale.ROOT));
+      } else {
+        f.problem(key + ": '" + Fields.shorten(level) + "' is not one of " + String.join(", ", LOG_LEVELS));
+      }
+    }
+    return loggers;
+  }
+
+  /**
+   * Reads, merges and builds in one call. Blocking (reads the file): for command-line tools and tests, not for an
+   * event loop; {@link ConfigVerticle} does the same without blocking.
+   *
+   * @param file the YAML file, or {@code null} for none
+   * @throws ConfigException if the file cannot be read or the configuration is invalid
+   */
+  public static ProxyConfig load(Path file, Map<String, String> env, Properties systemProperties) {
+    JsonObject yaml = null;
+    if (file != null) {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new ConfigException(List.of(unreadable(file, e)));
+      }
+      yaml = parseYaml(text, fileSource(file));
+    }
+    return build(merge(yaml, env, systemProperties));
+  }
+
+  static String fileSource(Path file) {
+    return "config file " + file;
+  }
+
+  /** A one-line reason why {@code file} could not be read, naming the file. */
+  static String unreadable(Path file, Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String reason = cause instanceof NoSuchFileException ? "no such file"
+        : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    return fileSource(file) + ": cannot be read (" + reason + ")";
+  }
+
+  static String section(String key) {
+    return key.substring(0, key.indexOf('.'));
+  }
+
+  static String name(String key) {
+    return key.substring(key.indexOf('.') + 1);
+  }
+}

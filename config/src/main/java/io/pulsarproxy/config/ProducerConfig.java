@@ -1,0 +1,35 @@
+package io.pulsarproxy.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Defaults for the Pulsar producers the proxy creates and its producer cache. Reloadable: producers created after a
+ * change use the new values; cached producers are replaced when they are next used.
+ *
+ * @param sendTimeout             {@code producer.sendTimeout}: a send not acknowledged by then fails (HTTP 504)
+ * @param maxPendingMessages      {@code producer.maxPendingMessages}: per producer; when full, sends fail (503)
+ * @param batchingEnabled         {@code producer.batchingEnabled}
+ * @param batchingMaxPublishDelay {@code producer.batchingMaxPublishDelay}
+ * @param batchingMaxMessages     {@code producer.batchingMaxMessages}
+ * @param compressionType         {@code producer.compressionType}: NONE, LZ4, ZLIB, ZSTD or SNAPPY
+ * @param cacheMaxProducers       {@code producer.cacheMaxProducers}: producers kept open at once
+ * @param cacheIdleTimeout        {@code producer.cacheIdleTimeout}: a producer unused this long is closed
+ */
+public record ProducerConfig(
+    Duration sendTimeout,
+    int maxPendingMessages,
+    boolean batchingEnabled,
+    Duration batchingMaxPublishDelay,
+    int batchingMaxMessages,
+    String compressionType,
+    int cacheMaxProducers,
+    Duration cacheIdleTimeout) {
+
+  public ProducerConfig {
+    Objects.requireNonNull(sendTimeout, "sendTimeout");
+    Objects.requireNonNull(batchingMaxPublishDelay, "batchingMaxPublishDelay");
+    Objects.requireNonNull(compressionType, "compressionType");
+    Objects.requireNonNull(cacheIdleTimeout, "cacheIdleTimeout");
+  }
+}

@@ -1,0 +1,37 @@
+package io.pulsarproxy.config;
+
+import java.util.Objects;
+
+/**
+ * The whole, validated, immutable configuration of the proxy. Built once by {@link ConfigLoader} from the merged
+ * YAML file, environment and system properties, and again on every valid file change.
+ */
+public record ProxyConfig(
+    PulsarConfig pulsar,
+    HttpConfig http,
+    ManagementConfig management,
+    ProducerConfig producer,
+    ConsumerConfig consumer,
+    WsConfig ws,
+    LogConfig log,
+    ShutdownConfig shutdown) {
+
+  public ProxyConfig {
+    Objects.requireNonNull(pulsar, "pulsar");
+    Objects.requireNonNull(http, "http");
+    Objects.requireNonNull(management, "management");
+    Objects.requireNonNull(producer, "producer");
+    Objects.requireNonNull(consumer, "consumer");
+    Objects.requireNonNull(ws, "ws");
+    Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(shutdown, "shutdown");
+  }
+
+  /**
+   * The built-in defaults (no file, environment or system properties), e.g. as a base for tests:
+   * {@code ConfigLoader.build(new JsonObject().put("http", new JsonObject().put("port", 0)))} changes only some keys.
+   */
+  public static ProxyConfig defaults() {
+    return ConfigLoader.defaultConfig();
+  }
+}

@@ -1,0 +1,145 @@
+package io.pulsarproxy.app;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.ConfigVerticle;
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.consume.ConsumerVerticle;
+import io.pulsarproxy.core.produce.ProducerVerticle;
+import io.pulsarproxy.core.supervisor.SupervisorVerticle;
+import io.pulsarproxy.http.EdgeRoutes;
+import io.pulsarproxy.http.EdgeVerticle;
+import io.pulsarproxy.metrics.MetricsVerticle;
+import io.pulsarproxy.metrics.ProxyMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole proxy in one object: creates Vert.x with Prometheus metrics, deploys the verticles in dependency order
+ * and stops them gracefully in reverse. Used by {@link Main} and by integration tests that run the proxy in-process.
+ */
+public final class ProxyApp {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyApp.class);
+
+  private final Vertx vertx;
+  private final ConfigVerticle configVerticle;
+  private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
+  private String supervisorId;
+  private String producerId;
+  private String consumerId;
+  private String edgeId;
+  private EdgeVerticle edge;
+  private MetricsVerticle metricsVerticle;
+
+  private ProxyApp(Vertx vertx, ConfigVerticle configVerticle) {
+    this.vertx = vertx;
+    this.configVerticle = configVerticle;
+  }
+
+  /**
+   * Loads the configuration and starts every verticle. Fails (with Vert.x closed) when the configuration is invalid
+   * or a port cannot be bound.
+   */
+  public static Future<ProxyApp> start(ConfigVerticle configVerticle) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+            .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    ProxyApp app = new ProxyApp(vertx, configVerticle);
+    // Report the failure before closing Vert.x: listeners of a future completed after close have no event loop left.
+    return app.deploy(registry).map(v -> app).onFailure(err -> vertx.close());
+  }
+
+  private Future<Void> deploy(PrometheusMeterRegistry registry) {
+    ProxyMetrics metrics = new ProxyMetrics(registry);
+    return vertx.deployVerticle(configVerticle).compose(id -> {
+      ProxyConfig config = configVerticle.current();
+      SupervisorVerticle supervisor = new SupervisorVerticle(config, metrics);
+      metricsVerticle = new MetricsVerticle(config.management(), registry);
+      return vertx.deployVerticle(metricsVerticle)
+          .compose(m -> vertx.deployVerticle(supervisor))
+          .compose(s -> {
+            supervisorId = s;
+            return vertx.deployVerticle(new ProducerVerticle(config, supervisor::client, metrics));
+          })
+          .compose(p -> {
+            producerId = p;
+            return vertx.deployVerticle(new ConsumerVerticle(config, supervisor::client, metrics));
+          })
+          .compose(c -> {
+            consumerId = c;
+            edge = new EdgeVerticle(config, metrics, List.<EdgeRoutes>of());
+            return vertx.deployVerticle(edge);
+          })
+          .map(e -> {
+            edgeId = e;
+            LOG.info("pulsar-proxy started: API http://{}:{}/api/v1, management http://{}:{}/metrics, Pulsar {}",
+                config.http().host(), edge.actualPort(), config.management().host(), metricsVerticle.actualPort(),
+                config.pulsar().serviceUrl());
+            return null;
+          });
+    });
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public ProxyConfig config() {
+    return configVerticle.current();
+  }
+
+  public int httpPort() {
+    return edge.actualPort();
+  }
+
+  public int managementPort() {
+    return metricsVerticle.actualPort();
+  }
+
+  /**
+   * Stops gracefully: readiness goes 503 and new requests are refused at once; requests in progress get their answer
+   * (bounded by {@code shutdown.timeout}); then producers, the Pulsar client and Vert.x close. Idempotent.
+   */
+  public Future<Void> stop() {
+    Future<Void> existing = stopping.get();
+    if (existing != null) {
+      return existing;
+    }
+    long deadline = configVerticle.current().shutdown().timeout().toMillis();
+    Future<Void> result = Future.<Void>succeededFuture()
+        .compose(v -> {
+          LOG.info("Shutting down: refusing new requests, finishing those in progress (at most {} ms)", deadline);
+          vertx.eventBus().publish(Addresses.SHUTDOWN, null);
+          return undeploy(edgeId);
+        })
+        .compose(v -> undeploy(producerId))
+        .compose(v -> undeploy(consumerId))
+        .compose(v -> undeploy(supervisorId))
+        .timeout(deadline + 10_000, TimeUnit.MILLISECONDS)
+        .onFailure(err -> LOG.warn("Graceful shutdown did not complete: {}", err.getMessage()))
+        .otherwiseEmpty()
+        .compose(v -> vertx.close())
+        .onSuccess(v -> LOG.info("Stopped"));
+    return stopping.compareAndSet(null, result) ? result : stopping.get();
+  }
+
+  private Future<Void> undeploy(String id) {
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+  }
+}

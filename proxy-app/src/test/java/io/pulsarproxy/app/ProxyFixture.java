@@ -1,0 +1,107 @@
+package io.pulsarproxy.app;
+
+import io.pulsarproxy.config.ConfigVerticle;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the whole proxy in-process against a broker, configured through a real YAML file, for integration tests. */
+final class ProxyFixture implements AutoCloseable {
+  final ProxyApp app;
+  final Path configFile;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private ProxyFixture(ProxyApp app, Path configFile) {
+    this.app = app;
+    this.configFile = configFile;
+  }
+
+  /**
+   * Starts the proxy with a configuration file that points at {@code serviceUrl}, listens on free ports and carries
+   * {@code overrides} (section → key → value), e.g. {@code cfg("http", "maxBodySize", "4KB")}. The file is written
+   * as JSON, which is valid YAML.
+   */
+  static ProxyFixture start(Path dir, String serviceUrl, JsonObject overrides) throws Exception {
+    Path file = dir.resolve("proxy.yaml");
+    writeConfig(file, serviceUrl, overrides);
+    ConfigVerticle config = new ConfigVerticle(file, Map.of(), new Properties(), Duration.ofMillis(100));
+    ProxyApp app = ProxyApp.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return new ProxyFixture(app, file);
+  }
+
+  static void writeConfig(Path file, String serviceUrl, JsonObject overrides) throws IOException {
+    JsonObject config = new JsonObject()
+        .put("pulsar", new JsonObject().put("serviceUrl", serviceUrl).put("probeInterval", "500ms"))
+        .put("http", new JsonObject().put("port", 0))
+        .put("management", new JsonObject().put("port", 0))
+        .mergeIn(overrides, true);
+    Files.writeString(file, config.encodePrettily());
+  }
+
+  /** Rewrites the configuration file of this proxy (same ports: they are fixed at start). */
+  void rewriteConfig(String serviceUrl, JsonObject overrides) throws IOException {
+    writeConfig(configFile, serviceUrl, overrides.copy()
+        .mergeIn(cfg("http", "port", app.httpPort()).mergeIn(cfg("management", "port", app.managementPort())), true));
+  }
+
+  /** {@code {"section": {k1: v1, k2: v2, …}}}. */
+  static JsonObject cfg(String section, Object... keysAndValues) {
+    JsonObject values = new JsonObject();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      values.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return new JsonObject().put(section, values);
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + app.httpPort() + path;
+  }
+
+  String managementUrl(String path) {
+    return "http://127.0.0.1:" + app.managementPort() + path;
+  }
+
+  static String producePath(String topic) {
+    // persistent://tenant/ns/local -> /api/v1/topics/persistent/tenant/ns/local/messages
+    return "/api/v1/topics/" + topic.replace("://", "/") + "/messages";
+  }
+
+  HttpResponse<String> postJson(String path, String body) {
+    return send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  HttpResponse<String> get(String url) {
+    return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+  }
+
+  HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonObject json(HttpResponse<String> response) {
+    return new JsonObject(response.body());
+  }
+
+  @Override
+  public void close() throws Exception {
+    app.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}

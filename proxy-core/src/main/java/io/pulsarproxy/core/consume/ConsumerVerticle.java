@@ -1,0 +1,352 @@
+package io.pulsarproxy.core.consume;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.ConsumerConfig;
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.consume.ConsumerCommand.Ack;
+import io.pulsarproxy.core.consume.ConsumerCommand.AckCumulative;
+import io.pulsarproxy.core.consume.ConsumerCommand.Close;
+import io.pulsarproxy.core.consume.ConsumerCommand.IsEndOfTopic;
+import io.pulsarproxy.core.consume.ConsumerCommand.Nack;
+import io.pulsarproxy.core.consume.ConsumerCommand.Open;
+import io.pulsarproxy.core.consume.ConsumerCommand.Pause;
+import io.pulsarproxy.core.consume.ConsumerCommand.Permit;
+import io.pulsarproxy.core.consume.ConsumerCommand.Seek;
+import io.pulsarproxy.core.consume.ConsumerCommand.Unsubscribe;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.core.produce.MessageIds;
+import io.pulsarproxy.core.supervisor.BrokerStateTracker;
+import io.pulsarproxy.metrics.ProxyMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.pulsar.client.api.Consumer;
+import org.apache.pulsar.client.api.ConsumerBuilder;
+import org.apache.pulsar.client.api.DeadLetterPolicy;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Reader;
+import org.apache.pulsar.client.api.ReaderBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consume service on {@link Addresses#CONSUMER}: opens Pulsar consumers and readers for client sessions (a
+ * WebSocket, an HTTP consumer instance, an SSE stream), pushes their messages to the session's address as
+ * {@link SessionEvent}s, and carries out the session's acks, nacks and other commands.
+ *
+ * <p>Flow control is by permits: a session receives at most as many messages as it has permitted, and nothing while
+ * paused. The edges turn their own rules (push window, pull mode, a full socket, a long poll) into permits, so a slow
+ * client never makes the proxy take more from Pulsar than it can hold. Nothing is ever acknowledged on a client's
+ * behalf: unacknowledged messages come again from Pulsar after an ack timeout, a nack, or when the session closes.
+ */
+public final class ConsumerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumerVerticle.class);
+
+  private final Supplier<PulsarClient> client;
+  private final ProxyMetrics metrics;
+  private ConsumerConfig config;
+  private final Map<String, PulsarSession> sessions = new HashMap<>();
+  /** Sessions whose consumer is being created, counted against the limit. */
+  private int opening;
+  private BrokerStateTracker broker;
+
+  public ConsumerVerticle(ProxyConfig config, Supplier<PulsarClient> client, ProxyMetrics metrics) {
+    this.config = config.consumer();
+    this.client = client;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    Codecs.register(vertx);
+    broker = new BrokerStateTracker(vertx);
+    metrics.consumerSessions(() -> sessions.size());
+    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
+    return vertx.eventBus().<ConsumerCommand>consumer(Addresses.CONSUMER, this::handle).completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (PulsarSession s : List.copyOf(sessions.values())) {
+      vertx.eventBus().send(s.address, new SessionEvent.Ended(
+          new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down")), Codecs.LOCAL);
+      closing.add(close(s, false));
+    }
+    return Future.join(closing);
+  }
+
+  private void handle(Message<ConsumerCommand> message) {
+    ConsumerCommand command = message.body();
+    Future<Object> result;
+    try {
+      result = command instanceof Open open ? open(open) : onSession(command);
+    } catch (ProxyException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(done -> message.reply(done.succeeded()
+        ? CommandReply.of(done.result())
+        : CommandReply.failed(PulsarErrors.map(done.cause())), Codecs.LOCAL));
+  }
+
+  private Future<Object> onSession(ConsumerCommand command) {
+    PulsarSession s = sessions.get(command.sessionId());
+    if (s == null) {
+      return command instanceof Close
+          ? Future.succeededFuture()
+          : Future.failedFuture(new ProxyException(ErrorCode.NOT_FOUND, "no session " + command.sessionId()));
+    }
+    if (command instanceof Permit p) {
+      s.permits = (int) Math.min(Integer.MAX_VALUE, (long) s.permits + Math.max(0, p.count()));
+      pump(s);
+      return Future.succeededFuture();
+    }
+    if (command instanceof Pause p) {
+      s.paused = p.paused();
+      pump(s);
+      return Future.succeededFuture();
+    }
+    if (command instanceof Ack a) {
+      return acknowledge(s, a.messageIds(), a.permits());
+    }
+    if (command instanceof Nack n) {
+      return negativeAcknowledge(s, n.messageIds(), n.permits());
+    }
+    if (command instanceof AckCumulative a) {
+      return requireConsumer(s).compose(c ->
+          pulsar(c.acknowledgeCumulativeAsync(resolve(s, a.messageId(), "upTo")))).map(v -> null);
+    }
+    if (command instanceof Unsubscribe) {
+      return requireConsumer(s).compose(c -> {
+        s.stopped = true;
+        return pulsar(c.unsubscribeAsync());
+      }).map(v -> null);
+    }
+    if (command instanceof IsEndOfTopic) {
+      return Future.succeededFuture(
+          s.consumer != null ? s.consumer.hasReachedEndOfTopic() : s.reader.hasReachedEndOfTopic());
+    }
+    if (command instanceof Seek k) {
+      return seek(s, k);
+    }
+    if (command instanceof Close c) {
+      return close(s, c.unsubscribe()).map(v -> null);
+    }
+    throw new IllegalArgumentException("unknown command " + command.getClass().getSimpleName());
+  }
+
+  private Future<Object> open(Open open) {
+    String id = open.sessionId();
+    if (sessions.containsKey(id)) {
+      throw new ProxyException(ErrorCode.CONFLICT, "session " + id + " is already open");
+    }
+    if (sessions.size() + opening >= config.maxSessions()) {
+      throw new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxSessions()
+          + " consumer sessions, its limit (consumer.maxSessions); retry later");
+    }
+    if (broker.isDown()) {
+      throw new ProxyException(ErrorCode.BROKER_UNAVAILABLE, "the Pulsar broker is not reachable; retry later");
+    }
+    opening++;
+    Future<PulsarSession> created;
+    try {
+      created = open.spec() instanceof ConsumerSpec spec
+          ? subscribe(spec).map(c -> newSession(id, c, null, spec.receiverQueueSize()))
+          : read((ReaderSpec) open.spec()).map(r -> newSession(id, null, r, open.spec().receiverQueueSize()));
+    } catch (RuntimeException e) {
+      opening--;
+      throw e;
+    }
+    return created
+        .andThen(done -> opening--)
+        .map(s -> {
+          sessions.put(id, s);
+          return (Object) null;
+        });
+  }
+
+  private PulsarSession newSession(String id, Consumer<byte[]> consumer, Reader<byte[]> reader, int window) {
+    return new PulsarSession(id, Addresses.session(id), consumer, reader, Math.max(config.maxTrackedIds(), window));
+  }
+
+  private Future<Consumer<byte[]>> subscribe(ConsumerSpec spec) {
+    ConsumerBuilder<byte[]> b = client.get().newConsumer()
+        .subscriptionName(spec.subscription())
+        .subscriptionType(spec.subscriptionType())
+        .subscriptionMode(spec.subscriptionMode())
+        .subscriptionInitialPosition(spec.initialPosition())
+        .receiverQueueSize(spec.receiverQueueSize());
+    if (spec.topicsPattern() != null) {
+      try {
+        b.topicsPattern(Pattern.compile(spec.topicsPattern()));
+      } catch (PatternSyntaxException e) {
+        throw ProxyException.badField("topicsPattern", "is not a regular expression: " + e.getDescription());
+      }
+    } else {
+      b.topics(spec.topics());
+    }
+    if (spec.ackTimeoutMs() > 0) {
+      b.ackTimeout(spec.ackTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+    if (spec.consumerName() != null) {
+      b.consumerName(spec.consumerName());
+    }
+    if (spec.priorityLevel() != null) {
+      b.priorityLevel(spec.priorityLevel());
+    }
+    if (spec.negativeAckRedeliveryDelayMs() != null) {
+      b.negativeAckRedeliveryDelay(spec.negativeAckRedeliveryDelayMs(), TimeUnit.MILLISECONDS);
+    }
+    if (spec.maxRedeliverCount() != null) {
+      DeadLetterPolicy.DeadLetterPolicyBuilder dlq = DeadLetterPolicy.builder()
+          .maxRedeliverCount(spec.maxRedeliverCount());
+      if (spec.deadLetterTopic() != null) {
+        dlq.deadLetterTopic(spec.deadLetterTopic());
+      }
+      b.deadLetterPolicy(dlq.build());
+    }
+    if (spec.cryptoFailureAction() != null) {
+      b.cryptoFailureAction(spec.cryptoFailureAction());
+    }
+    return pulsar(b.subscribeAsync());
+  }
+
+  private Future<Reader<byte[]>> read(ReaderSpec spec) {
+    ReaderBuilder<byte[]> b = client.get().newReader()
+        .topic(spec.topic())
+        .receiverQueueSize(spec.receiverQueueSize())
+        .startMessageId(spec.startTimestamp() != null ? MessageId.earliest : spec.startMessageId());
+    if (spec.startInclusive()) {
+      b.startMessageIdInclusive();
+    }
+    if (spec.readerName() != null) {
+      b.readerName(spec.readerName());
+    }
+    Future<Reader<byte[]>> reader = pulsar(b.createAsync());
+    if (spec.startTimestamp() == null) {
+      return reader;
+    }
+    return reader.compose(r -> pulsar(r.seekAsync(spec.startTimestamp())).map(v -> r)
+        .recover(err -> pulsar(r.closeAsync()).transform(ignored -> Future.failedFuture(err))));
+  }
+
+  /** Takes the next message from Pulsar while the session has permits; one receive at a time, in order. */
+  private void pump(PulsarSession s) {
+    if (!s.canReceive()) {
+      return;
+    }
+    s.pending = s.next();
+    pulsar(s.pending).onComplete(done -> {
+      s.pending = null;
+      if (sessions.get(s.id) != s) {
+        return; // closed meanwhile: the message is not acknowledged and Pulsar will deliver it again
+      }
+      if (done.failed()) {
+        ProxyException reason = PulsarErrors.map(done.cause());
+        LOG.info("Session {} ended by Pulsar: {}", s.id, reason.getMessage());
+        vertx.eventBus().send(s.address, new SessionEvent.Ended(reason), Codecs.LOCAL);
+        close(s, false);
+        return;
+      }
+      org.apache.pulsar.client.api.Message<byte[]> m = done.result();
+      InboundMessage inbound = InboundMessage.from(m);
+      s.permits--;
+      if (s.consumer != null) {
+        s.handedOut.put(inbound.messageId(), m.getMessageId());
+      }
+      metrics.messageConsumed(inbound.payload().length);
+      vertx.eventBus().send(s.address, new SessionEvent.Delivered(inbound), Codecs.LOCAL);
+      pump(s);
+    });
+  }
+
+  private Future<Object> acknowledge(PulsarSession s, List<String> ids, int permits) {
+    Future<Object> acked = Future.succeededFuture();
+    if (s.consumer != null && !ids.isEmpty()) {
+      List<MessageId> resolved = new ArrayList<>(ids.size());
+      for (String id : ids) {
+        resolved.add(resolve(s, id, "messageId"));
+      }
+      ids.forEach(s.handedOut::remove);
+      acked = pulsar(s.consumer.acknowledgeAsync(resolved)).map(v -> null);
+    }
+    grant(s, permits);
+    return acked;
+  }
+
+  private Future<Object> negativeAcknowledge(PulsarSession s, List<String> ids, int permits) {
+    if (s.consumer != null) {
+      for (String id : ids) {
+        MessageId resolved = resolve(s, id, "messageId");
+        s.handedOut.remove(id);
+        s.consumer.negativeAcknowledge(resolved);
+      }
+    }
+    grant(s, permits);
+    return Future.succeededFuture();
+  }
+
+  private void grant(PulsarSession s, int permits) {
+    if (permits > 0) {
+      s.permits += permits;
+      pump(s);
+    }
+  }
+
+  private MessageId resolve(PulsarSession s, String id, String field) {
+    if (id == null) {
+      throw ProxyException.badField(field, "is missing");
+    }
+    MessageId handed = s.handedOut.get(id);
+    return handed != null ? handed : MessageIds.decode(id, field);
+  }
+
+  private Future<Object> seek(PulsarSession s, Seek k) {
+    CompletionStage<Void> seeking;
+    if (k.timestamp() != null) {
+      seeking = s.consumer != null ? s.consumer.seekAsync(k.timestamp()) : s.reader.seekAsync(k.timestamp());
+    } else {
+      MessageId id = MessageIds.decode(k.messageId(), "messageId");
+      seeking = s.consumer != null ? s.consumer.seekAsync(id) : s.reader.seekAsync(id);
+    }
+    s.handedOut.clear();
+    return pulsar(seeking).map(v -> null);
+  }
+
+  private Future<Consumer<byte[]>> requireConsumer(PulsarSession s) {
+    return s.consumer != null
+        ? Future.succeededFuture(s.consumer)
+        : Future.failedFuture(new ProxyException(ErrorCode.BAD_REQUEST, "a reader has no subscription"));
+  }
+
+  private Future<Void> close(PulsarSession s, boolean unsubscribe) {
+    sessions.remove(s.id);
+    s.stopped = true;
+    if (s.pending != null) {
+      s.pending.cancel(false);
+    }
+    Future<Void> before = unsubscribe && s.consumer != null
+        ? pulsar(s.consumer.unsubscribeAsync()).otherwiseEmpty()
+        : Future.succeededFuture();
+    return before.compose(v -> pulsar(s.consumer != null ? s.consumer.closeAsync() : s.reader.closeAsync()))
+        .onFailure(err -> LOG.debug("Closing session {}: {}", s.id, err.getMessage()))
+        .otherwiseEmpty();
+  }
+
+  private <T> Future<T> pulsar(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, context);
+  }
+}

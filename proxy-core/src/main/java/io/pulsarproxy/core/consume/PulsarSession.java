@@ -1,0 +1,48 @@
+package io.pulsarproxy.core.consume;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pulsar.client.api.Consumer;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.Reader;
+
+/**
+ * The Pulsar side of one client session: its consumer or reader, the permits the client gave, and the ids of the
+ * messages handed out and not yet acknowledged (kept as the client library's own objects, so that acknowledging one
+ * message of a batch clears it from the batch). Confined to the consumer verticle's context.
+ */
+final class PulsarSession {
+  final String id;
+  final String address;
+  final Consumer<byte[]> consumer;
+  final Reader<byte[]> reader;
+  final Map<String, MessageId> handedOut;
+  int permits;
+  boolean paused;
+  boolean stopped;
+  CompletableFuture<Message<byte[]>> pending;
+
+  PulsarSession(String id, String address, Consumer<byte[]> consumer, Reader<byte[]> reader, int maxTracked) {
+    this.id = id;
+    this.address = address;
+    this.consumer = consumer;
+    this.reader = reader;
+    // Bounded: beyond it the oldest entries are dropped and their acks fall back to decoding the id.
+    this.handedOut = new LinkedHashMap<>(64, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, MessageId> eldest) {
+        return size() > maxTracked;
+      }
+    };
+  }
+
+  boolean canReceive() {
+    return !stopped && !paused && permits > 0 && pending == null;
+  }
+
+  CompletableFuture<Message<byte[]>> next() {
+    return consumer != null ? consumer.receiveAsync() : reader.readNextAsync();
+  }
+}

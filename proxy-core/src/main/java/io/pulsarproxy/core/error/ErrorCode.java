@@ -1,0 +1,58 @@
+package io.pulsarproxy.core.error;
+
+/**
+ * The one error model of the proxy. Every failure a client can see is one of these codes; the edges turn it into an
+ * HTTP status with the JSON error envelope, or a WebSocket {@code send-error:N} result.
+ */
+public enum ErrorCode {
+  BAD_REQUEST(400, "send-error:7", 0, "The request is malformed or has invalid values"),
+  INVALID_TOPIC(400, "send-error:7", 0, "The topic name is invalid"),
+  UNAUTHORIZED(401, "send-error:8", 0, "Authentication failed"),
+  FORBIDDEN(403, "send-error:8", 0, "Not authorised for this topic"),
+  NOT_FOUND(404, "send-error:8", 0, "No such resource"),
+  TOPIC_NOT_FOUND(404, "send-error:8", 0, "The topic does not exist and the broker does not create topics automatically"),
+  METHOD_NOT_ALLOWED(405, "send-error:8", 0, "Method not allowed on this resource"),
+  CONFLICT(409, "send-error:8", 0, "The producer name is taken, the producer was fenced or the schema is incompatible"),
+  PAYLOAD_TOO_LARGE(413, "send-error:7", 0, "The body or a message is larger than the configured or broker limit"),
+  UNSUPPORTED_MEDIA_TYPE(415, "send-error:7", 0, "Unsupported content type"),
+  TOO_MANY_REQUESTS(429, "send-error:8", 1, "The broker asks to slow down"),
+  INTERNAL_ERROR(500, "send-error:8", 0, "Unexpected error in the proxy"),
+  BROKER_UNAVAILABLE(503, "send-error:8", 5, "The Pulsar broker is not reachable"),
+  PRODUCER_QUEUE_FULL(503, "send-error:8", 1, "The producer's pending queue or the client's memory limit is full"),
+  TOO_MANY_PRODUCERS(503, "send-error:8", 5, "The producer cache is full of busy producers"),
+  OVERLOADED(503, "send-error:8", 1, "Too many requests in progress"),
+  QUOTA_EXCEEDED(503, "send-error:8", 5, "The topic's backlog quota is exceeded"),
+  TOPIC_TERMINATED(503, "send-error:8", 0, "The topic is terminated"),
+  SHUTTING_DOWN(503, "send-error:8", 5, "The proxy is shutting down"),
+  TIMEOUT(504, "send-error:8", 0, "The broker did not acknowledge in time");
+
+  private final int httpStatus;
+  private final String wsResult;
+  private final int retryAfterSeconds;
+  private final String description;
+
+  ErrorCode(int httpStatus, String wsResult, int retryAfterSeconds, String description) {
+    this.httpStatus = httpStatus;
+    this.wsResult = wsResult;
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.description = description;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  /** The {@code result} field of a Pulsar WebSocket producer ack for this failure. */
+  public String wsResult() {
+    return wsResult;
+  }
+
+  /** Seconds for a {@code Retry-After} header, or 0 when retrying the same request cannot help. */
+  public int retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  public String description() {
+    return description;
+  }
+}

@@ -1,0 +1,33 @@
+package io.pulsarproxy.core.produce;
+
+import java.util.Map;
+
+/**
+ * One message to produce, already validated at the edge.
+ *
+ * @param payload        the bytes stored in Pulsar (never null, may be empty)
+ * @param key            partition key, or null
+ * @param properties     message properties (never null)
+ * @param eventTime      epoch ms, or null
+ * @param deliverAt      epoch ms for delayed delivery, or null
+ * @param deliverAfterMs delay in ms for delayed delivery, or null
+ * @param sequenceId     producer sequence id, or null
+ */
+public record OutgoingMessage(
+    byte[] payload,
+    String key,
+    Map<String, String> properties,
+    Long eventTime,
+    Long deliverAt,
+    Long deliverAfterMs,
+    Long sequenceId) {
+
+  public OutgoingMessage {
+    java.util.Objects.requireNonNull(payload, "payload");
+    properties = properties == null ? Map.of() : Map.copyOf(properties);
+  }
+
+  public static OutgoingMessage of(byte[] payload) {
+    return new OutgoingMessage(payload, null, Map.of(), null, null, null, null);
+  }
+}

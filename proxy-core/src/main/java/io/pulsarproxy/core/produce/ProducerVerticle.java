@@ -1,0 +1,190 @@
+package io.pulsarproxy.core.produce;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.ProducerConfig;
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.core.supervisor.BrokerStateTracker;
+import io.pulsarproxy.metrics.ProxyMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.TypedMessageBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The produce service on {@link Addresses#PRODUCE}: takes a {@link ProduceRequest}, sends its messages in order with
+ * the topic's cached producer, and replies with a {@link ProduceReply} once the broker has answered for every
+ * message. A message is reported ok only when the broker acknowledged it.
+ *
+ * <p>While the supervisor reports the broker DOWN, requests fail at once with {@link ErrorCode#BROKER_UNAVAILABLE}
+ * instead of waiting for Pulsar's timeouts. On stop it stops taking requests, waits for the sends in flight (bounded
+ * by {@code shutdown.timeout}) and closes its producers.
+ */
+public final class ProducerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ProducerVerticle.class);
+
+  private final Supplier<PulsarClient> client;
+  private final ProxyMetrics metrics;
+  private ProxyConfig config;
+  private ProducerCache cache;
+  private MessageConsumer<ProduceRequest> consumer;
+  private BrokerStateTracker broker;
+  private int requestsInFlight;
+  private Promise<Void> drained;
+  private long evictionTimer;
+
+  public ProducerVerticle(ProxyConfig config, Supplier<PulsarClient> client, ProxyMetrics metrics) {
+    this.config = config;
+    this.client = client;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    Codecs.register(vertx);
+    cache = new ProducerCache(context, client.get(), config.producer(), System::nanoTime);
+    metrics.cachedProducers(() -> cache.size());
+    broker = new BrokerStateTracker(vertx);
+    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
+    scheduleEviction();
+    consumer = vertx.eventBus().consumer(Addresses.PRODUCE, this::handle);
+    return consumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(evictionTimer);
+    Duration deadline = config.shutdown().timeout();
+    return consumer.unregister()
+        .compose(v -> drain().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
+            .onFailure(err -> LOG.warn("{} produce requests still in flight after {}; closing producers",
+                requestsInFlight, deadline))
+            .otherwiseEmpty())
+        .compose(v -> cache.closeAll());
+  }
+
+  private void reconfigure(ProxyConfig newConfig) {
+    ProducerConfig old = config.producer();
+    config = newConfig;
+    if (!old.equals(newConfig.producer())) {
+      LOG.info("Producer defaults changed: new producers use {}", newConfig.producer());
+      cache.reconfigure(newConfig.producer());
+      vertx.cancelTimer(evictionTimer);
+      scheduleEviction();
+    }
+  }
+
+  private void scheduleEviction() {
+    long period = Math.max(1_000, Math.min(30_000, config.producer().cacheIdleTimeout().toMillis() / 2));
+    evictionTimer = vertx.setPeriodic(period, id -> {
+      int closed = cache.evictIdle();
+      if (closed > 0) {
+        LOG.debug("Closed {} idle producers", closed);
+      }
+    });
+  }
+
+  private void handle(Message<ProduceRequest> message) {
+    ProduceRequest request = message.body();
+    if (broker.isDown()) {
+      message.reply(failAll(request, new ProxyException(ErrorCode.BROKER_UNAVAILABLE,
+          "the Pulsar broker is not reachable; retry later")), Codecs.LOCAL);
+      return;
+    }
+    ProducerCache.Lease lease;
+    try {
+      lease = cache.acquire(request.topic(), request.options());
+    } catch (ProxyException e) {
+      message.reply(failAll(request, e), Codecs.LOCAL);
+      return;
+    }
+    requestsInFlight++;
+    lease.producer()
+        .compose(producer -> sendAll(producer, request))
+        .recover(err -> Future.succeededFuture(failAll(request, PulsarErrors.map(err))))
+        .onComplete(done -> {
+          lease.release();
+          message.reply(done.result(), Codecs.LOCAL);
+          if (--requestsInFlight == 0 && drained != null) {
+            drained.tryComplete();
+          }
+        });
+  }
+
+  /** Issues every send at once, in order (the producer keeps that order), and waits for all the acks. */
+  private Future<ProduceReply> sendAll(Producer<byte[]> producer, ProduceRequest request) {
+    List<Future<ProduceResult>> sends = new ArrayList<>(request.messages().size());
+    for (OutgoingMessage m : request.messages()) {
+      sends.add(send(producer, m));
+    }
+    return Future.join(sends).map(all -> {
+      List<ProduceResult> results = new ArrayList<>(sends.size());
+      sends.forEach(f -> results.add(f.result()));
+      return new ProduceReply(results);
+    });
+  }
+
+  private Future<ProduceResult> send(Producer<byte[]> producer, OutgoingMessage m) {
+    long start = System.nanoTime();
+    Future<ProduceResult> sent;
+    try {
+      TypedMessageBuilder<byte[]> builder = producer.newMessage().value(m.payload()).properties(m.properties());
+      if (m.key() != null) {
+        builder.key(m.key());
+      }
+      if (m.eventTime() != null) {
+        builder.eventTime(m.eventTime());
+      }
+      if (m.deliverAt() != null) {
+        builder.deliverAt(m.deliverAt());
+      }
+      if (m.deliverAfterMs() != null) {
+        builder.deliverAfter(m.deliverAfterMs(), TimeUnit.MILLISECONDS);
+      }
+      if (m.sequenceId() != null) {
+        builder.sequenceId(m.sequenceId());
+      }
+      sent = Future.fromCompletionStage(builder.sendAsync(), context).map(ProduceResult::ok);
+    } catch (RuntimeException e) {
+      sent = Future.failedFuture(e);
+    }
+    return sent
+        .otherwise(err -> ProduceResult.failed(PulsarErrors.map(err)))
+        .onSuccess(r -> metrics.messageProduced(
+            r.isOk() ? ProxyMetrics.OK : r.error().code().name().toLowerCase(Locale.ROOT),
+            m.payload().length, System.nanoTime() - start));
+  }
+
+  private ProduceReply failAll(ProduceRequest request, ProxyException error) {
+    List<ProduceResult> results = new ArrayList<>(request.messages().size());
+    String outcome = error.code().name().toLowerCase(Locale.ROOT);
+    for (OutgoingMessage m : request.messages()) {
+      results.add(ProduceResult.failed(error));
+      metrics.messageProduced(outcome, m.payload().length, 0);
+    }
+    return new ProduceReply(results);
+  }
+
+  private Future<Void> drain() {
+    if (requestsInFlight == 0) {
+      return Future.succeededFuture();
+    }
+    drained = Promise.promise();
+    return drained.future();
+  }
+}

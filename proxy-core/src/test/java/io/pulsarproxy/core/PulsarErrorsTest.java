@@ -1,0 +1,59 @@
+package io.pulsarproxy.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.error.PulsarErrors;
+import java.util.concurrent.CompletionException;
+import org.apache.pulsar.client.api.PulsarClientException;
+import org.junit.jupiter.api.Test;
+
+class PulsarErrorsTest {
+  @Test
+  void mapsPulsarFailuresToErrorCodes() {
+    assertThat(code(new PulsarClientException.ProducerBusyException("busy"))).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(code(new PulsarClientException.TopicDoesNotExistException("x"))).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
+    assertThat(code(new PulsarClientException.NotFoundException("x"))).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
+    assertThat(code(new PulsarClientException.AuthorizationException("x"))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(code(new PulsarClientException.AuthenticationException("x"))).isEqualTo(ErrorCode.UNAUTHORIZED);
+    assertThat(code(new PulsarClientException.ProducerQueueIsFullError("x"))).isEqualTo(ErrorCode.PRODUCER_QUEUE_FULL);
+    assertThat(code(new PulsarClientException.MemoryBufferIsFullError("x"))).isEqualTo(ErrorCode.PRODUCER_QUEUE_FULL);
+    assertThat(code(new PulsarClientException.TimeoutException("x"))).isEqualTo(ErrorCode.TIMEOUT);
+    assertThat(code(new PulsarClientException.ConnectException("x"))).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+    assertThat(code(new java.net.ConnectException("refused"))).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+    assertThat(code(new PulsarClientException.TopicTerminatedException("x"))).isEqualTo(ErrorCode.TOPIC_TERMINATED);
+    assertThat(code(new PulsarClientException.InvalidMessageException("too big"))).isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
+    assertThat(code(new IllegalStateException("bug"))).isEqualTo(ErrorCode.INTERNAL_ERROR);
+  }
+
+  @Test
+  void looksThroughGenericWrappersForTheCause() {
+    Throwable wrapped = new PulsarClientException(new CompletionException(new java.net.ConnectException("refused")));
+    assertThat(code(wrapped)).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+  }
+
+  @Test
+  void unwrapsCompletionExceptions() {
+    ProxyException e = PulsarErrors.map(new CompletionException(new PulsarClientException.TimeoutException("late")));
+    assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
+    assertThat(e.getMessage()).isEqualTo("late");
+  }
+
+  @Test
+  void aTimeoutWhileCreatingAProducerMeansTheBrokerIsUnavailable() {
+    assertThat(PulsarErrors.mapCreation(new PulsarClientException.TimeoutException("lookup")).code())
+        .isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+  }
+
+  @Test
+  void retryableCodesCarryRetryAfter() {
+    assertThat(ErrorCode.BROKER_UNAVAILABLE.retryAfterSeconds()).isPositive();
+    assertThat(ErrorCode.PRODUCER_QUEUE_FULL.retryAfterSeconds()).isPositive();
+    assertThat(ErrorCode.BAD_REQUEST.retryAfterSeconds()).isZero();
+  }
+
+  private static ErrorCode code(Throwable t) {
+    return PulsarErrors.map(t).code();
+  }
+}

@@ -1,0 +1,117 @@
+package io.pulsarproxy.core.consume;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.ConfigLoader;
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.supervisor.SupervisorVerticle;
+import io.pulsarproxy.metrics.ProxyMetrics;
+import io.pulsarproxy.testkit.PulsarBroker;
+import io.pulsarproxy.testkit.PulsarExtension;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.SubscriptionInitialPosition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The consume service against a real broker: permits bound delivery exactly, acks go to Pulsar. */
+@ExtendWith(PulsarExtension.class)
+class ConsumerVerticleIT {
+  private Vertx vertx;
+  private PulsarClient client;
+  private PulsarBroker broker;
+  private final List<SessionEvent> events = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start(PulsarBroker pulsar) throws Exception {
+    broker = pulsar;
+    client = pulsar.newClient();
+    vertx = Vertx.vertx();
+    ProxyConfig config = ConfigLoader.build(new JsonObject()
+        .put("pulsar", new JsonObject().put("serviceUrl", pulsar.serviceUrl())));
+    SupervisorVerticle supervisor = new SupervisorVerticle(config, ProxyMetrics.noop());
+    sync(vertx.deployVerticle(supervisor));
+    sync(vertx.deployVerticle(new ConsumerVerticle(config, supervisor::client, ProxyMetrics.noop())));
+    vertx.eventBus().<SessionEvent>consumer(Addresses.session("s1"), m -> events.add(m.body()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    sync(vertx.close());
+    client.close();
+  }
+
+  @Test
+  void deliversExactlyThePermittedMessagesAndAcknowledgesThem() throws Exception {
+    String topic = broker.uniqueTopic("consume");
+    ConsumerSpec spec = ConsumerSpec.of(topic, "sub").withInitialPosition(SubscriptionInitialPosition.Earliest);
+    assertThat(command(new ConsumerCommand.Open("s1", spec)).isOk()).isTrue();
+    try (Producer<byte[]> producer = client.newProducer().topic(topic).create()) {
+      for (int i = 0; i < 5; i++) {
+        producer.send(("m" + i).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    command(new ConsumerCommand.Permit("s1", 2));
+    await().atMost(Duration.ofSeconds(20)).until(() -> events.size() == 2);
+    // no further message arrives without a permit: a third permit then brings exactly the third message
+    command(new ConsumerCommand.Ack("s1", List.of(delivered(0).messageId(), delivered(1).messageId()), 1));
+    await().atMost(Duration.ofSeconds(20)).until(() -> events.size() == 3);
+    assertThat(new String(delivered(2).payload(), StandardCharsets.UTF_8)).isEqualTo("m2");
+    assertThat(events).hasSize(3);
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        broker.admin().topics().getStats(topic).getSubscriptions().get("sub").getMsgBacklog()).isEqualTo(3));
+    assertThat(command(new ConsumerCommand.IsEndOfTopic("s1")).value()).isEqualTo(false);
+    assertThat(command(new ConsumerCommand.Close("s1", true)).isOk()).isTrue();
+    assertThat(broker.admin().topics().getSubscriptions(topic)).doesNotContain("sub");
+  }
+
+  @Test
+  void aReaderStartsAfterTheGivenId() throws Exception {
+    String topic = broker.uniqueTopic("read");
+    MessageId first;
+    try (Producer<byte[]> producer = client.newProducer().topic(topic).enableBatching(false).create()) {
+      first = producer.send("a".getBytes(StandardCharsets.UTF_8));
+      producer.send("b".getBytes(StandardCharsets.UTF_8));
+    }
+    ReaderSpec spec = new ReaderSpec(topic, null, 10, first, false, null);
+    assertThat(command(new ConsumerCommand.Open("s1", spec)).isOk()).isTrue();
+    command(new ConsumerCommand.Permit("s1", 10));
+    await().atMost(Duration.ofSeconds(20)).until(() -> events.size() == 1);
+    assertThat(new String(delivered(0).payload(), StandardCharsets.UTF_8)).isEqualTo("b");
+  }
+
+  @Test
+  void refusesATakenExclusiveSubscription() throws Exception {
+    String topic = broker.uniqueTopic("exclusive");
+    try (var taken = client.newConsumer().topic(topic).subscriptionName("sub").subscribe()) {
+      CommandReply reply = command(new ConsumerCommand.Open("s1", ConsumerSpec.of(topic, "sub")));
+      assertThat(reply.error().code().httpStatus()).isEqualTo(409);
+    }
+  }
+
+  private InboundMessage delivered(int i) {
+    return ((SessionEvent.Delivered) events.get(i)).message();
+  }
+
+  private CommandReply command(ConsumerCommand command) throws Exception {
+    return sync(vertx.eventBus().<CommandReply>request(Addresses.CONSUMER, command, Codecs.LOCAL)).body();
+  }
+
+  private static <T> T sync(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}

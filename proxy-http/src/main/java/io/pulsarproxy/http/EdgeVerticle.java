@@ -1,0 +1,155 @@
+package io.pulsarproxy.http;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.metrics.ProxyMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one client-facing HTTP server: the REST API of this module plus the routes other modules contribute through
+ * {@link EdgeRoutes}, all on {@code http.port}.
+ *
+ * <p>It bounds the requests in progress ({@code http.maxInFlightRequests}, above it 503 with {@code Retry-After}).
+ * When the proxy shuts down ({@link Addresses#SHUTDOWN}) it refuses new requests with 503 and, in {@link #stop()},
+ * waits for the requests in progress (bounded by {@code shutdown.timeout}) before closing the listener.
+ */
+public final class EdgeVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeVerticle.class);
+
+  private final List<EdgeRoutes> contributed;
+  private final ProxyMetrics metrics;
+  private ProxyConfig config;
+  private HttpServer server;
+  private BodyHandler bodyHandler;
+  private ProduceHandler produceHandler;
+  private int inFlight;
+  private boolean draining;
+  private Promise<Void> drained;
+
+  public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed) {
+    this.config = config;
+    this.metrics = metrics;
+    this.contributed = List.copyOf(contributed);
+  }
+
+  @Override
+  public Future<?> start() {
+    Codecs.register(vertx);
+    vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> draining = true);
+    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
+        .requestHandler(router())
+        .listen()
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("Edge server listening on {}:{}", config.http().host(), s.actualPort());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    draining = true;
+    long deadline = config.shutdown().timeout().toMillis();
+    Future<Void> done = inFlight == 0 ? Future.succeededFuture() : (drained = Promise.promise()).future();
+    return done.timeout(deadline, TimeUnit.MILLISECONDS)
+        .onFailure(err -> LOG.warn("{} requests still in progress after {} ms; closing", inFlight, deadline))
+        .otherwiseEmpty()
+        .compose(v -> server == null ? Future.succeededFuture() : server.close());
+  }
+
+  /** The port actually bound (useful with port 0). Call after start completed. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    bodyHandler = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    produceHandler = new ProduceHandler(vertx, config);
+
+    router.route().handler(this::admit);
+    router.post("/api/v1/topics/:domain/:tenant/:namespace/:topic/messages")
+        .handler(bodyHandler)
+        .handler(produceHandler);
+    contributed.forEach(routes -> routes.mount(vertx, router));
+
+    router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
+        new ProxyException(ErrorCode.NOT_FOUND, "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    router.errorHandler(405, ctx -> ErrorResponses.send(ctx, new ProxyException(ErrorCode.METHOD_NOT_ALLOWED,
+        ctx.request().method() + " is not allowed on " + ctx.request().path())));
+    router.errorHandler(413, ctx -> ErrorResponses.send(ctx, new ProxyException(ErrorCode.PAYLOAD_TOO_LARGE,
+        "the request body is larger than " + config.http().maxBodyBytes() + " bytes (http.maxBodySize)")));
+    router.errorHandler(400, this::failed);
+    router.errorHandler(500, this::failed);
+    return router;
+  }
+
+  /** Counts the request in, or refuses it while shutting down or above the in-flight limit. */
+  private void admit(RoutingContext ctx) {
+    if (draining) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      reject(ctx, new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; retry on another instance"));
+      return;
+    }
+    if (inFlight >= config.http().maxInFlightRequests()) {
+      reject(ctx, new ProxyException(ErrorCode.OVERLOADED, "more than " + config.http().maxInFlightRequests()
+          + " requests in progress (http.maxInFlightRequests); retry later"));
+      return;
+    }
+    inFlight++;
+    ctx.addEndHandler(v -> {
+      if (--inFlight == 0 && drained != null) {
+        drained.tryComplete();
+      }
+    });
+    ctx.next();
+  }
+
+  private void reject(RoutingContext ctx, ProxyException e) {
+    metrics.requestRejected(e.code().name());
+    ErrorResponses.send(ctx, e);
+  }
+
+  /** Failures thrown by handlers: a ProxyException is the answer; anything else is a bug, logged once. */
+  private void failed(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    ProxyException e;
+    if (failure instanceof ProxyException p) {
+      e = p;
+    } else if (failure == null && ctx.statusCode() == 400) {
+      e = new ProxyException(ErrorCode.BAD_REQUEST, "bad request");
+    } else {
+      e = PulsarErrors.map(failure == null ? new IllegalStateException("status " + ctx.statusCode()) : failure);
+      if (e.code() == ErrorCode.INTERNAL_ERROR) {
+        LOG.error("Unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
+      }
+    }
+    if (e.code().httpStatus() < 500) {
+      metrics.requestRejected(e.code().name().toLowerCase(Locale.ROOT));
+    }
+    ErrorResponses.send(ctx, e);
+  }
+
+  private void reconfigure(ProxyConfig newConfig) {
+    config = newConfig;
+    bodyHandler.setBodyLimit(newConfig.http().maxBodyBytes());
+    produceHandler.reconfigure(newConfig);
+  }
+}

@@ -1,0 +1,110 @@
+package io.pulsarproxy.http;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.produce.MessageIds;
+import io.pulsarproxy.core.produce.OutgoingMessage;
+import io.pulsarproxy.core.produce.ProduceReply;
+import io.pulsarproxy.core.produce.ProduceRequest;
+import io.pulsarproxy.core.produce.ProduceResult;
+import io.pulsarproxy.core.produce.ProducerOptions;
+import io.pulsarproxy.core.topic.Topic;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.MessageIdAdv;
+
+/**
+ * {@code POST /api/v1/topics/{domain}/{tenant}/{namespace}/{topic}/messages}: validates the request, hands the
+ * messages to the produce service in one event-bus request, and answers once the broker has answered for each.
+ *
+ * <p>Runs on the edge verticle's event loop.
+ */
+final class ProduceHandler implements Handler<RoutingContext> {
+  private final Vertx vertx;
+  private volatile ProxyConfig config;
+
+  ProduceHandler(Vertx vertx, ProxyConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  void reconfigure(ProxyConfig newConfig) {
+    this.config = newConfig;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    ProxyConfig c = config;
+    Topic topic = new Topic(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
+        ctx.pathParam("topic"));
+    ProduceRequestParser parser = new ProduceRequestParser(c.http());
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    List<OutgoingMessage> messages = isJson(contentType)
+        ? parser.parseJson(ctx.body().buffer())
+        : List.of(parser.parseRaw(ctx.body().buffer(), ctx.request().headers()));
+
+    long timeoutMs = c.producer().sendTimeout().toMillis() + c.pulsar().operationTimeout().toMillis() + 5_000;
+    DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(timeoutMs);
+    vertx.eventBus().<ProduceReply>request(Addresses.PRODUCE,
+            new ProduceRequest(topic, ProducerOptions.DEFAULTS, messages), options)
+        .onSuccess(reply -> respond(ctx, reply.body()))
+        .onFailure(err -> ErrorResponses.send(ctx, busFailure(err)));
+  }
+
+  private static void respond(RoutingContext ctx, ProduceReply reply) {
+    JsonArray results = new JsonArray();
+    for (ProduceResult r : reply.results()) {
+      results.add(r.isOk() ? okResult(r.messageId()) : new JsonObject().put("ok", false)
+          .put("error", r.error().code().name()).put("message", r.error().getMessage()));
+    }
+    JsonObject body = new JsonObject().put("results", results);
+    var failure = reply.firstFailure();
+    if (failure.isPresent()) {
+      ProxyException first = failure.get().error();
+      long failed = reply.results().stream().filter(r -> !r.isOk()).count();
+      ErrorResponses.send(ctx, new ProxyException(first.code(),
+          failed + " of " + reply.results().size() + " messages were not acknowledged: " + first.getMessage()), body);
+      return;
+    }
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+  }
+
+  static JsonObject okResult(MessageId id) {
+    JsonObject result = new JsonObject().put("ok", true).put("messageId", MessageIds.encode(id));
+    if (id instanceof MessageIdAdv adv) {
+      result.put("ledgerId", adv.getLedgerId()).put("entryId", adv.getEntryId())
+          .put("partition", adv.getPartitionIndex()).put("batchIndex", adv.getBatchIndex());
+    }
+    return result;
+  }
+
+  private static ProxyException busFailure(Throwable err) {
+    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      return new ProxyException(ErrorCode.TIMEOUT, "the produce service did not answer in time");
+    }
+    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+      return new ProxyException(ErrorCode.SHUTTING_DOWN, "the produce service is not running");
+    }
+    return new ProxyException(ErrorCode.INTERNAL_ERROR, String.valueOf(err.getMessage()));
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String mime = contentType.split(";", 2)[0].trim();
+    return mime.equalsIgnoreCase("application/json");
+  }
+}

@@ -1,0 +1,260 @@
+package io.pulsarproxy.http;
+
+import io.pulsarproxy.config.HttpConfig;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.error.ProxyException.Detail;
+import io.pulsarproxy.core.produce.OutgoingMessage;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a produce request body into validated {@link OutgoingMessage}s. Every problem is collected and reported at
+ * once, each naming its field ({@code messages[2].payload}); nothing is sent when any message is bad.
+ */
+public final class ProduceRequestParser {
+  /** Request headers that carry the message metadata of a raw (non-JSON) body. */
+  public static final String KEY_HEADER = "Pulsar-Key";
+  public static final String PROPERTIES_HEADER = "Pulsar-Properties";
+  public static final String EVENT_TIME_HEADER = "Pulsar-Event-Time";
+  public static final String DELIVER_AT_HEADER = "Pulsar-Deliver-At";
+  public static final String DELIVER_AFTER_HEADER = "Pulsar-Deliver-After-Ms";
+  public static final String SEQUENCE_ID_HEADER = "Pulsar-Sequence-Id";
+
+  private final HttpConfig limits;
+
+  public ProduceRequestParser(HttpConfig limits) {
+    this.limits = limits;
+  }
+
+  /** Parses {@code {"messages":[…]}}. */
+  public List<OutgoingMessage> parseJson(Buffer body) {
+    JsonObject root;
+    try {
+      Object parsed = body == null || body.length() == 0 ? null : Json.decodeValue(body);
+      if (!(parsed instanceof JsonObject o)) {
+        throw ProxyException.badField("body", "must be a JSON object with a 'messages' array");
+      }
+      root = o;
+    } catch (DecodeException e) {
+      throw ProxyException.badField("body", "malformed JSON: " + firstLine(e.getMessage()));
+    }
+    Object messages = root.getValue("messages");
+    if (!(messages instanceof JsonArray array)) {
+      throw ProxyException.badField("messages", messages == null ? "is missing" : "must be an array");
+    }
+    if (array.isEmpty()) {
+      throw ProxyException.badField("messages", "must not be empty");
+    }
+    if (array.size() > limits.maxMessagesPerRequest()) {
+      throw ProxyException.badField("messages", "has " + array.size() + " messages; at most "
+          + limits.maxMessagesPerRequest() + " are allowed per request (http.maxMessagesPerRequest)");
+    }
+    List<Detail> problems = new ArrayList<>();
+    List<Detail> tooLarge = new ArrayList<>();
+    List<OutgoingMessage> out = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      String at = "messages[" + i + "]";
+      Object item = array.getValue(i);
+      if (!(item instanceof JsonObject m)) {
+        problems.add(new Detail(at, "must be an object"));
+        continue;
+      }
+      OutgoingMessage message = parseMessage(m, at, problems, tooLarge);
+      if (message != null) {
+        out.add(message);
+      }
+    }
+    throwIfAny(problems, tooLarge);
+    return out;
+  }
+
+  /** A raw body is the payload of one message; its metadata comes from the {@code Pulsar-*} headers. */
+  public OutgoingMessage parseRaw(Buffer body, MultiMap headers) {
+    List<Detail> problems = new ArrayList<>();
+    List<Detail> tooLarge = new ArrayList<>();
+    byte[] payload = body == null ? new byte[0] : body.getBytes();
+    checkSize(payload, "body", tooLarge);
+    Map<String, String> properties = Map.of();
+    String rawProperties = headers.get(PROPERTIES_HEADER);
+    if (rawProperties != null) {
+      try {
+        Object parsed = Json.decodeValue(rawProperties);
+        properties = parsed instanceof JsonObject o ? properties(o, PROPERTIES_HEADER, problems) : null;
+        if (properties == null) {
+          problems.add(new Detail(PROPERTIES_HEADER, "must be a JSON object of strings"));
+        }
+      } catch (DecodeException e) {
+        problems.add(new Detail(PROPERTIES_HEADER, "must be a JSON object of strings, e.g. {\"k\":\"v\"}"));
+      }
+    }
+    Long eventTime = eventTime(headerValue(headers, EVENT_TIME_HEADER), EVENT_TIME_HEADER, problems);
+    Long deliverAt = nonNegativeLong(headerValue(headers, DELIVER_AT_HEADER), DELIVER_AT_HEADER, problems);
+    Long deliverAfter = nonNegativeLong(headerValue(headers, DELIVER_AFTER_HEADER), DELIVER_AFTER_HEADER, problems);
+    Long sequenceId = nonNegativeLong(headerValue(headers, SEQUENCE_ID_HEADER), SEQUENCE_ID_HEADER, problems);
+    throwIfAny(problems, tooLarge);
+    return new OutgoingMessage(payload, headers.get(KEY_HEADER), properties, eventTime, deliverAt, deliverAfter,
+        sequenceId);
+  }
+
+  private OutgoingMessage parseMessage(JsonObject m, String at, List<Detail> problems, List<Detail> tooLarge) {
+    int before = problems.size();
+    Object value = m.getValue("value");
+    Object text = m.getValue("text");
+    Object payload = m.getValue("payload");
+    int bodies = (value != null ? 1 : 0) + (text != null ? 1 : 0) + (payload != null ? 1 : 0);
+    byte[] bytes = null;
+    if (bodies != 1) {
+      problems.add(new Detail(at, bodies == 0
+          ? "needs one of 'value', 'text' or 'payload'"
+          : "has more than one of 'value', 'text' and 'payload'; give exactly one"));
+    } else if (value != null) {
+      bytes = Json.encode(value).getBytes(StandardCharsets.UTF_8);
+    } else if (text != null) {
+      if (text instanceof String s) {
+        bytes = s.getBytes(StandardCharsets.UTF_8);
+      } else {
+        problems.add(new Detail(at + ".text", "must be a string"));
+      }
+    } else if (payload instanceof String s) {
+      try {
+        bytes = Base64.getDecoder().decode(s);
+      } catch (IllegalArgumentException e) {
+        problems.add(new Detail(at + ".payload", "is not valid standard base64"));
+      }
+    } else {
+      problems.add(new Detail(at + ".payload", "must be a base64 string"));
+    }
+    if (bytes != null) {
+      checkSize(bytes, at, tooLarge);
+    }
+    Object key = m.getValue("key");
+    if (key != null && !(key instanceof String)) {
+      problems.add(new Detail(at + ".key", "must be a string"));
+    }
+    Map<String, String> properties = Map.of();
+    Object props = m.getValue("properties");
+    if (props instanceof JsonObject o) {
+      properties = properties(o, at + ".properties", problems);
+    } else if (props != null) {
+      problems.add(new Detail(at + ".properties", "must be an object of string values"));
+    }
+    Long eventTime = eventTime(m.getValue("eventTime"), at + ".eventTime", problems);
+    Long deliverAt = nonNegativeLong(m.getValue("deliverAt"), at + ".deliverAt", problems);
+    Long deliverAfter = nonNegativeLong(m.getValue("deliverAfterMs"), at + ".deliverAfterMs", problems);
+    Long sequenceId = nonNegativeLong(m.getValue("sequenceId"), at + ".sequenceId", problems);
+    if (problems.size() > before || bytes == null) {
+      return null;
+    }
+    return new OutgoingMessage(bytes, (String) key, properties, eventTime, deliverAt, deliverAfter, sequenceId);
+  }
+
+  private void checkSize(byte[] bytes, String at, List<Detail> tooLarge) {
+    if (bytes.length > limits.maxMessageBytes()) {
+      tooLarge.add(new Detail(at, "is " + bytes.length + " bytes; at most " + limits.maxMessageBytes()
+          + " are allowed per message (http.maxMessageSize)"));
+    }
+  }
+
+  private static Map<String, String> properties(JsonObject o, String at, List<Detail> problems) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : o) {
+      if (e.getValue() instanceof String s) {
+        out.put(e.getKey(), s);
+      } else {
+        problems.add(new Detail(at + "." + e.getKey(), "must be a string"));
+      }
+    }
+    return out;
+  }
+
+  /** Epoch milliseconds (number or digits) or an ISO-8601 instant / offset date-time. */
+  static Long eventTime(Object raw, String field, List<Detail> problems) {
+    if (raw == null) {
+      return null;
+    }
+    if (raw instanceof String s && !s.isEmpty() && !s.chars().allMatch(Character::isDigit)) {
+      try {
+        return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+      } catch (DateTimeParseException e) {
+        try {
+          return Instant.parse(s).toEpochMilli();
+        } catch (DateTimeParseException e2) {
+          problems.add(new Detail(field, "'" + s + "' is neither epoch milliseconds nor an ISO-8601 time"));
+          return null;
+        }
+      }
+    }
+    Long ms = nonNegativeLong(raw, field, problems);
+    if (ms != null && ms == 0) {
+      problems.add(new Detail(field, "must be greater than 0"));
+      return null;
+    }
+    return ms;
+  }
+
+  static Long nonNegativeLong(Object raw, String field, List<Detail> problems) {
+    if (raw == null) {
+      return null;
+    }
+    long value;
+    if (raw instanceof Integer || raw instanceof Long) {
+      value = ((Number) raw).longValue();
+    } else if (raw instanceof String s) {
+      try {
+        value = Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        problems.add(new Detail(field, "'" + s + "' is not a whole number"));
+        return null;
+      }
+    } else {
+      problems.add(new Detail(field, "'" + raw + "' is not a whole number"));
+      return null;
+    }
+    if (value < 0) {
+      problems.add(new Detail(field, "must not be negative"));
+      return null;
+    }
+    return value;
+  }
+
+  private static String headerValue(MultiMap headers, String name) {
+    return headers.get(name);
+  }
+
+  private static void throwIfAny(List<Detail> problems, List<Detail> tooLarge) {
+    if (!problems.isEmpty()) {
+      throw new ProxyException(ErrorCode.BAD_REQUEST, summary(problems), problems);
+    }
+    if (!tooLarge.isEmpty()) {
+      throw new ProxyException(ErrorCode.PAYLOAD_TOO_LARGE, summary(tooLarge), tooLarge);
+    }
+  }
+
+  private static String summary(List<Detail> problems) {
+    Detail first = problems.get(0);
+    String more = problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : "";
+    return first.field() + ": " + first.message() + more;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,116 @@
+package io.pulsarproxy.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The proxy's own metrics, recorded by the other modules. All methods are thread-safe and cheap (meters are looked
+ * up once and cached), so they may be called from any event loop or Pulsar thread.
+ */
+public final class ProxyMetrics {
+  /** Outcome tag value for a message the broker acknowledged. */
+  public static final String OK = "ok";
+
+  private final MeterRegistry registry;
+  private final Timer produceLatency;
+  private final Map<String, Counter> messagesByOutcome = new ConcurrentHashMap<>();
+  private final Map<String, Counter> bytesByOutcome = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> brokerStates = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
+  private final Counter messagesConsumed;
+  private final Counter bytesConsumed;
+
+  public ProxyMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.produceLatency = Timer.builder("pulsar_proxy_produce_latency")
+        .description("Time from handing a message to the Pulsar producer to the broker's acknowledgement")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+    this.messagesConsumed = Counter.builder("pulsar_proxy_messages_consumed")
+        .description("Messages handed to client sessions").register(registry);
+    this.bytesConsumed = Counter.builder("pulsar_proxy_bytes_consumed").baseUnit("bytes")
+        .description("Payload bytes handed to client sessions").register(registry);
+  }
+
+  /** Metrics that go nowhere, for tests and tools that do not export them. */
+  public static ProxyMetrics noop() {
+    return new ProxyMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Counts one produced message by outcome.
+   *
+   * @param outcome {@link #OK} or the lower-case error code
+   */
+  public void messageProduced(String outcome, long bytes, long latencyNanos) {
+    messagesByOutcome.computeIfAbsent(outcome, o -> Counter.builder("pulsar_proxy_messages_produced")
+        .description("Messages handed to Pulsar, by outcome").tag("outcome", o).register(registry)).increment();
+    bytesByOutcome.computeIfAbsent(outcome, o -> Counter.builder("pulsar_proxy_bytes_produced")
+        .description("Payload bytes handed to Pulsar, by outcome").baseUnit("bytes").tag("outcome", o)
+        .register(registry)).increment(bytes);
+    if (OK.equals(outcome)) {
+      produceLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Counts one message handed to a client session (WebSocket, HTTP or SSE consumer, reader). */
+  public void messageConsumed(long bytes) {
+    messagesConsumed.increment();
+    bytesConsumed.increment(bytes);
+  }
+
+  /** Exposes the number of consumer and reader sessions open for clients. */
+  public void consumerSessions(Supplier<Number> count) {
+    Gauge.builder("pulsar_proxy_consumer_sessions", count).description("Pulsar consumers and readers open for clients")
+        .strongReference(true).register(registry);
+  }
+
+  /** Counts a request refused before reaching Pulsar (bad input, limits, shutdown), by error code. */
+  public void requestRejected(String code) {
+    rejectedRequests.computeIfAbsent(code.toLowerCase(Locale.ROOT), c -> Counter.builder("pulsar_proxy_requests_rejected")
+        .description("Requests refused by the proxy before reaching Pulsar, by error code").tag("code", c)
+        .register(registry)).increment();
+  }
+
+  /** Exposes the number of producers held open by the producer cache. */
+  public void cachedProducers(Supplier<Number> count) {
+    Gauge.builder("pulsar_proxy_producers_cached", count).description("Pulsar producers held open by the proxy")
+        .strongReference(true).register(registry);
+  }
+
+  /**
+   * Records the broker state: the gauge {@code pulsar_proxy_broker_state{state=…}} is 1 for the current state and 0
+   * for the others; {@code pulsar_proxy_broker_up} is 1 only while the state is UP.
+   */
+  public void brokerState(String state) {
+    brokerStates.computeIfAbsent(state, s -> {
+      AtomicInteger holder = new AtomicInteger();
+      Gauge.builder("pulsar_proxy_broker_state", holder, AtomicInteger::get)
+          .description("1 for the current broker state, else 0").tag("state", s).register(registry);
+      return holder;
+    });
+    brokerStates.forEach((s, holder) -> holder.set(s.equals(state) ? 1 : 0));
+    if (registry.find("pulsar_proxy_broker_up").gauge() == null) {
+      Gauge.builder("pulsar_proxy_broker_up", brokerStates, states -> {
+        AtomicInteger up = states.get("UP");
+        return up == null ? 0 : up.get();
+      }).description("1 while the broker answers the proxy's probe").register(registry);
+    }
+  }
+}

@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# Starts the proxy on this machine, with a Pulsar standalone beside it.
+#
+#   ./run.sh [--rebuild] [proxy options, e.g. --config my.yaml]
+#
+# - builds the proxy jar when it is missing or older than a source file or pom.xml (--rebuild forces it);
+# - unless PROXY_PULSAR_SERVICE_URL is set: starts Pulsar standalone on ports 6650/8080 with its data in
+#   ~/.cache/pulsar-proxy/data (kept between runs), or reuses a Pulsar already serving there;
+# - starts java -jar proxy-app/target/pulsar-proxy.jar with the remaining arguments;
+# - Ctrl-C / SIGTERM stops the proxy, then the Pulsar it started.
+#
+# Needs a JDK 17+ and Maven on the PATH. The Pulsar distribution comes through Maven, like the build's.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+JAR=proxy-app/target/pulsar-proxy.jar
+PULSAR_VERSION=$(sed -n 's:.*<pulsar.version>\(.*\)</pulsar.version>.*:\1:p' pom.xml | head -n 1)
+CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/pulsar-proxy
+PULSAR_HOME_DIR=$CACHE_DIR/apache-pulsar-$PULSAR_VERSION
+PULSAR_DATA=$CACHE_DIR/data
+PULSAR_CONF=$CACHE_DIR/conf/standalone.conf
+PULSAR_LOGS=$CACHE_DIR/logs
+PULSAR_LOG=$PULSAR_LOGS/pulsar-standalone.log
+PULSAR_PID_FILE=$CACHE_DIR/pulsar.pid
+BROKER_PORT=6650
+WEB_PORT=8080
+READY_TIMEOUT=180
+# The same JVM settings as the test kit's standalone (proxy-testkit Settings): modest, G1.
+export PULSAR_MEM="-Xms256m -Xmx1g -XX:MaxDirectMemorySize=512m"
+export PULSAR_GC="-XX:+UseG1GC -XX:+PerfDisableSharedMem"
+
+REBUILD=false
+PROXY_ARGS=()
+for arg in "$@"; do
+  if [[ $arg == --rebuild ]]; then REBUILD=true; else PROXY_ARGS+=("$arg"); fi
+done
+
+PROXY_PID=
+PULSAR_PID=          # set only when this script started Pulsar, which it then stops on exit
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "run.sh: $*"; exit 1; }
+
+# ---- build --------------------------------------------------------------------------------------------------------
+
+needs_build() {
+  [[ $REBUILD == true || ! -f $JAR ]] && return 0
+  local newer
+  newer=$(find . \( -name .git -o -name target -o -name node_modules \) -prune -o -type f \
+    \( -path './*/src/*' -o -name pom.xml \) -newer "$JAR" -print -quit)
+  [[ -n $newer ]]
+}
+
+if needs_build; then
+  log "Building the proxy (mvn -B -q -DskipTests package)..."
+  mvn -B -q -DskipTests package
+  [[ -f $JAR ]] || die "the build did not produce $JAR"
+fi
+
+# ---- Pulsar -------------------------------------------------------------------------------------------------------
+
+# GET http://127.0.0.1:$WEB_PORT$1 and print the body; fails unless the status is 200.
+http_get() {
+  if command -v curl > /dev/null; then
+    curl -sf --max-time 3 "http://127.0.0.1:$WEB_PORT$1"
+    return
+  fi
+  local fd response
+  exec {fd}<> "/dev/tcp/127.0.0.1/$WEB_PORT" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$1" >&"$fd"
+  response=$(timeout 3 cat <&"$fd") || true
+  exec {fd}>&-
+  [[ $response == "HTTP/1."?" 200"* ]] || return 1
+  printf '%s' "${response#*$'\r\n\r\n'}"
+}
+
+port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2> /dev/null
+}
+
+pulsar_ready() {
+  local namespaces
+  namespaces=$(http_get /admin/v2/namespaces/public 2> /dev/null) || return 1
+  [[ $namespaces == *'"public/default"'* ]]
+}
+
+# The local Maven repository: $MAVEN_REPO_LOCAL, the one settings.xml names, or ~/.m2/repository.
+local_repository() {
+  if [[ -n ${MAVEN_REPO_LOCAL:-} ]]; then
+    printf '%s' "$MAVEN_REPO_LOCAL"
+  elif grep -qs '<localRepository>' "$HOME/.m2/settings.xml"; then
+    mvn -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout
+  else
+    printf '%s' "$HOME/.m2/repository"
+  fi
+}
+
+tarball_path() {
+  local repo
+  repo=$(local_repository)
+  printf '%s/org/apache/pulsar/pulsar-server-distribution/%s/pulsar-server-distribution-%s-bin.tar.gz' \
+    "$repo" "$PULSAR_VERSION" "$PULSAR_VERSION"
+}
+
+# Extracts the distribution once into $PULSAR_HOME_DIR (the test kit uses the same directory).
+ensure_distribution() {
+  [[ -x $PULSAR_HOME_DIR/bin/pulsar && -d $PULSAR_HOME_DIR/lib ]] && return 0
+  local tarball
+  tarball=$(tarball_path)
+  if [[ ! -f $tarball ]]; then
+    log "Fetching the Pulsar $PULSAR_VERSION distribution through Maven..."
+    local repo_opt=()
+    [[ -n ${MAVEN_REPO_LOCAL:-} ]] && repo_opt=("-Dmaven.repo.local=$MAVEN_REPO_LOCAL")
+    mkdir -p "$CACHE_DIR"
+    # From a directory without a pom.xml, so Maven does not load this project for a plain download.
+    (cd "$CACHE_DIR" && mvn -B -q -Dstyle.color=never ${repo_opt[@]+"${repo_opt[@]}"} dependency:get \
+      -Dartifact="org.apache.pulsar:pulsar-server-distribution:$PULSAR_VERSION:tar.gz:bin" -Dtransitive=false)
+    [[ -f $tarball ]] || die "Maven did not put the distribution at $tarball"
+  fi
+  log "Extracting $tarball into $CACHE_DIR..."
+  mkdir -p "$CACHE_DIR"
+  local scratch
+  scratch=$(mktemp -d "$CACHE_DIR/.extract-XXXXXX")
+  tar xzf "$tarball" -C "$scratch"
+  # rename(2) is atomic: a concurrent extraction (another run, a test JVM) either wins or loses as a whole.
+  mv -T "$scratch/apache-pulsar-$PULSAR_VERSION" "$PULSAR_HOME_DIR" 2> /dev/null || true
+  rm -rf "$scratch"
+  [[ -x $PULSAR_HOME_DIR/bin/pulsar ]] || die "extraction of $tarball failed"
+}
+
+# The distribution's standalone.conf with the settings the proxy relies on (as the test kit writes it).
+write_pulsar_conf() {
+  mkdir -p "$(dirname "$PULSAR_CONF")"
+  local overrides=(
+    "brokerServicePort=$BROKER_PORT"
+    "webServicePort=$WEB_PORT"
+    "advertisedAddress=127.0.0.1"
+    "webSocketServiceEnabled=true"
+    "allowAutoTopicCreation=true"
+    "brokerDeleteInactiveTopicsEnabled=false"
+    "functionsWorkerEnabled=false"
+  )
+  cp "$PULSAR_HOME_DIR/conf/standalone.conf" "$PULSAR_CONF.tmp"
+  printf '\n' >> "$PULSAR_CONF.tmp"
+  local kv key
+  for kv in "${overrides[@]}"; do
+    key=${kv%%=*}
+    if grep -q "^$key=" "$PULSAR_CONF.tmp"; then
+      sed -i "s|^$key=.*|$kv|" "$PULSAR_CONF.tmp"
+    else
+      printf '%s\n' "$kv" >> "$PULSAR_CONF.tmp"
+    fi
+  done
+  mv "$PULSAR_CONF.tmp" "$PULSAR_CONF"
+}
+
+# The Pulsar a previous run started and that is still alive, from the pid file.
+previous_pulsar_pid() {
+  [[ -f $PULSAR_PID_FILE ]] || return 1
+  local pid
+  pid=$(cat "$PULSAR_PID_FILE")
+  [[ -n $pid ]] && kill -0 "$pid" 2> /dev/null && grep -qF "$PULSAR_CONF" "/proc/$pid/cmdline" 2> /dev/null \
+    && printf '%s' "$pid"
+}
+
+# Whether the run.sh that started this Pulsar is still running (then it is that run's to stop, not ours).
+owned_by_live_run() {
+  local parent
+  parent=$(ps -o ppid= -p "$1" 2> /dev/null | tr -d ' ')
+  [[ -n $parent && $parent != 1 ]] && grep -q 'run\.sh' "/proc/$parent/cmdline" 2> /dev/null
+}
+
+start_pulsar() {
+  ensure_distribution
+  write_pulsar_conf
+  mkdir -p "$PULSAR_DATA" "$PULSAR_LOGS"
+  printf '==== %s starting Pulsar standalone %s\n' "$(date -Is)" "$PULSAR_VERSION" >> "$PULSAR_LOG"
+  # Own process group (set -m), so Ctrl-C reaches only this script, which stops the proxy before Pulsar.
+  set -m
+  PULSAR_LOG_DIR=$PULSAR_LOGS PULSAR_STANDALONE_CONF=$PULSAR_CONF \
+    "$PULSAR_HOME_DIR/bin/pulsar" standalone \
+      --no-functions-worker --no-stream-storage --advertised-address 127.0.0.1 \
+      --bookkeeper-dir "$PULSAR_DATA/bookkeeper" --metadata-dir "$PULSAR_DATA/metadata" \
+      --config "$PULSAR_CONF" \
+      >> "$PULSAR_LOG" 2>&1 < /dev/null &
+  PULSAR_PID=$!
+  set +m
+  printf '%s\n' "$PULSAR_PID" > "$PULSAR_PID_FILE"
+}
+
+wait_for_pulsar() {
+  local pid=$1 waited=0
+  printf 'Waiting for Pulsar' >&2
+  until pulsar_ready; do
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2> /dev/null; then
+      printf '\n' >&2
+      log "Pulsar standalone exited during start-up. Last 50 lines of $PULSAR_LOG:"
+      tail -n 50 "$PULSAR_LOG" >&2
+      PULSAR_PID=
+      exit 1
+    fi
+    if ((waited >= READY_TIMEOUT)); then
+      printf '\n' >&2
+      log "Pulsar not ready after ${READY_TIMEOUT}s. Last 50 lines of $PULSAR_LOG:"
+      tail -n 50 "$PULSAR_LOG" >&2
+      exit 1
+    fi
+    printf '.' >&2
+    sleep 1
+    waited=$((waited + 1))
+  done
+  printf ' ready (%ss)\n' "$waited" >&2
+}
+
+# SIGTERM to a process group, SIGKILL after $2 seconds if it is still there; returns when the leader has exited.
+stop_group() {
+  local pid=$1 grace=$2
+  kill -TERM -- "-$pid" 2> /dev/null || kill -TERM "$pid" 2> /dev/null || return 0
+  (sleep "$grace"; kill -KILL -- "-$pid" 2> /dev/null || kill -KILL "$pid" 2> /dev/null) &
+  local watchdog=$!
+  # wait reaps a child of this script; a process adopted from a previous run is polled instead.
+  wait "$pid" 2> /dev/null || true
+  while kill -0 "$pid" 2> /dev/null; do sleep 0.2; done
+  kill "$watchdog" 2> /dev/null || true
+  wait "$watchdog" 2> /dev/null || true
+}
+
+shutdown() {
+  local status=${1:-0}
+  trap - INT TERM HUP
+  if [[ -n $PROXY_PID ]]; then
+    log "Stopping the proxy..."
+    stop_group "$PROXY_PID" 30
+    PROXY_PID=
+  fi
+  if [[ -n $PULSAR_PID ]]; then
+    log "Stopping Pulsar..."
+    stop_group "$PULSAR_PID" 20
+    rm -f "$PULSAR_PID_FILE"
+    PULSAR_PID=
+  fi
+  exit "$status"
+}
+
+trap 'shutdown 0' INT TERM HUP
+# Whatever else ends the script (a failed command under set -e) must not leave Pulsar behind.
+trap 'if [[ -n $PULSAR_PID || -n $PROXY_PID ]]; then shutdown 1; fi' EXIT
+
+if [[ -n ${PROXY_PULSAR_SERVICE_URL:-} ]]; then
+  log "Using the Pulsar at $PROXY_PULSAR_SERVICE_URL (PROXY_PULSAR_SERVICE_URL); not starting one."
+  PULSAR_DESCRIPTION="$PROXY_PULSAR_SERVICE_URL"
+else
+  export PROXY_PULSAR_SERVICE_URL=pulsar://localhost:$BROKER_PORT
+  PULSAR_DESCRIPTION="pulsar://localhost:$BROKER_PORT  admin http://localhost:$WEB_PORT  log $PULSAR_LOG"
+  if previous=$(previous_pulsar_pid); then
+    if owned_by_live_run "$previous"; then
+      log "Using the Pulsar standalone (pid $previous) of another ./run.sh that is still running."
+      PULSAR_DESCRIPTION="$PULSAR_DESCRIPTION  (another run's; not stopped on exit)"
+    else
+      log "Taking over the Pulsar standalone (pid $previous) left running by a previous run."
+      PULSAR_PID=$previous
+    fi
+    wait_for_pulsar "$previous"
+  elif port_open "$BROKER_PORT"; then
+    pulsar_ready || die "port $BROKER_PORT is in use, but no Pulsar admin API answers on port $WEB_PORT"
+    log "A Pulsar is already serving on port $BROKER_PORT: reusing it."
+    PULSAR_DESCRIPTION="pulsar://localhost:$BROKER_PORT  admin http://localhost:$WEB_PORT"
+    PULSAR_DESCRIPTION="$PULSAR_DESCRIPTION  (already running; not stopped on exit)"
+  else
+    port_open "$WEB_PORT" && die "port $WEB_PORT is in use by something else; Pulsar needs it for its admin API"
+    start_pulsar
+    wait_for_pulsar "$PULSAR_PID"
+  fi
+fi
+
+# ---- proxy --------------------------------------------------------------------------------------------------------
+
+HTTP_PORT=${PROXY_HTTP_PORT:-8088}
+MANAGEMENT_PORT=${PROXY_MANAGEMENT_PORT:-8089}
+set -m
+java -jar "$JAR" ${PROXY_ARGS[@]+"${PROXY_ARGS[@]}"} < /dev/null &
+PROXY_PID=$!
+set +m
+
+cat >&2 << EOF
+
+  proxy        http://localhost:$HTTP_PORT   (REST, WebSocket, SSE, demo page)
+  management   http://localhost:$MANAGEMENT_PORT/metrics   http://localhost:$MANAGEMENT_PORT/health/ready
+  pulsar       $PULSAR_DESCRIPTION
+  (ports are the defaults and PROXY_* environment; a --config file may change them)
+
+  Ctrl-C stops the proxy$([[ -n $PULSAR_PID ]] && printf ' and Pulsar').
+
+EOF
+
+status=0
+wait "$PROXY_PID" || status=$?
+# Reached only when the proxy exits by itself: a signal to this script runs shutdown from the trap instead.
+PROXY_PID=
+log "The proxy exited with status $status."
+shutdown "$status"
