@@ -1,5 +1,6 @@
 package io.pulsarproxy.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,9 @@ public final class ConfigLoader {
     d.put("pulsar.memoryLimit", "64MB");
     d.put("pulsar.probeInterval", "5s");
     d.put("pulsar.probeTopic", "persistent://public/default/pulsar-proxy-probe");
+    d.put("pulsar.serviceUrls", new JsonArray());
+    d.put("pulsar.failoverAfter", "30s");
+    d.put("pulsar.switchBackAfter", "60s");
     d.put("http.host", "0.0.0.0");
     d.put("http.port", 8088);
     d.put("http.maxBodySize", "5MB");
@@ -218,6 +222,10 @@ public final class ConfigLoader {
     return unknown;
   }
 
+  private static boolean isServiceUrl(String v) {
+    return v.startsWith("pulsar://") || v.startsWith("pulsar+ssl://");
+  }
+
   /**
    * Validates {@code json} and builds the config. Keys absent from {@code json} take their default, so both the
    * output of {@link #merge} and a partial object such as {@code {"http":{"port":0}}} are accepted. Values may be
@@ -231,7 +239,7 @@ public final class ConfigLoader {
     Fields f = new Fields(merged, DEFAULTS);
 
     PulsarConfig pulsar = new PulsarConfig(
-        f.string("pulsar.serviceUrl", v -> v.startsWith("pulsar://") || v.startsWith("pulsar+ssl://"),
+        f.string("pulsar.serviceUrl", ConfigLoader::isServiceUrl,
             "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)"),
         f.secret("pulsar.authToken"),
         f.duration("pulsar.operationTimeout", Duration.ofMillis(1)),
@@ -241,7 +249,11 @@ public final class ConfigLoader {
         f.size("pulsar.memoryLimit", 1),
         f.duration("pulsar.probeInterval", Duration.ofMillis(100)),
         f.string("pulsar.probeTopic", v -> v.startsWith("persistent://") || v.startsWith("non-persistent://"),
-            "is not a topic name (persistent://tenant/namespace/topic or non-persistent://...)"));
+            "is not a topic name (persistent://tenant/namespace/topic or non-persistent://...)"),
+        f.stringList("pulsar.serviceUrls", ConfigLoader::isServiceUrl,
+            "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)"),
+        f.duration("pulsar.failoverAfter", Duration.ZERO),
+        f.duration("pulsar.switchBackAfter", Duration.ZERO));
 
     long maxBody = f.size("http.maxBodySize", 1);
     long maxMessage = f.size("http.maxMessageSize", 1);

@@ -124,6 +124,34 @@ final class Fields {
     return defaultText(key);
   }
 
+  /**
+   * A list of strings: a YAML list, or (from the environment or a system property) one string whose items are
+   * separated by spaces or semicolons. Commas are not separators: Pulsar URLs use them between hosts.
+   */
+  List<String> stringList(String key, Predicate<String> valid, String reason) {
+    Object value = raw(key);
+    List<String> items = new java.util.ArrayList<>();
+    if (value instanceof JsonArray array) {
+      array.forEach(item -> items.add(String.valueOf(item).trim()));
+    } else if (value instanceof String s) {
+      for (String item : s.trim().split("[;\\s]+")) {
+        if (!item.isEmpty()) {
+          items.add(item);
+        }
+      }
+    } else if (value != null) {
+      bad(key, "is not a list of strings");
+      return List.of();
+    }
+    for (String item : items) {
+      if (!valid.test(item)) {
+        fail(key, key + ": '" + shorten(item) + "' " + reason);
+        return List.of();
+      }
+    }
+    return List.copyOf(items);
+  }
+
   /** A secret is never shown, not even in error messages. An absent, null or blank value means "not set". */
   Optional<Secret> secret(String key) {
     Object value = raw(key);

@@ -53,7 +53,7 @@ class ConfigLoaderTest {
     assertThat(c).isEqualTo(ProxyConfig.defaults());
     assertThat(c.pulsar()).isEqualTo(new PulsarConfig("pulsar://localhost:6650", Optional.empty(),
         Duration.ofSeconds(30), Duration.ofSeconds(10), 1, 1, 64L * 1024 * 1024, Duration.ofSeconds(5),
-        "persistent://public/default/pulsar-proxy-probe"));
+        "persistent://public/default/pulsar-proxy-probe", List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)));
     assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 10000));
     assertThat(c.management()).isEqualTo(new ManagementConfig("0.0.0.0", 8089));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 1000, true, Duration.ofMillis(1),
@@ -106,7 +106,8 @@ class ConfigLoaderTest {
 
     assertThat(c.pulsar()).isEqualTo(new PulsarConfig("pulsar+ssl://broker.example:6651",
         Optional.of(new Secret(TOKEN)), Duration.ofSeconds(45), Duration.ofMillis(2500), 4, 2,
-        128L * 1024 * 1024, Duration.ofMinutes(1), "non-persistent://ops/health/probe"));
+        128L * 1024 * 1024, Duration.ofMinutes(1), "non-persistent://ops/health/probe", List.of(),
+        Duration.ofSeconds(30), Duration.ofSeconds(60)));
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9000, 10L * 1024 * 1024, 65536, 50, 20));
     assertThat(c.management()).isEqualTo(new ManagementConfig("localhost", 9001));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ZERO, 500, false, Duration.ofMillis(10), 100,
@@ -137,7 +138,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("pulsar.ioThreads")).isEqualTo("PROXY_PULSAR_IO_THREADS");
     assertThat(ConfigLoader.envVarName("management.port")).isEqualTo("PROXY_MANAGEMENT_PORT");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
-    assertThat(ConfigLoader.keys()).hasSize(36).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
+    assertThat(ConfigLoader.keys()).hasSize(39).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
   }
 
   @Test

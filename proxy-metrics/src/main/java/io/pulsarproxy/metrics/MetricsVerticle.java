@@ -19,7 +19,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
  * The management server: {@code /metrics} (Prometheus text format), {@code /health/live} and {@code /health/ready}.
  *
  * <p>Readiness asks the SupervisorVerticle for the broker state over {@link Addresses#PULSAR_STATUS}; it is 200 only
- * while the supervisor reports {@code UP}. When the supervisor does not answer (not deployed yet, or already
+ * while the supervisor reports {@code UP} (or {@code FAILED_OVER}: a secondary cluster serves). When the supervisor does not answer (not deployed yet, or already
  * stopped during shutdown) the proxy is not ready.
  */
 public final class MetricsVerticle extends VerticleBase {
@@ -42,7 +42,8 @@ public final class MetricsVerticle extends VerticleBase {
                 new DeliveryOptions().setLocalOnly(true).setSendTimeout(STATUS_TIMEOUT_MS))
             .onSuccess(reply -> {
               JsonObject state = reply.body();
-              promise.complete("UP".equals(state.getString("state")) ? Status.OK(state) : Status.KO(state));
+              String s = state.getString("state");
+              promise.complete("UP".equals(s) || "FAILED_OVER".equals(s) ? Status.OK(state) : Status.KO(state));
             })
             .onFailure(err -> promise.complete(Status.KO(new JsonObject()
                 .put("state", "UNKNOWN").put("reason", "supervisor not answering: " + err.getMessage())))));

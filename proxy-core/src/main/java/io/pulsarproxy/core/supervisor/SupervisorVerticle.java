@@ -9,6 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.AuthenticationFactory;
@@ -20,13 +22,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the one {@link PulsarClient} of the proxy and knows whether the broker is reachable.
+ * Owns the one {@link PulsarClient} of the proxy, knows whether Pulsar is reachable, and fails over between clusters.
  *
- * <p>Every {@code pulsar.probeInterval} it asks the broker for the partitions of {@code pulsar.probeTopic}: a real
- * lookup round trip. An answer (even "not found" or "not authorised") means UP; an error or no answer within the
- * probe timeout means DOWN. Changes are published on {@link Addresses#PULSAR_STATE} as {@link BrokerStatus} and
- * exported as metrics; {@link Addresses#PULSAR_STATUS} answers the current state as JSON (readiness asks it).
- * Reconnection itself is the client's job: producers reconnect by themselves when the broker returns.
+ * <p>Every {@code pulsar.probeInterval} it asks each configured cluster for the partitions of
+ * {@code pulsar.probeTopic}: a real lookup round trip. An answer (even "not found" or "not authorised") means the
+ * cluster is up; an error or no answer within the probe timeout means down. With one cluster the shared client
+ * itself is probed; with several ({@code pulsar.serviceUrls}, primary first) each has a small probe client.
+ *
+ * <p>States, published on {@link Addresses#PULSAR_STATE} as {@link BrokerStatus} and exported as metrics:
+ * UP (the primary answers), DOWN (the cluster in use does not), FAILED_OVER (the primary was down for
+ * {@code pulsar.failoverAfter}, so the client was switched with {@code updateServiceUrl} to the first secondary that
+ * answers). The proxy switches back once the primary has answered for {@code pulsar.switchBackAfter}. Producers and
+ * consumers follow the switch by themselves (the client reconnects them). {@link Addresses#PULSAR_STATUS} answers the
+ * current state as JSON; readiness asks it.
  */
 public final class SupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SupervisorVerticle.class);
@@ -34,8 +42,11 @@ public final class SupervisorVerticle extends VerticleBase {
   private final ProxyMetrics metrics;
   private PulsarConfig config;
   private volatile PulsarClient client;
-  private BrokerStatus status = new BrokerStatus(BrokerStatus.State.STARTING, "no probe answered yet", Instant.now());
-  private boolean probing;
+  private List<ClusterProbe> clusters = List.of();
+  /** Probe clients of a multi-cluster setup, index for index with {@link #clusters}; empty with one cluster. */
+  private List<PulsarClient> probeClients = List.of();
+  private int active;
+  private BrokerStatus status;
   private long probeTimer;
 
   public SupervisorVerticle(ProxyConfig config, ProxyMetrics metrics) {
@@ -55,56 +66,87 @@ public final class SupervisorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
+    status = new BrokerStatus(BrokerStatus.State.STARTING, "no probe answered yet", Instant.now(),
+        config.clusters().get(0));
     metrics.brokerState(status.state().name());
-    // Building the client starts its IO threads; keep that off the event loop.
-    return vertx.executeBlocking(() -> buildClient(config)).onSuccess(c -> {
-      client = c;
-      vertx.eventBus().consumer(Addresses.PULSAR_STATUS, msg -> msg.reply(status.toJson()));
-      vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> setStatus(BrokerStatus.State.STOPPING, "shutting down"));
-      vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body().pulsar()));
-      probeTimer = vertx.setPeriodic(0, config.probeInterval().toMillis(), id -> probe());
-      LOG.info("Pulsar client created for {}", config.serviceUrl());
-    });
+    // Building clients starts their IO threads; keep that off the event loop.
+    return vertx.executeBlocking(() -> buildClient(config, config.clusters().get(0), false))
+        .compose(c -> {
+          client = c;
+          return useClusters(config);
+        })
+        .onSuccess(v -> {
+          vertx.eventBus().consumer(Addresses.PULSAR_STATUS, msg -> msg.reply(status.toJson()));
+          vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> setStatus(BrokerStatus.State.STOPPING, "shutting down"));
+          vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body().pulsar()));
+          probeTimer = vertx.setPeriodic(0, config.probeInterval().toMillis(), id -> probeAll());
+          LOG.info("Pulsar client created for {}", config.clusters());
+        });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(probeTimer);
+    List<Future<Void>> closing = new ArrayList<>();
+    probeClients.forEach(c -> closing.add(Future.fromCompletionStage(c.closeAsync(), context)));
     PulsarClient c = client;
-    return c == null ? Future.succeededFuture() : Future.fromCompletionStage(c.closeAsync(), context);
+    if (c != null) {
+      closing.add(Future.fromCompletionStage(c.closeAsync(), context));
+    }
+    return Future.join(closing);
   }
 
-  static PulsarClient buildClient(PulsarConfig config) throws PulsarClientException {
+  static PulsarClient buildClient(PulsarConfig config, String serviceUrl, boolean forProbing)
+      throws PulsarClientException {
     ClientBuilder builder = PulsarClient.builder()
-        .serviceUrl(config.serviceUrl())
+        .serviceUrl(serviceUrl)
         .operationTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .connectionTimeout((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .ioThreads(config.ioThreads())
-        .listenerThreads(config.listenerThreads())
-        .memoryLimit(config.memoryLimitBytes(), SizeUnit.BYTES);
+        .ioThreads(forProbing ? 1 : config.ioThreads())
+        .listenerThreads(forProbing ? 1 : config.listenerThreads())
+        .memoryLimit(forProbing ? 0 : config.memoryLimitBytes(), SizeUnit.BYTES);
     if (config.authToken().isPresent()) {
       builder.authentication(AuthenticationFactory.token(config.authToken().get().reveal()));
     }
     return builder.build();
   }
 
+  /** Sets up probing for the configured clusters (closing the probe clients of a previous list). */
+  private Future<Void> useClusters(PulsarConfig c) {
+    List<PulsarClient> old = probeClients;
+    List<String> urls = c.clusters();
+    Future<List<PulsarClient>> probes = urls.size() == 1
+        ? Future.succeededFuture(List.of())
+        : vertx.executeBlocking(() -> {
+          List<PulsarClient> built = new ArrayList<>();
+          for (String url : urls) {
+            built.add(buildClient(c, url, true));
+          }
+          return built;
+        });
+    return probes.map(built -> {
+      old.forEach(PulsarClient::closeAsync);
+      probeClients = built;
+      clusters = urls.stream().map(ClusterProbe::new).toList();
+      return null;
+    });
+  }
+
   private void reconfigure(PulsarConfig newConfig) {
     PulsarConfig old = config;
     config = newConfig;
-    if (!old.serviceUrl().equals(newConfig.serviceUrl())) {
-      try {
-        client.updateServiceUrl(newConfig.serviceUrl());
-        LOG.info("Pulsar service URL changed to {}", newConfig.serviceUrl());
-      } catch (PulsarClientException e) {
-        LOG.warn("Could not switch to Pulsar service URL {}: {}", newConfig.serviceUrl(), e.getMessage());
-      }
+    if (!old.clusters().equals(newConfig.clusters())) {
+      useClusters(newConfig).onSuccess(v -> {
+        switchTo(0, "the cluster list changed to " + newConfig.clusters());
+        probeAll();
+      });
     }
     if (!old.probeInterval().equals(newConfig.probeInterval())) {
       vertx.cancelTimer(probeTimer);
-      probeTimer = vertx.setPeriodic(newConfig.probeInterval().toMillis(), id -> probe());
+      probeTimer = vertx.setPeriodic(newConfig.probeInterval().toMillis(), id -> probeAll());
     }
     if (!sameClientSettings(old, newConfig)) {
-      LOG.warn("Changed Pulsar client settings other than serviceUrl and probe take effect after a restart");
+      LOG.warn("Changed Pulsar client settings other than the service URLs and probe take effect after a restart");
     }
   }
 
@@ -114,31 +156,83 @@ public final class SupervisorVerticle extends VerticleBase {
         && a.listenerThreads() == b.listenerThreads() && a.memoryLimitBytes() == b.memoryLimitBytes();
   }
 
-  private void probe() {
-    if (probing || status.state() == BrokerStatus.State.STOPPING) {
+  private void probeAll() {
+    if (status.state() == BrokerStatus.State.STOPPING) {
       return;
     }
-    probing = true;
-    long timeoutMs = Math.min(config.operationTimeout().toMillis(),
-        Math.max(2_000, config.probeInterval().toMillis()));
+    List<ClusterProbe> current = clusters;
+    for (int i = 0; i < current.size(); i++) {
+      probe(current, i);
+    }
+  }
+
+  private void probe(List<ClusterProbe> current, int index) {
+    ClusterProbe cluster = current.get(index);
+    if (cluster.probing) {
+      return;
+    }
+    cluster.probing = true;
+    PulsarClient probeClient = probeClients.isEmpty() ? client : probeClients.get(index);
+    long timeoutMs = Math.min(config.operationTimeout().toMillis(), Math.max(2_000, config.probeInterval().toMillis()));
     Future<Object> answer;
     try {
-      answer = Future.fromCompletionStage(client.getPartitionsForTopic(config.probeTopic()), context).map(p -> p);
+      answer = Future.fromCompletionStage(probeClient.getPartitionsForTopic(config.probeTopic()), context).map(p -> p);
     } catch (RuntimeException e) {
       answer = Future.failedFuture(e);
     }
-    answer.timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .onComplete(result -> {
-          probing = false;
-          if (status.state() == BrokerStatus.State.STOPPING) {
-            return;
-          }
-          if (result.succeeded() || brokerAnswered(result.cause())) {
-            setStatus(BrokerStatus.State.UP, "broker answered the probe");
-          } else {
-            setStatus(BrokerStatus.State.DOWN, describe(result.cause(), timeoutMs));
-          }
-        });
+    answer.timeout(timeoutMs, TimeUnit.MILLISECONDS).onComplete(result -> {
+      cluster.probing = false;
+      if (current != clusters || status.state() == BrokerStatus.State.STOPPING) {
+        return; // the cluster list changed meanwhile, or the proxy is stopping
+      }
+      boolean answered = result.succeeded() || brokerAnswered(result.cause());
+      cluster.record(answered, answered ? null : describe(result.cause(), timeoutMs), System.nanoTime());
+      decide();
+    });
+  }
+
+  /** Chooses the cluster to use and the state from what the probes found. */
+  private void decide() {
+    long now = System.nanoTime();
+    ClusterProbe primary = clusters.get(0);
+    ClusterProbe current = clusters.get(active);
+    if (active != 0 && primary.up && primary.forNanos(now) >= config.switchBackAfter().toNanos()) {
+      switchTo(0, "the primary has answered for " + config.switchBackAfter());
+      return;
+    }
+    if (current.up) {
+      setStatus(active == 0 ? BrokerStatus.State.UP : BrokerStatus.State.FAILED_OVER,
+          active == 0 ? "the broker answered the probe" : "primary " + primary.serviceUrl + " unreachable: "
+              + primary.lastError);
+      return;
+    }
+    if (current.forNanos(now) >= config.failoverAfter().toNanos()) {
+      for (int i = 0; i < clusters.size(); i++) {
+        if (i != active && clusters.get(i).up) {
+          switchTo(i, current.serviceUrl + " unreachable for " + config.failoverAfter() + ": " + current.lastError);
+          return;
+        }
+      }
+    }
+    setStatus(BrokerStatus.State.DOWN, current.lastError);
+  }
+
+  private void switchTo(int index, String why) {
+    String url = clusters.get(index).serviceUrl;
+    try {
+      client.updateServiceUrl(url);
+    } catch (PulsarClientException e) {
+      LOG.error("Could not switch the Pulsar client to {}: {}", url, e.getMessage());
+      return;
+    }
+    active = index;
+    LOG.warn("Switched Pulsar cluster to {} ({})", url, why);
+    ClusterProbe now = clusters.get(index);
+    if (now.up) {
+      setStatus(index == 0 ? BrokerStatus.State.UP : BrokerStatus.State.FAILED_OVER, why);
+    } else {
+      setStatus(BrokerStatus.State.DOWN, now.lastError);
+    }
   }
 
   /** Errors that can only come from a broker that is up and answering. */
@@ -157,15 +251,16 @@ public final class SupervisorVerticle extends VerticleBase {
   }
 
   private void setStatus(BrokerStatus.State state, String reason) {
-    if (status.state() == state) {
+    String cluster = clusters.isEmpty() ? config.clusters().get(0) : clusters.get(active).serviceUrl;
+    if (status.state() == state && status.cluster().equals(cluster)) {
       return;
     }
     BrokerStatus previous = status;
-    status = new BrokerStatus(state, reason, Instant.now());
-    if (state == BrokerStatus.State.DOWN) {
-      LOG.warn("Pulsar broker {} is DOWN: {}", config.serviceUrl(), reason);
+    status = new BrokerStatus(state, reason, Instant.now(), cluster);
+    if (state == BrokerStatus.State.DOWN || state == BrokerStatus.State.FAILED_OVER) {
+      LOG.warn("Pulsar {} is {}: {}", cluster, state, reason);
     } else {
-      LOG.info("Pulsar broker {} is {} (was {})", config.serviceUrl(), state, previous.state());
+      LOG.info("Pulsar {} is {} (was {})", cluster, state, previous.state());
     }
     metrics.brokerState(state.name());
     vertx.eventBus().publish(Addresses.PULSAR_STATE, status, Codecs.LOCAL);
