@@ -1,0 +1,118 @@
+package io.pulsarproxy.app;
+
+import static io.pulsarproxy.app.ProxyFixture.cfg;
+import static io.pulsarproxy.app.ProxyFixture.producePath;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pulsarproxy.core.produce.MessageIds;
+import io.pulsarproxy.testkit.StandalonePulsar;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Reader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker is killed with SIGKILL during sustained HTTP produce and restarted: every message answered with success
+ * is in the topic, the others got a clear error, and the proxy is ready again without a restart.
+ */
+class BrokerCrashIT {
+  private static final int WORKERS = 6;
+  private static final int PER_REQUEST = 10;
+
+  @Test
+  void losesNoAcknowledgedMessageWhenTheBrokerIsKilled(@TempDir Path dir) throws Exception {
+    try (StandalonePulsar broker = StandalonePulsar.startNew(dir.resolve("pulsar"));
+        ProxyFixture proxy = ProxyFixture.start(dir, broker.serviceUrl(),
+            cfg("pulsar", "operationTimeout", "5s", "connectionTimeout", "1s")
+                .mergeIn(cfg("producer", "sendTimeout", "20s")))) {
+      String topic = broker.uniqueTopic("crash");
+      String url = proxy.url(producePath(topic));
+      Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+      Map<Integer, AtomicInteger> failures = new ConcurrentHashMap<>();
+      AtomicInteger sent = new AtomicInteger();
+      AtomicBoolean running = new AtomicBoolean(true);
+      ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
+      List<Future<?>> workers = new ArrayList<>();
+      for (int w = 0; w < WORKERS; w++) {
+        int worker = w;
+        workers.add(pool.submit(() -> {
+          for (int seq = 0; running.get() && seq < 100_000; seq++) {
+            JsonArray messages = new JsonArray();
+            for (int i = 0; i < PER_REQUEST; i++) {
+              messages.add(new JsonObject().put("text", "w" + worker + "-" + seq + "-" + i));
+            }
+            sent.addAndGet(PER_REQUEST);
+            HttpResponse<String> r = proxy.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("messages", messages).encode()))
+                .build());
+            JsonArray results = new JsonObject(r.body()).getJsonArray("results");
+            if (r.statusCode() == 200) {
+              results.forEach(o -> acknowledged.add(((JsonObject) o).getString("messageId")));
+            } else {
+              assertThat(r.statusCode()).as(r.body()).isIn(503, 504);
+              failures.computeIfAbsent(r.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+              if (results != null) {
+                results.stream().map(o -> (JsonObject) o).filter(o -> o.getBoolean("ok"))
+                    .forEach(o -> acknowledged.add(o.getString("messageId")));
+              }
+            }
+          }
+          return null;
+        }));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 500);
+      broker.kill();
+      int ackedBeforeKill = acknowledged.size();
+      await().atMost(Duration.ofSeconds(30)).until(() ->
+          proxy.get(proxy.managementUrl("/health/ready")).statusCode() == 503);
+      broker.start();
+      long brokerBack = System.nanoTime();
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          proxy.get(proxy.managementUrl("/health/ready")).statusCode() == 200);
+      long readyAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - brokerBack);
+      int ackedAtRecovery = acknowledged.size();
+      await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= ackedAtRecovery + 500);
+      running.set(false);
+      for (Future<?> worker : workers) {
+        worker.get(90, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+
+      Set<String> inTopic = ConcurrentHashMap.newKeySet();
+      try (PulsarClient client = broker.newClient();
+          Reader<byte[]> reader = client.newReader().topic(topic).startMessageId(MessageId.earliest).create()) {
+        while (reader.hasMessageAvailable()) {
+          Message<byte[]> m = reader.readNext(10, TimeUnit.SECONDS);
+          inTopic.add(MessageIds.encode(m.getMessageId()));
+        }
+      }
+      System.out.printf("broker crash: sent=%d acknowledged=%d (before kill %d) found=%d failures=%s "
+              + "proxy ready %d ms after the broker%n",
+          sent.get(), acknowledged.size(), ackedBeforeKill, inTopic.size(), failures, readyAfterMs);
+      assertThat(inTopic).containsAll(acknowledged);
+      assertThat(acknowledged.size()).isGreaterThan(ackedAtRecovery);
+    }
+  }
+}
