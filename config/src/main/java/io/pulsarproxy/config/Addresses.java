@@ -7,6 +7,8 @@ package io.pulsarproxy.config;
 public final class Addresses {
   /** A new, valid {@link ProxyConfig}, published by the ConfigVerticle after a file change. */
   public static final String CONFIG_CHANGED = "proxy.config.changed";
+  /** A changed configuration file was not valid and was not applied; the body names the problems (String). */
+  public static final String CONFIG_REJECTED = "proxy.config.rejected";
   /** Produce service: request {@code ProduceRequest}, reply {@code ProduceReply}. */
   public static final String PRODUCE = "proxy.produce";
   /** Broker state changes (UP / DOWN), published by the SupervisorVerticle. */

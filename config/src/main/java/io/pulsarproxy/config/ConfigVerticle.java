@@ -198,9 +198,10 @@ public final class ConfigVerticle extends VerticleBase {
       }
       if (built.failed()) {
         Throwable err = built.cause();
+        String problems = err instanceof ConfigException e ? String.join("; ", e.problems()) : err.toString();
         LOG.warn("{} changed but is not valid, keeping the running configuration: {}",
-            ConfigLoader.fileSource(file),
-            err instanceof ConfigException e ? String.join("; ", e.problems()) : err.toString());
+            ConfigLoader.fileSource(file), problems);
+        vertx.eventBus().publish(Addresses.CONFIG_REJECTED, problems, new DeliveryOptions().setLocalOnly(true));
       } else {
         replace(built.result());
       }

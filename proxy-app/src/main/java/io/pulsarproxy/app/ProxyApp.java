@@ -70,7 +70,7 @@ public final class ProxyApp {
     return vertx.deployVerticle(configVerticle).compose(id -> {
       ProxyConfig config = configVerticle.current();
       SupervisorVerticle supervisor = new SupervisorVerticle(config, metrics);
-      metricsVerticle = new MetricsVerticle(config.management(), registry);
+      metricsVerticle = new MetricsVerticle(config.management(), registry, metrics);
       return vertx.deployVerticle(metricsVerticle)
           .compose(m -> vertx.deployVerticle(supervisor))
           .compose(s -> {

@@ -5,7 +5,6 @@ import static io.pulsarproxy.app.ProxyFixture.producePath;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.testkit.StandalonePulsar;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,10 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pulsar.client.api.Message;
-import org.apache.pulsar.client.api.MessageId;
-import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.Reader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,14 +95,7 @@ class BrokerCrashIT {
       }
       pool.shutdown();
 
-      Set<String> inTopic = ConcurrentHashMap.newKeySet();
-      try (PulsarClient client = broker.newClient();
-          Reader<byte[]> reader = client.newReader().topic(topic).startMessageId(MessageId.earliest).create()) {
-        while (reader.hasMessageAvailable()) {
-          Message<byte[]> m = reader.readNext(10, TimeUnit.SECONDS);
-          inTopic.add(MessageIds.encode(m.getMessageId()));
-        }
-      }
+      Set<String> inTopic = ProxyFixture.idsInTopic(broker, topic);
       System.out.printf("broker crash: sent=%d acknowledged=%d (before kill %d) found=%d failures=%s "
               + "proxy ready %d ms after the broker%n",
           sent.get(), acknowledged.size(), ackedBeforeKill, inTopic.size(), failures, readyAfterMs);

@@ -60,15 +60,20 @@ class ConfigReloadIT {
   }
 
   @Test
-  void skipsAnInvalidChangeAndAppliesTheNextValidOne(PulsarBroker broker, @TempDir Path dir) throws Exception {
+  void keepsTheRunningConfigOnAnInvalidChangeAndAppliesTheNextValidOne(PulsarBroker broker, @TempDir Path dir) throws Exception {
     try (ProxyFixture proxy = ProxyFixture.start(dir, broker.serviceUrl(), cfg("http", "maxMessagesPerRequest", 2))) {
       Files.writeString(proxy.configFile, "http:\n  maxMessagesPerRequest: -1\n  port: 0\n");
-      // Then a valid change, which proves the watcher saw the invalid one and went on.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(proxy.get(proxy.managementUrl("/metrics"))
+          .body()).contains("pulsar_proxy_config_reloads_total{outcome=\"rejected\"} 1.0"));
+      assertThat(proxy.app.config().http().maxMessagesPerRequest()).isEqualTo(2);
+      // Then a valid change: the watcher went on.
       proxy.rewriteConfig(broker.serviceUrl(), cfg("http", "maxMessagesPerRequest", 1));
       String three = "{\"messages\":[{\"text\":\"1\"},{\"text\":\"2\"}]}";
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(proxy.postJson(producePath(broker.uniqueTopic("limits")), three).statusCode()).isEqualTo(400));
       assertThat(proxy.app.config().http().maxMessagesPerRequest()).isEqualTo(1);
+      assertThat(proxy.get(proxy.managementUrl("/metrics")).body())
+          .contains("pulsar_proxy_config_reloads_total{outcome=\"applied\"} 1.0");
     }
   }
 }

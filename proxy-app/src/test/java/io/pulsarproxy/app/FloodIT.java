@@ -5,7 +5,6 @@ import static io.pulsarproxy.app.ProxyFixture.json;
 import static io.pulsarproxy.app.ProxyFixture.producePath;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
 import java.net.URI;
@@ -20,10 +19,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.pulsar.client.api.Message;
-import org.apache.pulsar.client.api.MessageId;
-import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.Reader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,14 +63,7 @@ class FloodIT {
               .filter(o -> o.getBoolean("ok")).forEach(o -> acknowledged.add(o.getString("messageId")));
         }
       }
-      Set<String> inTopic = new HashSet<>();
-      try (PulsarClient client = broker.newClient();
-          Reader<byte[]> reader = client.newReader().topic(topic).startMessageId(MessageId.earliest).create()) {
-        while (reader.hasMessageAvailable()) {
-          Message<byte[]> m = reader.readNext(10, TimeUnit.SECONDS);
-          inTopic.add(MessageIds.encode(m.getMessageId()));
-        }
-      }
+      Set<String> inTopic = ProxyFixture.idsInTopic(broker, topic);
       System.out.printf("flood: requests=400 x 50 messages, overloaded=%d queueFull=%d acknowledged=%d found=%d%n",
           overloaded, queueFull, acknowledged.size(), inTopic.size());
       assertThat(overloaded + queueFull).isPositive();

@@ -3,7 +3,6 @@ package io.pulsarproxy.app;
 import static io.pulsarproxy.app.ProxyFixture.producePath;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
 import io.vertx.core.json.JsonObject;
@@ -18,10 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pulsar.client.api.Message;
-import org.apache.pulsar.client.api.MessageId;
-import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.Reader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,14 +69,7 @@ class GracefulShutdownIT {
     assertThat(acknowledged.size() + refused).isEqualTo(total);
     assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(total / 4);
 
-    Set<String> inTopic = new HashSet<>();
-    try (PulsarClient client = broker.newClient();
-        Reader<byte[]> reader = client.newReader().topic(topic).startMessageId(MessageId.earliest).create()) {
-      while (reader.hasMessageAvailable()) {
-        Message<byte[]> m = reader.readNext(10, TimeUnit.SECONDS);
-        inTopic.add(MessageIds.encode(m.getMessageId()));
-      }
-    }
+    Set<String> inTopic = ProxyFixture.idsInTopic(broker, topic);
     assertThat(inTopic).containsAll(acknowledged);
   }
 }

@@ -1,6 +1,8 @@
 package io.pulsarproxy.app;
 
 import io.pulsarproxy.config.ConfigVerticle;
+import io.pulsarproxy.core.produce.MessageIds;
+import io.pulsarproxy.testkit.PulsarBroker;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,9 +13,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Reader;
 
 /** Runs the whole proxy in-process against a broker, configured through a real YAML file, for integration tests. */
 final class ProxyFixture implements AutoCloseable {
@@ -94,6 +101,18 @@ final class ProxyFixture implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The ids (in the proxy's encoding) of every message in {@code topic}, read from the start with a reader. */
+  static Set<String> idsInTopic(PulsarBroker broker, String topic) throws Exception {
+    Set<String> ids = new HashSet<>();
+    try (PulsarClient client = broker.newClient();
+        Reader<byte[]> reader = client.newReader().topic(topic).startMessageId(MessageId.earliest).create()) {
+      while (reader.hasMessageAvailable()) {
+        ids.add(MessageIds.encode(reader.readNext(10, TimeUnit.SECONDS).getMessageId()));
+      }
+    }
+    return ids;
   }
 
   static JsonObject json(HttpResponse<String> response) {

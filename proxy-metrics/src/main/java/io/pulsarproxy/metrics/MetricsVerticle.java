@@ -27,15 +27,19 @@ public final class MetricsVerticle extends VerticleBase {
 
   private final ManagementConfig config;
   private final PrometheusMeterRegistry registry;
+  private final ProxyMetrics metrics;
   private HttpServer server;
 
-  public MetricsVerticle(ManagementConfig config, PrometheusMeterRegistry registry) {
+  public MetricsVerticle(ManagementConfig config, PrometheusMeterRegistry registry, ProxyMetrics metrics) {
     this.config = config;
     this.registry = registry;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
+    vertx.eventBus().consumer(Addresses.CONFIG_CHANGED, msg -> metrics.configReload(true));
+    vertx.eventBus().consumer(Addresses.CONFIG_REJECTED, msg -> metrics.configReload(false));
     HealthChecks live = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx).register("pulsar", STATUS_TIMEOUT_MS + 500, promise ->
         vertx.eventBus().<JsonObject>request(Addresses.PULSAR_STATUS, null,

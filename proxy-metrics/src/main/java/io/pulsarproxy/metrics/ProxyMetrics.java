@@ -28,6 +28,8 @@ public final class ProxyMetrics {
   private final Map<String, AtomicInteger> brokerStates = new ConcurrentHashMap<>();
   private final Map<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
   private final Counter messagesConsumed;
+  private final Counter configApplied;
+  private final Counter configRejected;
   private final Counter bytesConsumed;
 
   public ProxyMetrics(MeterRegistry registry) {
@@ -40,6 +42,10 @@ public final class ProxyMetrics {
         .register(registry);
     this.messagesConsumed = Counter.builder("pulsar_proxy_messages_consumed")
         .description("Messages handed to client sessions").register(registry);
+    this.configApplied = Counter.builder("pulsar_proxy_config_reloads").tag("outcome", "applied")
+        .description("Configuration file changes, by outcome").register(registry);
+    this.configRejected = Counter.builder("pulsar_proxy_config_reloads").tag("outcome", "rejected")
+        .description("Configuration file changes, by outcome").register(registry);
     this.bytesConsumed = Counter.builder("pulsar_proxy_bytes_consumed").baseUnit("bytes")
         .description("Payload bytes handed to client sessions").register(registry);
   }
@@ -79,6 +85,11 @@ public final class ProxyMetrics {
   public void consumerSessions(Supplier<Number> count) {
     Gauge.builder("pulsar_proxy_consumer_sessions", count).description("Pulsar consumers and readers open for clients")
         .strongReference(true).register(registry);
+  }
+
+  /** Counts a configuration reload: applied, or rejected because the changed file was invalid. */
+  public void configReload(boolean applied) {
+    (applied ? configApplied : configRejected).increment();
   }
 
   /** Counts a request refused before reaching Pulsar (bad input, limits, shutdown), by error code. */
