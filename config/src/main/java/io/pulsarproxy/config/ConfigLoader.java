@@ -83,6 +83,10 @@ public final class ConfigLoader {
     d.put("ws.pingInterval", "30s");
     d.put("ws.maxInFlightPerProducer", 1000);
     d.put("ws.forwardClientTokens", false);
+    d.put("resilience.retryInitialDelay", "100ms");
+    d.put("resilience.retryMaxDelay", "2s");
+    d.put("resilience.breakerMaxFailures", 5);
+    d.put("resilience.breakerResetTimeout", "5s");
     d.put("log.level", "INFO");
     d.put(LOGGERS, new JsonObject());
     d.put("shutdown.timeout", "10s");
@@ -94,7 +98,7 @@ public final class ConfigLoader {
     return List.copyOf(DEFAULTS.keySet());
   }
 
-  /** The sections, in documentation order: pulsar, http, management, producer, consumer, ws, log, shutdown. */
+  /** The sections, in documentation order: pulsar, http, management, producer, consumer, ws, resilience, log, shutdown. */
   public static List<String> sections() {
     return DEFAULTS.keySet().stream().map(ConfigLoader::section).distinct().toList();
   }
@@ -294,6 +298,12 @@ public final class ConfigLoader {
         f.integer("ws.maxInFlightPerProducer", 1, Integer.MAX_VALUE),
         f.bool("ws.forwardClientTokens"));
 
+    ResilienceConfig resilience = new ResilienceConfig(
+        f.duration("resilience.retryInitialDelay", Duration.ofMillis(1)),
+        f.duration("resilience.retryMaxDelay", Duration.ofMillis(1)),
+        f.integer("resilience.breakerMaxFailures", 1, Integer.MAX_VALUE),
+        f.duration("resilience.breakerResetTimeout", Duration.ofMillis(1)));
+
     LogConfig log = new LogConfig(f.oneOf("log.level", LOG_LEVELS), loggers(f));
 
     ShutdownConfig shutdown = new ShutdownConfig(f.duration("shutdown.timeout", Duration.ofMillis(1)));
@@ -302,7 +312,7 @@ public final class ConfigLoader {
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
-    return new ProxyConfig(pulsar, http, management, producer, consumer, ws, log, shutdown);
+    return new ProxyConfig(pulsar, http, management, producer, consumer, ws, resilience, log, shutdown);
   }
 
   private static Map<String, String> loggers(Fields f) {

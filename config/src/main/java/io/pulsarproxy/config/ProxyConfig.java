@@ -13,6 +13,7 @@ public record ProxyConfig(
     ProducerConfig producer,
     ConsumerConfig consumer,
     WsConfig ws,
+    ResilienceConfig resilience,
     LogConfig log,
     ShutdownConfig shutdown) {
 
@@ -23,6 +24,7 @@ public record ProxyConfig(
     Objects.requireNonNull(producer, "producer");
     Objects.requireNonNull(consumer, "consumer");
     Objects.requireNonNull(ws, "ws");
+    Objects.requireNonNull(resilience, "resilience");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(shutdown, "shutdown");
   }

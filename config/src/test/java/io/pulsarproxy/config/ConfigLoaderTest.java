@@ -138,7 +138,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("pulsar.ioThreads")).isEqualTo("PROXY_PULSAR_IO_THREADS");
     assertThat(ConfigLoader.envVarName("management.port")).isEqualTo("PROXY_MANAGEMENT_PORT");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
-    assertThat(ConfigLoader.keys()).hasSize(39).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
+    assertThat(ConfigLoader.keys()).hasSize(43).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
   }
 
   @Test
@@ -245,7 +245,7 @@ class ConfigLoaderTest {
   @Test
   void rejectsUnknownSections() throws IOException {
     assertThat(problems("htpp:\n  port: 9000\n")).containsExactly(
-        "htpp: unknown section (known sections: pulsar, http, management, producer, consumer, ws, log, shutdown)");
+        "htpp: unknown section (known sections: pulsar, http, management, producer, consumer, ws, resilience, log, shutdown)");
   }
 
   @Test

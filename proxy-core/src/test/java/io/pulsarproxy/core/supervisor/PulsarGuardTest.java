@@ -1,0 +1,129 @@
+package io.pulsarproxy.core.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.ResilienceConfig;
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pulsar.client.api.PulsarClientException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class PulsarGuardTest {
+  private static final ResilienceConfig FAST = new ResilienceConfig(Duration.ofMillis(1), Duration.ofMillis(5), 3,
+      Duration.ofMinutes(1));
+  private final AtomicInteger attempts = new AtomicInteger();
+
+  @BeforeEach
+  void codecs(Vertx vertx) {
+    Codecs.register(vertx);
+  }
+
+  /** Runs {@code then} once {@code condition} holds (checked on the event loop; the test's timeout bounds it). */
+  private static void whenTrue(Vertx vertx, java.util.function.BooleanSupplier condition, Runnable then) {
+    vertx.setPeriodic(1, 5, id -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        then.run();
+      }
+    });
+  }
+
+  private static long in(Duration d) {
+    return System.nanoTime() + d.toNanos();
+  }
+
+  @Test
+  void retriesRetriableFailuresUntilTheyPass(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> {
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST);
+      guard.call(() -> attempts.incrementAndGet() < 3
+          ? Future.failedFuture(new ConnectException("refused")) : Future.succeededFuture("ok"), in(Duration.ofSeconds(30)))
+          .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+            assertThat(result).isEqualTo("ok");
+            assertThat(attempts).hasValue(3);
+            ctx.completeNow();
+          })));
+    });
+  }
+
+  @Test
+  void answersOtherFailuresAtOnce(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> new PulsarGuard(vertx, "t", FAST)
+        .call(() -> {
+          attempts.incrementAndGet();
+          return Future.failedFuture(new PulsarClientException.TopicDoesNotExistException("gone"));
+        }, in(Duration.ofSeconds(30)))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((ProxyException) err).code()).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
+          assertThat(attempts).hasValue(1);
+          ctx.completeNow();
+        }))));
+  }
+
+  @Test
+  void opensAfterConsecutiveFailuresAndThenFailsWithoutTrying(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> {
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST);
+      guard.call(() -> {
+        attempts.incrementAndGet();
+        return Future.failedFuture(new ConnectException("refused"));
+      }, in(Duration.ofSeconds(30))).onComplete(ctx.failing(first -> ctx.verify(() -> {
+        // three failures open the circuit; the next attempt was refused by it
+        assertThat(attempts).hasValue(3);
+        assertThat(guard.isOpen()).isTrue();
+        assertThat(((ProxyException) first).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+        guard.call(() -> {
+          attempts.incrementAndGet();
+          return Future.succeededFuture("never");
+        }, in(Duration.ofSeconds(30))).onComplete(ctx.failing(second -> ctx.verify(() -> {
+          assertThat(attempts).hasValue(3);
+          assertThat(second.getMessage()).contains("unreachable");
+          ctx.completeNow();
+        })));
+      })));
+    });
+  }
+
+  @Test
+  void stopsRetryingAtTheDeadline(Vertx vertx, VertxTestContext ctx) {
+    ResilienceConfig slow = new ResilienceConfig(Duration.ofMillis(200), Duration.ofSeconds(1), 100,
+        Duration.ofMinutes(1));
+    vertx.runOnContext(v -> new PulsarGuard(vertx, "t", slow)
+        .call(() -> {
+          attempts.incrementAndGet();
+          return Future.failedFuture(new ConnectException("refused"));
+        }, in(Duration.ofMillis(50)))
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(attempts).hasValue(1);
+          ctx.completeNow();
+        }))));
+  }
+
+  @Test
+  void opensWhenTheSupervisorReportsTheClusterDownAndClosesWhenItAnswers(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> {
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST);
+      vertx.eventBus().publish(Addresses.PULSAR_STATE,
+          new BrokerStatus(BrokerStatus.State.DOWN, "probe failed", Instant.now(), "pulsar://a:6650"), Codecs.LOCAL);
+      whenTrue(vertx, guard::isOpen, () -> {
+        vertx.eventBus().publish(Addresses.PULSAR_STATE,
+            new BrokerStatus(BrokerStatus.State.UP, "answered", Instant.now(), "pulsar://a:6650"), Codecs.LOCAL);
+        whenTrue(vertx, () -> !guard.isOpen(), ctx::completeNow);
+      });
+    });
+  }
+}
