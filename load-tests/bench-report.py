@@ -107,12 +107,24 @@ def wrk_numbers(text):
     return percentile(50), percentile(99), errors
 
 
-def gatling_stats(directory):
-    files = sorted(glob.glob(os.path.join(directory, "**", "js", "stats.json"), recursive=True))
-    if not files:
+def gatling_global(text):
+    """Request counts and percentiles from the 'Global Information' block Gatling prints at the end of a run."""
+    block = text[text.rfind("---- Global Information"):] if "---- Global Information" in text else ""
+
+    def numbers(label):
+        match = re.search(r"^> %s\s*\|\s*([\d,.-]+)\s*\|\s*([\d,.-]+)\s*\|\s*([\d,.-]+)" % re.escape(label), block,
+                          re.M)
+        if not match:
+            return None
+        return [None if g == "-" else float(g.replace(",", "")) for g in match.groups()]
+
+    count = numbers("request count")
+    if not count:
         return None
-    with open(files[-1]) as f:
-        return json.load(f)["stats"]
+    p50 = numbers("response time 50th percentile (ms)")
+    p99 = numbers("response time 99th percentile (ms)")
+    return {"total": int(count[0]), "ok": int(count[1] or 0), "ko": int(count[2] or 0),
+            "p50": p50[0] if p50 else None, "p99": p99[0] if p99 else None}
 
 
 def row(args):
@@ -151,11 +163,9 @@ def row(args):
     elif kind.startswith("wrk:"):
         p50, p99, errors = wrk_numbers(client_log)
     elif kind.startswith("gatling:"):
-        stats = gatling_stats(os.path.join(directory, "gatling"))
+        stats = gatling_global(client_log)
         if stats:
-            p50 = stats["percentiles1"]["total"]
-            p99 = stats["percentiles4"]["total"]
-            errors = stats["numberOfRequests"]["ko"]
+            p50, p99, errors = stats["p50"], stats["p99"], stats["ko"]
     if kind in ("ws-perf", "perf-produce", "e2e"):
         # The WebSocket producer does not report failed sends: whatever it sent that the broker did not store failed.
         match = re.search(r"Aggregated throughput stats --- (\d+) records sent", client_log)
@@ -259,15 +269,15 @@ def summary(args):
 # ---- soak -------------------------------------------------------------------------------------------------------------
 
 def soak(args):
-    stats = gatling_stats(args.gatling)
     with open(args.gatling_log, errors="replace") as f:
         log_text = f.read()
+    stats = gatling_global(log_text)
     received = re.search(r"WebSocket consumers: (\d+) messages received", log_text)
     failed_assertions = [line for line in log_text.splitlines() if re.search(r": false \(actual", line)]
     rss = []
     with open(os.path.join(args.out, "soak-rss.csv")) as f:
         rss = [int(r["proxy_rss_mb"]) for r in csv.DictReader(f) if r["proxy_rss_mb"]]
-    total = stats["numberOfRequests"] if stats else {"total": "?", "ok": "?", "ko": "?"}
+    total = stats if stats else {"total": "?", "ok": "?", "ko": "?"}
     lines = [
         "# Soak", "",
         "| | |", "|---|---|",
@@ -319,7 +329,7 @@ def main():
     p.add_argument("--out", required=True)
     p.set_defaults(func=summary)
     p = commands.add_parser("soak")
-    for name in ("--out", "--gatling", "--gatling-log", "--minutes", "--consumers", "--heap", "--ws-target"):
+    for name in ("--out", "--gatling-log", "--minutes", "--consumers", "--heap", "--ws-target"):
         p.add_argument(name, required=True)
     p.add_argument("--rss-start-kb", type=int, required=True)
     p.add_argument("--rss-end-kb", type=int, required=True)

@@ -30,7 +30,8 @@
 #                       above what the broker takes means "as fast as it goes" [BENCH_DIRECT_RATE, 1000000]
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
 #   --batch N           messages per request in http-batch [BENCH_BATCH, 100]
-#   --connections N     HTTP connections (wrk) / users (Gatling) [BENCH_CONNECTIONS, 16]
+#   --connections N     HTTP connections (wrk) / users (Gatling); connections x batch above the proxy's
+#                       producer.maxPendingMessages (1000) gets 503s by design [BENCH_CONNECTIONS, 8]
 #   --http-client C     wrk or gatling [BENCH_HTTP_CLIENT, wrk when installed]
 #   --proxy-heap SIZE   -Xmx for the proxy, e.g. 256m (soak default 256m) [BENCH_PROXY_HEAP]
 #   --broker-port P     Pulsar binary port [BENCH_BROKER_PORT, 6650]
@@ -67,7 +68,7 @@ WS_RATE=${BENCH_WS_RATE:-50000}
 DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
 E2E_RATE=${BENCH_E2E_RATE:-2000}
 BATCH=${BENCH_BATCH:-100}
-CONNECTIONS=${BENCH_CONNECTIONS:-16}
+CONNECTIONS=${BENCH_CONNECTIONS:-8}
 HTTP_CLIENT=${BENCH_HTTP_CLIENT:-}
 PROXY_HEAP=${BENCH_PROXY_HEAP:-}
 BROKER_PORT=${BENCH_BROKER_PORT:-6650}
@@ -281,15 +282,25 @@ start_pulsar() {
     > "$PULSAR_WORK/logs/standalone.log" 2>&1 < /dev/null &
   PULSAR_PID=$!
   set +m
-  local waited=0
-  until curl -sf --max-time 2 "http://127.0.0.1:$WEB_PORT/admin/v2/namespaces/public" 2> /dev/null \
-    | grep -q '"public/default"'; do
-    kill -0 "$PULSAR_PID" 2> /dev/null || { tail -n 30 "$PULSAR_WORK/logs/standalone.log" >&2; PULSAR_PID=; die "Pulsar exited"; }
-    ((waited < 240)) || die "Pulsar not ready after 240 s (log $PULSAR_WORK/logs/standalone.log)"
+  await_ready Pulsar "$PULSAR_PID" "$PULSAR_WORK/logs/standalone.log" 240 pulsar_ready
+}
+
+pulsar_ready() {
+  curl -sf --max-time 2 "http://127.0.0.1:$WEB_PORT/admin/v2/namespaces/public" 2> /dev/null | grep -q '"public/default"'
+}
+
+proxy_ready() { curl -sf --max-time 2 "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" > /dev/null 2>&1; }
+
+# await_ready NAME PID LOG SECONDS CHECK: polls CHECK each second; fails when the process exits or time is up.
+await_ready() {
+  local name=$1 pid=$2 log_file=$3 limit=$4 check=$5 waited=0
+  until "$check"; do
+    kill -0 "$pid" 2> /dev/null || { tail -n 30 "$log_file" >&2; die "$name exited during start-up ($log_file)"; }
+    ((waited < limit)) || die "$name not ready after $limit s ($log_file)"
     sleep 1
     waited=$((waited + 1))
   done
-  log "Pulsar ready after ${waited}s"
+  log "$name ready after ${waited}s"
 }
 
 start_proxy() {
@@ -310,14 +321,7 @@ start_proxy() {
     java ${heap[@]+"${heap[@]}"} -jar "$JAR" > "$OUT/proxy.log" 2>&1 < /dev/null &
   PROXY_PID=$!
   set +m
-  local waited=0
-  until curl -sf --max-time 2 "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" > /dev/null 2>&1; do
-    kill -0 "$PROXY_PID" 2> /dev/null || { tail -n 30 "$OUT/proxy.log" >&2; PROXY_PID=; die "the proxy exited"; }
-    ((waited < 60)) || die "the proxy is not ready after 60 s (log $OUT/proxy.log)"
-    sleep 1
-    waited=$((waited + 1))
-  done
-  log "proxy ready after ${waited}s"
+  await_ready "the proxy" "$PROXY_PID" "$OUT/proxy.log" 60 proxy_ready
 }
 
 ws_base() { if [[ $1 == proxy-ws ]]; then echo "ws://127.0.0.1:$PROXY_PORT/"; else echo "ws://127.0.0.1:$WEB_PORT/"; fi; }
@@ -347,7 +351,10 @@ prepare_gatling() {
 gatling_command() {
   local simulation=$1 results=$2
   shift 2
-  echo java -Xms512m -Xmx1g -XX:+UseG1GC "$@" -cp "$GATLING_CP" io.gatling.app.Gatling \
+  # The JVM options gatling-maven-plugin gives Gatling on Java 17.
+  echo java -Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxInlineLevel=20 -XX:MaxTrivialSize=12 \
+    --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
+    "$@" -cp "$GATLING_CP" io.gatling.app.Gatling \
     -s "io.pulsarproxy.loadtests.$simulation" -rf "$results"
 }
 
@@ -366,7 +373,9 @@ measure() {
   shift 6
   local dir=$OUT/runs/$scenario-$target-r$round
   mkdir -p "$dir"
-  log "$scenario $target round $round: $*"
+  local shown="$*"
+  [[ -n $GATLING_CP ]] && shown=${shown//"$GATLING_CP"/"<classpath>"}
+  log "$scenario $target round $round: $shown"
   printf '%s\n' "$*" > "$dir/command"
   start_client "$limit" "$dir/client.log" "$@"
   local worker
@@ -506,7 +515,7 @@ run_soak() {
   wait_client || status=$?
   local rss_end
   rss_end=$(rss_kb "$PROXY_PID")
-  python3 "$SCRIPT_DIR/bench-report.py" soak --out "$OUT" --gatling "$OUT/gatling" --gatling-log "$OUT/gatling.log" \
+  python3 "$SCRIPT_DIR/bench-report.py" soak --out "$OUT" --gatling-log "$OUT/gatling.log" \
     --rss-start-kb "$rss_start" --rss-end-kb "$rss_end" --exit-status "$status" --minutes "$MINUTES" \
     --consumers "$CONSUMERS" --heap "$PROXY_HEAP" --ws-target "$WS_TARGET"
   kill -0 "$PROXY_PID" 2> /dev/null || die "the proxy died during the soak (log $OUT/proxy.log)"

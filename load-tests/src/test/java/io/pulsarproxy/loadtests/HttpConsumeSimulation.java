@@ -21,7 +21,7 @@ import java.util.List;
  * <pre>
  * -DbaseUrl=http://localhost:8088 -Dconsumers=20 -Dmax=100 -DwaitMs=1000 -Drate=2000 -DbatchSize=100
  * -Dduration=30s -Dramp=5s -DpayloadSize=1024 -Dtopic=load-http-consume-{time} -Dsubscription=load
- * -DackPath=/api/v1/consumers/{id}/acks -DmaxErrorPct=0.1 -Dp99Ms=2000
+ * -DackPath=/api/v1/consumers/{id}/acks -Dconnections=64 -DmaxErrorPct=0.1 -Dp99Ms=1000
  * </pre>
  */
 public class HttpConsumeSimulation extends Simulation {
@@ -51,7 +51,8 @@ public class HttpConsumeSimulation extends Simulation {
             .exec(HttpProduce.request("produce batch", producePath, HttpProduce.body(payload, batchSize), batchSize))
             .injectOpen(nothingFor(ramp), constantUsersPerSec(rate / batchSize).during(duration)))
         .protocols(http.baseUrl(baseUrl).contentTypeHeader("application/json").acceptHeader("application/json")
-            .shareConnections())
+            .shareConnections()
+            .maxConnectionsPerHost(settings.integer("connections", 64)))
         .maxDuration(ramp.plus(duration).plus(wait).plusSeconds(60))
         .assertions(settings.assertions(List.of("poll"), List.of("ack")));
     settings.print();

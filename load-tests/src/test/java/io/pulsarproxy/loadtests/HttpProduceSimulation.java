@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <p>{@code rate} = 0: {@code users} closed-loop users, each sending its next request when the previous answered
  * (throughput). {@code rate} above 0: an open model at {@code rate} messages per second in all, whatever the
- * answers take (latency at a given load, no coordinated omission); connections are then shared.
+ * answers take (latency at a given load, no coordinated omission), over at most {@code users} shared connections.
  *
  * <pre>
  * -DbaseUrl=http://localhost:8088 -Dmode=both|single|batch -Dusers=16 -DbatchSize=100 -Dduration=30s -Drate=0
@@ -59,7 +59,7 @@ public class HttpProduceSimulation extends Simulation {
     PopulationBuilder run = phases.size() == 1 ? first : first.andThen(phases.get(1));
     var protocol = http.baseUrl(baseUrl).contentTypeHeader("application/json").acceptHeader("application/json");
     setUp(run)
-        .protocols(rate > 0 ? protocol.shareConnections() : protocol)
+        .protocols(rate > 0 ? protocol.shareConnections().maxConnectionsPerHost(users) : protocol)
         .maxDuration(duration.multipliedBy(phases.size()).plusSeconds(60))
         .assertions(settings.assertions(names, List.of()));
     settings.print();

@@ -24,7 +24,7 @@ import java.util.List;
  * -DbaseUrl=http://localhost:8088 -DwsUrl=(from baseUrl) -Dduration=60s -Dramp=20s
  * -DwsConsumers=200 -DwsProducers=10 -DwsRate=1000 -Dwindow=5
  * -DhttpSingleRate=200 -DhttpBatchRate=1000 -DbatchSize=50 -DhttpConsumers=0 -DpayloadSize=1024
- * -Dtopic=load-mixed-{time} -DreceiveTimeout=15s -DmaxErrorPct=0.1 -Dp99Ms=1000
+ * -Dtopic=load-mixed-{time} -DreceiveTimeout=15s -Dconnections=64 -DmaxErrorPct=0.1 -Dp99Ms=1000
  * </pre>
  */
 public class MixedSimulation extends Simulation {
@@ -50,12 +50,12 @@ public class MixedSimulation extends Simulation {
     List<PopulationBuilder> load = new ArrayList<>();
     List<String> timed = new ArrayList<>();
     List<String> counted = new ArrayList<>();
-    // Consumers stop when the producers do: a consumer still waiting then would time out for want of messages.
-    Duration consumeFor = ramp.plus(duration);
+    // Consumers stop a little before the producers: one still waiting after them would time out for want of messages.
+    Duration consumeFor = ramp.plus(duration).minusSeconds(2);
     if (wsConsumers > 0) {
       String url = wsUrl + WsChains.consumerPath(settings, topic, "ws", "subscriptionType=Shared");
       load.add(scenario("WebSocket consumers")
-          .exec(WsChains.consumer(session -> url, consumeFor, receiveTimeout))
+          .exec(WsChains.consumer(session -> url, () -> this.consumersUntil, receiveTimeout))
           .injectOpen(rampUsers(wsConsumers).during(ramp)));
       counted.add("receive");
     }
@@ -93,10 +93,18 @@ public class MixedSimulation extends Simulation {
         .protocols(http.baseUrl(baseUrl).wsBaseUrl(wsUrl)
             .contentTypeHeader("application/json").acceptHeader("application/json")
             .shareConnections()
+            .maxConnectionsPerHost(settings.integer("connections", 64))
             .wsUnmatchedInboundMessageBufferSize(WsChains.UNMATCHED_BUFFER))
         .maxDuration(ramp.plus(duration).plus(receiveTimeout).plusSeconds(60))
         .assertions(settings.assertions(timed, counted));
     settings.print();
+  }
+
+  private volatile long consumersUntil;
+
+  @Override
+  public void before() {
+    consumersUntil = System.currentTimeMillis() + ramp.plus(duration).minusSeconds(2).toMillis();
   }
 
   @Override

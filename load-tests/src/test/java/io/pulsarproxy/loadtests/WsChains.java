@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -109,10 +110,11 @@ final class WsChains {
   }
 
   /**
-   * Connects a consumer socket (push mode), receives and acknowledges messages for {@code duration}, acknowledges
-   * what is still queued, then closes. A receive that waits longer than {@code receiveTimeout} fails.
+   * Connects a consumer socket (push mode), receives and acknowledges messages until {@code until} (epoch ms; the
+   * same moment for every consumer, however late it started), acknowledges what is still queued, then closes.
+   * A receive that waits longer than {@code receiveTimeout} fails.
    */
-  static ChainBuilder consumer(Function<Session, String> url, Duration duration, Duration receiveTimeout) {
+  static ChainBuilder consumer(Function<Session, String> url, LongSupplier until, Duration receiveTimeout) {
     WsFrameCheck receive = ws.checkTextMessage("receive")
         .matching(jsonPath("$.messageId").exists())
         .check(jsonPath("$.messageId").saveAs(LAST_ID), jsonPath("$.payload").exists());
@@ -135,7 +137,7 @@ final class WsChains {
 
     return exec(session -> session.set(TO_ACK, new ArrayDeque<String>()))
         .exec(ws("connect consumer").connect(url))
-        .exec(during(duration).on(iteration))
+        .exec(asLongAs(session -> System.currentTimeMillis() < until.getAsLong()).on(iteration))
         .exec(drain)
         .exec(ws("close consumer").close());
   }

@@ -16,7 +16,8 @@ import java.util.List;
  * <p>{@code -Dmode=shared}: all consumers on one Shared subscription (the load is split between them);
  * {@code -Dmode=each}: one subscription per consumer (every consumer gets every message: keep the rate low).
  * Consumers connect first (over {@code ramp}), producers start once they are all there and run for
- * {@code duration} plus {@code receiveTimeout}, so no consumer waits in vain at the end.
+ * {@code duration} plus {@code receiveTimeout}; all consumers stop {@code duration} after the ramp, while the
+ * producers still run, so no consumer waits in vain at the end (what is produced after that stays in the backlog).
  *
  * <p>Request names: {@code receive} (one per message taken by a check; its time is the wait for the next message,
  * not a latency), {@code send ack} (not timed), {@code ack} and {@code send} (the producers', as in
@@ -51,7 +52,6 @@ public class WsConsumeSimulation extends Simulation {
     if (!shared && !mode.equals("each")) {
       throw new IllegalArgumentException("-Dmode: shared or each, not " + mode);
     }
-    Duration consumeFor = ramp.plus(duration);
     Duration produceFor = duration.plus(receiveTimeout);
     setUp(
         scenario("WebSocket consumers")
@@ -59,7 +59,7 @@ public class WsConsumeSimulation extends Simulation {
                 shared ? subscription : subscription + "-" + session.userId()))
             .exec(WsChains.consumer(session -> wsUrl + WsChains.consumerPath(settings, topic,
                     session.getString("subscription"), "subscriptionType=" + (shared ? "Shared" : "Exclusive")),
-                consumeFor, receiveTimeout))
+                () -> this.consumersUntil, receiveTimeout))
             .injectOpen(rampUsers(consumers).during(ramp)),
         scenario("WebSocket producers")
             .exec(WsChains.producer(wsUrl + WsChains.producerPath(settings, topic, ""), window, payload,
@@ -69,6 +69,14 @@ public class WsConsumeSimulation extends Simulation {
         .maxDuration(ramp.plus(produceFor).plusSeconds(60))
         .assertions(settings.assertions(List.of("ack"), List.of("receive")));
     settings.print();
+  }
+
+  /** When the consumers stop: as the producers' planned end begins, so none waits for messages that never come. */
+  private volatile long consumersUntil;
+
+  @Override
+  public void before() {
+    consumersUntil = System.currentTimeMillis() + ramp.plus(duration).toMillis();
   }
 
   @Override
