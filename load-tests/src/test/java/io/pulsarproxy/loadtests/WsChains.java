@@ -51,6 +51,7 @@ final class WsChains {
   private static final String BURST = "burst";
   private static final String TO_ACK = "toAck";
   private static final String LAST_ID = "lastMessageId";
+  private static final String DRAIN = "acksLeft";
   private static final Pattern MESSAGE_ID = Pattern.compile("\"messageId\"\\s*:\\s*\"([^\"]+)\"");
   /** How many queued acks one consumer iteration may send before it waits for the next message. */
   private static final int ACKS_PER_ITERATION = 8;
@@ -132,8 +133,11 @@ final class WsChains {
                 .await(receiveTimeout).on(receive))))
         .exec(WsChains::queueReceived);
 
-    ChainBuilder drain = asLongAs(session -> !queue(session).isEmpty()).on(
-        exec(TAKE_UNMATCHED).exec(ws("send ack").sendText(WsChains::nextAck)));
+    // Acknowledges what was received; what arrives meanwhile is left unacknowledged, so Pulsar redelivers it to
+    // another consumer once this one closes (a drain that took new messages could go on while producers run).
+    // Gatling re-evaluates a repeat count on every turn: count the queue once, before the loop.
+    ChainBuilder drain = exec(session -> session.set(DRAIN, queue(session).size()))
+        .repeat(session -> session.getInt(DRAIN)).on(exec(ws("send ack").sendText(WsChains::nextAck)));
 
     return exec(session -> session.set(TO_ACK, new ArrayDeque<String>()))
         .exec(ws("connect consumer").connect(url))
