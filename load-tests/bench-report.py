@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""Turns what bench.sh recorded into table rows and summaries.
+
+  row         one CSV row from a run directory: samples (broker counter, CPU ticks, RSS) and the client's output
+  summary     medians over rounds per scenario and target, the ratios, summary.md and summary.csv
+  soak        the soak report (soak.md) from Gatling's statistics and the RSS samples
+  wrk-script  the wrk Lua script that POSTs a produce request of N messages
+
+Measurement is done by the tools (the broker's msgInCounter, /proc, pulsar-perf, wrk, Gatling); this only reads
+their numbers.
+"""
+import argparse
+import base64
+import csv
+import glob
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+
+COLUMNS = ["scenario", "target", "round", "msgs_per_s", "mb_per_s", "p50_ms", "p99_ms", "proxy_cpu", "proxy_rss_mb",
+           "pulsar_cpu", "client_cpu", "errors", "note"]
+NUMERIC = COLUMNS[3:12]
+
+
+# ---- row --------------------------------------------------------------------------------------------------------------
+
+def read_samples(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 6:
+                rows.append([float(parts[0])] + [int(p) for p in parts[1:]])
+    return rows
+
+
+def active_window(samples):
+    """Indices (start, end) of the samples around the period in which the broker's counter grew.
+
+    The counter is read every 0.5 s, so the first and the last interval are partly idle; when there are enough
+    samples those two are left out and the window covers whole busy intervals only.
+    """
+    counts = [s[1] for s in samples]
+    if len(counts) < 2 or counts[-1] == counts[0]:
+        return None
+    start = next(i for i in range(len(counts) - 1) if counts[i + 1] > counts[i])
+    end = next(i for i in range(len(counts)) if counts[i] == counts[-1])
+    if end - start >= 4:
+        return start + 1, end - 1
+    return start, end
+
+
+def latency_from_log(text, pattern):
+    """(p50, p99) in ms from a pulsar-perf 'Aggregated latency stats' line."""
+    match = re.search(pattern + r".*?med: *([\d.]+).*?99pct: *([\d.]+)", text)
+    return (float(match.group(1)), float(match.group(2))) if match else (None, None)
+
+
+def latency_from_hgrm(directory, pulsar_lib):
+    """(p50, p99) in ms from the HdrHistogram interval log pulsar-perf websocket-producer writes (microseconds)."""
+    logs = sorted(glob.glob(os.path.join(directory, "perf-websocket-producer-*.hgrm")))
+    if not logs:
+        return None, None
+    out = os.path.join(directory, "latency")
+    classpath = os.path.join(pulsar_lib, "*")
+    subprocess.run(["java", "-cp", classpath, "org.HdrHistogram.HistogramLogProcessor", "-i", logs[-1], "-o", out,
+                    "-outputValueUnitRatio", "1000"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=False, timeout=120)
+    distribution = out + ".hgrm"
+    if not os.path.exists(distribution):
+        return None, None
+    rows = []
+    with open(distribution) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 4 and not line.startswith("#"):
+                try:
+                    rows.append((float(parts[1]), float(parts[0])))
+                except ValueError:
+                    pass
+
+    def at(p):
+        return next((value for percentile, value in rows if percentile >= p), None)
+
+    return at(0.5), at(0.99)
+
+
+def wrk_numbers(text):
+    """(p50, p99, errors) from wrk --latency output."""
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+    def percentile(p):
+        match = re.search(r"^\s+%s%%\s+([\d.]+)(us|ms|s|m)\s*$" % p, text, re.M)
+        return float(match.group(1)) * units[match.group(2)] if match else None
+
+    errors = 0
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if match:
+        errors += int(match.group(1))
+    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if match:
+        errors += sum(int(g) for g in match.groups())
+    return percentile(50), percentile(99), errors
+
+
+def gatling_global(text):
+    """Request counts and percentiles from the 'Global Information' block Gatling prints at the end of a run."""
+    block = text[text.rfind("---- Global Information"):] if "---- Global Information" in text else ""
+
+    def numbers(label):
+        match = re.search(r"^> %s\s*\|\s*([\d,.-]+)\s*\|\s*([\d,.-]+)\s*\|\s*([\d,.-]+)" % re.escape(label), block,
+                          re.M)
+        if not match:
+            return None
+        return [None if g == "-" else float(g.replace(",", "")) for g in match.groups()]
+
+    count = numbers("request count")
+    if not count:
+        return None
+    p50 = numbers("response time 50th percentile (ms)")
+    p99 = numbers("response time 99th percentile (ms)")
+    return {"total": int(count[0]), "ok": int(count[1] or 0), "ko": int(count[2] or 0),
+            "p50": p50[0] if p50 else None, "p99": p99[0] if p99 else None}
+
+
+def row(args):
+    directory = args.dir
+    samples = read_samples(os.path.join(directory, "samples"))
+    client_log = ""
+    if os.path.exists(os.path.join(directory, "client.log")):
+        with open(os.path.join(directory, "client.log"), errors="replace") as f:
+            client_log = f.read()
+    values = dict(scenario=args.scenario, target=args.target, round=args.round, note="")
+    notes = []
+    window = active_window(samples)
+    stored = samples[-1][1] - samples[0][1] if samples else 0
+    if window:
+        i, j = window
+        seconds = samples[j][0] - samples[i][0]
+        rate = (samples[j][1] - samples[i][1]) / seconds
+        ticks = lambda k: (samples[j][k] - samples[i][k]) / args.clk_tck / seconds  # noqa: E731
+        values.update(msgs_per_s=round(rate), mb_per_s=round(rate * args.size / 1e6, 2),
+                      proxy_cpu=round(ticks(2), 2), pulsar_cpu=round(ticks(3), 2), client_cpu=round(ticks(4), 2),
+                      proxy_rss_mb=round(max(s[5] for s in samples[i:j + 1]) / 1024))
+    else:
+        notes.append("no message reached the broker")
+
+    p50 = p99 = None
+    errors = None
+    kind = args.kind
+    if kind == "ws-perf":
+        p50, p99 = latency_from_hgrm(directory, args.pulsar_lib)
+    elif kind in ("perf-produce", "e2e"):
+        log_text = client_log
+        if kind == "e2e":
+            with open(os.path.join(directory, "consumer.log"), errors="replace") as f:
+                log_text = f.read()
+        p50, p99 = latency_from_log(log_text, r"Aggregated latency stats")
+    elif kind.startswith("wrk:"):
+        p50, p99, errors = wrk_numbers(client_log)
+    elif kind.startswith("gatling:"):
+        stats = gatling_global(client_log)
+        if stats:
+            p50, p99, errors = stats["p50"], stats["p99"], stats["ko"]
+    if kind in ("ws-perf", "perf-produce", "e2e"):
+        # The WebSocket producer does not report failed sends: whatever it sent that the broker did not store failed.
+        match = re.search(r"Aggregated throughput stats --- (\d+) records sent", client_log)
+        if match:
+            errors = max(0, int(match.group(1)) - stored)
+    values.update(p50_ms=fmt(p50), p99_ms=fmt(p99), errors="" if errors is None else errors)
+    if args.exit_status not in (0, 124):
+        notes.append("client exit status %d" % args.exit_status)
+    values["note"] = "; ".join(notes)
+    writer = csv.DictWriter(sys.stdout, COLUMNS, lineterminator="\n")
+    writer.writerow({c: values.get(c, "") for c in COLUMNS})
+
+
+def fmt(value):
+    if value is None:
+        return ""
+    return round(value, 2) if value < 100 else round(value)
+
+
+# ---- summary ----------------------------------------------------------------------------------------------------------
+
+LABELS = {
+    "ws": "WebSocket produce",
+    "http-single": "HTTP produce, 1 per request",
+    "http-batch": "HTTP produce, batched",
+    "direct": "Java client (ceiling)",
+    "e2e": "End-to-end latency",
+}
+
+
+def summary(args):
+    with open(args.results) as f:
+        rows = list(csv.DictReader(f))
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["scenario"], r["target"]), []).append(r)
+    medians = {}
+    table = []
+    for (scenario, target), runs in groups.items():
+        measured = [r for r in runs if r["msgs_per_s"] != ""]
+        line = {"scenario": scenario, "target": target, "rounds": len(measured)}
+        for column in NUMERIC:
+            numbers = [float(r[column]) for r in measured if r[column] != ""]
+            line[column] = fmt(statistics.median(numbers)) if numbers else ""
+        if line["errors"] != "":
+            line["errors"] = int(line["errors"])
+        notes = sorted({r["note"] for r in runs if r["note"]})
+        line["note"] = "; ".join(notes)
+        medians[(scenario, target)] = line
+        table.append(line)
+
+    def value(scenario, target, column):
+        line = medians.get((scenario, target))
+        return float(line[column]) if line and line[column] != "" else None
+
+    def ratio(a, b):
+        return "%.2f" % (a / b) if a is not None and b else "n/a"
+
+    direct = value("direct", "pulsar-client", "msgs_per_s")
+    ratios = [
+        ("WebSocket produce msg/s, proxy / Pulsar WebSocket", ratio(value("ws", "proxy-ws", "msgs_per_s"),
+                                                                    value("ws", "pulsar-ws", "msgs_per_s")), "≥ 2"),
+        ("WebSocket produce msg/s, proxy / Java client", ratio(value("ws", "proxy-ws", "msgs_per_s"), direct), ""),
+        ("HTTP batched produce msg/s, proxy / Java client", ratio(value("http-batch", "proxy", "msgs_per_s"), direct),
+         "≥ 0.5"),
+        ("HTTP single produce msg/s, proxy / Java client", ratio(value("http-single", "proxy", "msgs_per_s"), direct),
+         "reported"),
+        ("End-to-end p99, proxy / Pulsar WebSocket", ratio(value("e2e", "proxy-ws", "p99_ms"),
+                                                           value("e2e", "pulsar-ws", "p99_ms")), "≤ 1"),
+    ]
+    with open(args.settings) as f:
+        settings = f.read().strip()
+
+    headers = ["Scenario", "Target", "Rounds", "msg/s", "MB/s", "p50 ms", "p99 ms", "Proxy CPU", "Proxy RSS MB",
+               "Pulsar CPU", "Client CPU", "Errors", "Note"]
+    lines = ["# Benchmark", "", "```", settings, "```", "",
+             "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for line in table:
+        lines.append("| " + " | ".join(str(x) for x in [
+            LABELS.get(line["scenario"], line["scenario"]), line["target"], line["rounds"]]
+            + [line[c] for c in NUMERIC] + [line["note"]]) + " |")
+    lines += ["", "| Ratio (medians) | Value | Target |", "|---|---|---|"]
+    lines += ["| %s | %s | %s |" % r for r in ratios]
+    lines += ["", "Medians over rounds. msg/s: messages the broker stored per second while the load ran (its "
+              "msgInCounter); MB/s: msg/s × message size. Latency: per scenario, see the README. CPU in cores "
+              "(1.0 = one core busy) over the same window; RSS: the proxy's peak resident memory."]
+    markdown = "\n".join(lines) + "\n"
+    with open(os.path.join(args.out, "summary.md"), "w") as f:
+        f.write(markdown)
+    with open(os.path.join(args.out, "summary.csv"), "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["scenario", "target", "rounds"] + NUMERIC + ["note"])
+        for line in table:
+            writer.writerow([line["scenario"], line["target"], line["rounds"]] + [line[c] for c in NUMERIC]
+                            + [line["note"]])
+        for name, value_, target in ratios:
+            writer.writerow(["ratio", name, "", value_, "", "", "", "", "", "", "", "", target])
+    print(markdown)
+
+
+# ---- soak -------------------------------------------------------------------------------------------------------------
+
+def soak(args):
+    with open(args.gatling_log, errors="replace") as f:
+        log_text = f.read()
+    stats = gatling_global(log_text)
+    received = re.search(r"WebSocket consumers: (\d+) messages received", log_text)
+    failed_assertions = [line for line in log_text.splitlines() if re.search(r": false \(actual", line)]
+    rss = []
+    with open(os.path.join(args.out, "soak-rss.csv")) as f:
+        rss = [int(r["proxy_rss_mb"]) for r in csv.DictReader(f) if r["proxy_rss_mb"]]
+    total = stats if stats else {"total": "?", "ok": "?", "ko": "?"}
+    lines = [
+        "# Soak", "",
+        "| | |", "|---|---|",
+        "| length | %s min |" % args.minutes,
+        "| WebSocket consumers | %s (on %s) |" % (args.consumers, args.ws_target),
+        "| proxy heap | -Xmx%s |" % args.heap,
+        "| requests and checks (Gatling) | %s, %s failed |" % (total["total"], total["ko"]),
+        "| messages received by the WebSocket consumers | %s |" % (received.group(1) if received else "?"),
+        "| proxy RSS at start | %d MB |" % (args.rss_start_kb // 1024),
+        "| proxy RSS at end | %d MB |" % (args.rss_end_kb // 1024),
+        "| proxy RSS min / max during the run | %s / %s MB |" % ((min(rss), max(rss)) if rss else ("?", "?")),
+        "| Gatling assertions | %s |" % ("passed" if args.exit_status == 0 else
+                                         "FAILED (exit %d)" % args.exit_status),
+    ]
+    lines += ["", "Failed assertions:", ""] + ["    " + a for a in failed_assertions] if failed_assertions else []
+    markdown = "\n".join(lines) + "\n"
+    with open(os.path.join(args.out, "soak.md"), "w") as f:
+        f.write(markdown)
+    print(markdown)
+
+
+# ---- wrk script -------------------------------------------------------------------------------------------------------
+
+def wrk_script(args):
+    payload = base64.b64encode(random.Random(42).randbytes(args.size)).decode()
+    body = json.dumps({"messages": [{"payload": payload}] * args.messages}, separators=(",", ":"))
+    print('wrk.method = "POST"')
+    print('wrk.headers["Content-Type"] = "application/json"')
+    print("wrk.body = [[%s]]" % body)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("row")
+    p.add_argument("--dir", required=True)
+    p.add_argument("--kind", required=True)
+    p.add_argument("--scenario", required=True)
+    p.add_argument("--target", required=True)
+    p.add_argument("--round", required=True)
+    p.add_argument("--size", type=int, required=True)
+    p.add_argument("--clk-tck", type=int, required=True)
+    p.add_argument("--exit-status", type=int, default=0)
+    p.add_argument("--pulsar-lib", required=True)
+    p.set_defaults(func=row)
+    p = commands.add_parser("summary")
+    p.add_argument("--results", required=True)
+    p.add_argument("--settings", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=summary)
+    p = commands.add_parser("soak")
+    for name in ("--out", "--gatling-log", "--minutes", "--consumers", "--heap", "--ws-target"):
+        p.add_argument(name, required=True)
+    p.add_argument("--rss-start-kb", type=int, required=True)
+    p.add_argument("--rss-end-kb", type=int, required=True)
+    p.add_argument("--exit-status", type=int, required=True)
+    p.set_defaults(func=soak)
+    p = commands.add_parser("wrk-script")
+    p.add_argument("--size", type=int, required=True)
+    p.add_argument("--messages", type=int, required=True)
+    p.set_defaults(func=wrk_script)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,530 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of the proxy against Pulsar's own WebSocket service and the plain Java client, and a soak.
+#
+#   load-tests/bench.sh [run] [options]          the benchmark (default)
+#   load-tests/bench.sh soak [--minutes 5] [options]
+#   load-tests/bench.sh --help
+#
+# Starts its own Pulsar standalone (WebSocket service on, data under the output directory) and the proxy jar
+# (built when missing), runs every scenario against every target in turn, A B A B over --rounds rounds, and writes
+# results.csv, summary.md and summary.csv under load-tests/target/bench/<time>/ (also printed). Everything it
+# started is stopped on exit, Ctrl-C or failure. Traffic goes to 127.0.0.1 only.
+#
+# Scenarios (--scenarios, comma-separated):
+#   ws           WebSocket produce, the same client (pulsar-perf websocket-producer) against Pulsar's WebSocket
+#                service (target pulsar-ws) and the proxy (proxy-ws); a target whose handshake fails is skipped
+#   http-single  HTTP produce, one message per request, against the proxy (wrk, else Gatling)
+#   http-batch   HTTP produce, --batch messages per request, against the proxy
+#   direct       the Java client (pulsar-perf produce) straight to the broker: the ceiling
+#   e2e          end-to-end latency at --e2e-rate msg/s: pulsar-perf websocket-producer through pulsar-ws / proxy-ws,
+#                received by pulsar-perf consume (the same consumer for both), latency = receive time - publishTime
+#
+# Options (environment variable in brackets):
+#   --rounds N          rounds per scenario and target [BENCH_ROUNDS, 3]
+#   --duration S        seconds of load per scenario and round [BENCH_DURATION, 30]
+#   --size BYTES        message size [BENCH_SIZE, 1024]
+#   --scenarios LIST    [BENCH_SCENARIOS, ws,http-single,http-batch,direct,e2e]
+#   --ws-rate N         msg/s offered by the WebSocket producer; it does not wait for acks, so set it above what the
+#                       server sustains (msg/s in the table is what the broker stored) [BENCH_WS_RATE, 50000]
+#   --direct-rate N     msg/s offered by pulsar-perf produce, which waits when 1000 sends are pending, so a rate
+#                       above what the broker takes means "as fast as it goes" [BENCH_DIRECT_RATE, 1000000]
+#   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
+#   --batch N           messages per request in http-batch [BENCH_BATCH, 100]
+#   --connections N     HTTP connections (wrk) / users (Gatling); connections x batch above the proxy's
+#                       producer.maxPendingMessages (1000) gets 503s by design [BENCH_CONNECTIONS, 8]
+#   --http-client C     wrk or gatling [BENCH_HTTP_CLIENT, wrk when installed]
+#   --proxy-heap SIZE   -Xmx for the proxy, e.g. 256m (soak default 256m) [BENCH_PROXY_HEAP]
+#   --broker-port P     Pulsar binary port [BENCH_BROKER_PORT, 6650]
+#   --web-port P        Pulsar web port: admin API and WebSocket service [BENCH_WEB_PORT, 8080]
+#   --proxy-port P      proxy client port [BENCH_PROXY_PORT, 8088]
+#   --management-port P proxy management port [BENCH_MANAGEMENT_PORT, 8089]
+#   --out DIR           output directory [BENCH_OUT, load-tests/target/bench/<time>]
+# Soak only:
+#   --minutes N         soak length [5]
+#   --consumers N       concurrent WebSocket consumers [1000]
+#   --ws-target T       where the soak's WebSocket load goes: proxy or pulsar-ws (to try the soak before the
+#                       proxy has WebSocket endpoints) [proxy]
+#
+# Needs: a JDK 17+, Maven, curl, python3; wrk for the HTTP scenarios (apt-get install wrk), else Gatling is used.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
+JAR=$ROOT/proxy-app/target/pulsar-proxy.jar
+PULSAR_VERSION=$(sed -n 's:.*<pulsar.version>\(.*\)</pulsar.version>.*:\1:p' "$ROOT/pom.xml" | head -n 1)
+CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/pulsar-proxy
+PULSAR_HOME_DIR=$CACHE_DIR/apache-pulsar-$PULSAR_VERSION
+CLK_TCK=$(getconf CLK_TCK)
+NAMESPACE=public/default
+
+MODE=run
+if [[ ${1:-} == run || ${1:-} == soak ]]; then MODE=$1; shift; fi
+
+ROUNDS=${BENCH_ROUNDS:-3}
+DURATION=${BENCH_DURATION:-30}
+SIZE=${BENCH_SIZE:-1024}
+SCENARIOS=${BENCH_SCENARIOS:-ws,http-single,http-batch,direct,e2e}
+WS_RATE=${BENCH_WS_RATE:-50000}
+DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
+E2E_RATE=${BENCH_E2E_RATE:-2000}
+BATCH=${BENCH_BATCH:-100}
+CONNECTIONS=${BENCH_CONNECTIONS:-8}
+HTTP_CLIENT=${BENCH_HTTP_CLIENT:-}
+PROXY_HEAP=${BENCH_PROXY_HEAP:-}
+BROKER_PORT=${BENCH_BROKER_PORT:-6650}
+WEB_PORT=${BENCH_WEB_PORT:-8080}
+PROXY_PORT=${BENCH_PROXY_PORT:-8088}
+MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-8089}
+OUT=${BENCH_OUT:-}
+MINUTES=5
+CONSUMERS=1000
+WS_TARGET=proxy
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "bench.sh: $*"; exit 1; }
+
+while (($#)); do
+  case $1 in
+    --rounds) ROUNDS=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --size) SIZE=$2; shift ;;
+    --scenarios) SCENARIOS=$2; shift ;;
+    --ws-rate) WS_RATE=$2; shift ;;
+    --direct-rate) DIRECT_RATE=$2; shift ;;
+    --e2e-rate) E2E_RATE=$2; shift ;;
+    --batch) BATCH=$2; shift ;;
+    --connections) CONNECTIONS=$2; shift ;;
+    --http-client) HTTP_CLIENT=$2; shift ;;
+    --proxy-heap) PROXY_HEAP=$2; shift ;;
+    --broker-port) BROKER_PORT=$2; shift ;;
+    --web-port) WEB_PORT=$2; shift ;;
+    --proxy-port) PROXY_PORT=$2; shift ;;
+    --management-port) MANAGEMENT_PORT=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    --minutes) MINUTES=$2; shift ;;
+    --consumers) CONSUMERS=$2; shift ;;
+    --ws-target) WS_TARGET=$2; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+  shift
+done
+
+for n in ROUNDS DURATION SIZE WS_RATE DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT \
+  MANAGEMENT_PORT MINUTES CONSUMERS; do
+  [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
+done
+if [[ -z $HTTP_CLIENT ]]; then
+  if command -v wrk > /dev/null; then HTTP_CLIENT=wrk; else HTTP_CLIENT=gatling; fi
+fi
+[[ $HTTP_CLIENT == wrk || $HTTP_CLIENT == gatling ]] || die "--http-client: wrk or gatling, not $HTTP_CLIENT"
+[[ $WS_TARGET == proxy || $WS_TARGET == pulsar-ws ]] || die "--ws-target: proxy or pulsar-ws, not $WS_TARGET"
+if [[ $MODE == soak && -z $PROXY_HEAP ]]; then PROXY_HEAP=256m; fi
+for tool in java mvn curl python3; do command -v $tool > /dev/null || die "$tool is needed on the PATH"; done
+
+RUN_ID=$(date +%Y%m%d-%H%M%S)
+OUT=${OUT:-$SCRIPT_DIR/target/bench/$MODE-$RUN_ID}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+PULSAR_WORK=$OUT/pulsar
+RESULTS=$OUT/results.csv
+
+PULSAR_PID=
+PROXY_PID=
+CLIENT_PID=
+SAMPLER_PID=
+E2E_CONSUMER_PID=
+POST_CLIENT_HOOK=
+GATLING_CP=
+PERF=$PULSAR_HOME_DIR/bin/pulsar-perf
+
+# ---- process control ---------------------------------------------------------------------------------------------
+
+# SIGTERM to a process group (or process), SIGKILL after $2 seconds; returns once the process has exited.
+stop_group() {
+  local pid=$1 grace=$2
+  kill -TERM -- "-$pid" 2> /dev/null || kill -TERM "$pid" 2> /dev/null || return 0
+  local waited=0
+  while kill -0 "$pid" 2> /dev/null && ((waited < grace * 5)); do sleep 0.2; waited=$((waited + 1)); done
+  kill -KILL -- "-$pid" 2> /dev/null || kill -KILL "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM HUP
+  [[ -n $SAMPLER_PID ]] && { kill "$SAMPLER_PID" 2> /dev/null || true; wait "$SAMPLER_PID" 2> /dev/null || true; }
+  [[ -n $CLIENT_PID ]] && stop_group "$CLIENT_PID" 5
+  [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
+  if [[ -n $PROXY_PID ]]; then log "stopping the proxy"; stop_group "$PROXY_PID" 30; fi
+  if [[ -n $PULSAR_PID ]]; then log "stopping Pulsar"; stop_group "$PULSAR_PID" 30; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+# Runs "$@" in its own process group, in the background; sets CLIENT_PID. Bounded by timeout(1).
+start_client() {
+  local limit=$1 log_file=$2
+  shift 2
+  set -m
+  timeout --kill-after=10 "$limit" "$@" > "$log_file" 2>&1 < /dev/null &
+  CLIENT_PID=$!
+  set +m
+}
+
+# Waits for the client started by start_client; returns its exit status.
+wait_client() {
+  local status=0
+  wait "$CLIENT_PID" || status=$?
+  CLIENT_PID=
+  return $status
+}
+
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2> /dev/null; }
+
+# utime + stime of a process, in clock ticks (0 when it is gone).
+cpu_ticks() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2> /dev/null) || { echo 0; return; }
+  stat=${stat##*) }
+  local fields
+  read -r -a fields <<< "$stat"
+  echo $((fields[11] + fields[12]))
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2> /dev/null || echo 0; }
+
+# The process doing the work under timeout(1) (java after a launcher script's exec, or wrk).
+client_worker() {
+  local pid=$1 child
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    child=$(pgrep -P "$pid" | head -n 1 || true)
+    [[ -n $child ]] && { echo "$child"; return; }
+    sleep 0.2
+  done
+  echo "$pid"
+}
+
+msg_in_counter() {
+  local stats
+  stats=$(curl -s --max-time 2 "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$1/stats" || true)
+  [[ $stats =~ \"msgInCounter\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo 0
+}
+
+# Every 0.5 s: time, messages the broker stored on the topic, CPU ticks of proxy / Pulsar / client, proxy RSS.
+start_sampler() {
+  local topic=$1 client=$2 file=$3
+  (
+    while :; do
+      printf '%s %s %s %s %s %s\n' "$(date +%s.%N)" "$(msg_in_counter "$topic")" "$(cpu_ticks "$PROXY_PID")" \
+        "$(cpu_ticks "$PULSAR_PID")" "$(cpu_ticks "$client")" "$(rss_kb "$PROXY_PID")"
+      sleep 0.5
+    done
+  ) > "$file" &
+  SAMPLER_PID=$!
+}
+
+stop_sampler() {
+  sleep 1 # one more sample after the client ended, so the last messages are counted
+  kill "$SAMPLER_PID" 2> /dev/null || true
+  wait "$SAMPLER_PID" 2> /dev/null || true
+  SAMPLER_PID=
+}
+
+# ---- Pulsar and the proxy -------------------------------------------------------------------------------------------
+
+ensure_distribution() {
+  [[ -x $PULSAR_HOME_DIR/bin/pulsar && -d $PULSAR_HOME_DIR/lib ]] && return 0
+  local tarball=$HOME/.m2/repository/org/apache/pulsar/pulsar-server-distribution/$PULSAR_VERSION
+  tarball=$tarball/pulsar-server-distribution-$PULSAR_VERSION-bin.tar.gz
+  if [[ ! -f $tarball ]]; then
+    log "fetching the Pulsar $PULSAR_VERSION distribution through Maven"
+    (cd "$OUT" && mvn -B -q dependency:get -Dtransitive=false \
+      -Dartifact="org.apache.pulsar:pulsar-server-distribution:$PULSAR_VERSION:tar.gz:bin")
+  fi
+  log "extracting $tarball"
+  mkdir -p "$CACHE_DIR"
+  local scratch
+  scratch=$(mktemp -d "$CACHE_DIR/.extract-XXXXXX")
+  tar xzf "$tarball" -C "$scratch"
+  mv -T "$scratch/apache-pulsar-$PULSAR_VERSION" "$PULSAR_HOME_DIR" 2> /dev/null || true
+  rm -rf "$scratch"
+  [[ -x $PULSAR_HOME_DIR/bin/pulsar ]] || die "extraction of $tarball failed"
+}
+
+start_pulsar() {
+  ensure_distribution
+  local port
+  for port in "$BROKER_PORT" "$WEB_PORT"; do
+    port_open "$port" && die "port $port is in use: choose others with --broker-port / --web-port"
+  done
+  mkdir -p "$PULSAR_WORK/conf" "$PULSAR_WORK/logs"
+  local conf=$PULSAR_WORK/conf/standalone.conf
+  cp "$PULSAR_HOME_DIR/conf/standalone.conf" "$conf"
+  printf '\n' >> "$conf"
+  local kv key
+  for kv in "brokerServicePort=$BROKER_PORT" "webServicePort=$WEB_PORT" "advertisedAddress=127.0.0.1" \
+    "webSocketServiceEnabled=true" "allowAutoTopicCreation=true" "brokerDeleteInactiveTopicsEnabled=false" \
+    "functionsWorkerEnabled=false"; do
+    key=${kv%%=*}
+    if grep -q "^$key=" "$conf"; then sed -i "s|^$key=.*|$kv|" "$conf"; else printf '%s\n' "$kv" >> "$conf"; fi
+  done
+  log "starting Pulsar standalone on ports $BROKER_PORT / $WEB_PORT (log $PULSAR_WORK/logs/standalone.log)"
+  set -m
+  PULSAR_MEM="-Xms512m -Xmx1g -XX:MaxDirectMemorySize=1g" PULSAR_GC="-XX:+UseG1GC -XX:+PerfDisableSharedMem" \
+    PULSAR_LOG_DIR=$PULSAR_WORK/logs PULSAR_STANDALONE_CONF=$conf \
+    "$PULSAR_HOME_DIR/bin/pulsar" standalone --no-functions-worker --no-stream-storage \
+    --advertised-address 127.0.0.1 --bookkeeper-dir "$PULSAR_WORK/data/bookkeeper" \
+    --metadata-dir "$PULSAR_WORK/data/metadata" --config "$conf" \
+    > "$PULSAR_WORK/logs/standalone.log" 2>&1 < /dev/null &
+  PULSAR_PID=$!
+  set +m
+  await_ready Pulsar "$PULSAR_PID" "$PULSAR_WORK/logs/standalone.log" 240 pulsar_ready
+}
+
+pulsar_ready() {
+  curl -sf --max-time 2 "http://127.0.0.1:$WEB_PORT/admin/v2/namespaces/public" 2> /dev/null | grep -q '"public/default"'
+}
+
+proxy_ready() { curl -sf --max-time 2 "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" > /dev/null 2>&1; }
+
+# await_ready NAME PID LOG SECONDS CHECK: polls CHECK each second; fails when the process exits or time is up.
+await_ready() {
+  local name=$1 pid=$2 log_file=$3 limit=$4 check=$5 waited=0
+  until "$check"; do
+    kill -0 "$pid" 2> /dev/null || { tail -n 30 "$log_file" >&2; die "$name exited during start-up ($log_file)"; }
+    ((waited < limit)) || die "$name not ready after $limit s ($log_file)"
+    sleep 1
+    waited=$((waited + 1))
+  done
+  log "$name ready after ${waited}s"
+}
+
+start_proxy() {
+  if [[ ! -f $JAR ]]; then
+    log "building the proxy (mvn -B -q -DskipTests package)"
+    (cd "$ROOT" && mvn -B -q -DskipTests package)
+  fi
+  local port
+  for port in "$PROXY_PORT" "$MANAGEMENT_PORT"; do
+    port_open "$port" && die "port $port is in use: choose others with --proxy-port / --management-port"
+  done
+  local heap=()
+  [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
+  log "starting the proxy on ports $PROXY_PORT / $MANAGEMENT_PORT ${heap[*]:-} (log $OUT/proxy.log)"
+  set -m
+  PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
+    PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT \
+    java ${heap[@]+"${heap[@]}"} -jar "$JAR" > "$OUT/proxy.log" 2>&1 < /dev/null &
+  PROXY_PID=$!
+  set +m
+  await_ready "the proxy" "$PROXY_PID" "$OUT/proxy.log" 60 proxy_ready
+}
+
+ws_base() { if [[ $1 == proxy-ws ]]; then echo "ws://127.0.0.1:$PROXY_PORT/"; else echo "ws://127.0.0.1:$WEB_PORT/"; fi; }
+
+# Whether a WebSocket producer handshake on target $1 answers 101.
+ws_available() {
+  local port=$WEB_PORT code
+  [[ $1 == proxy-ws ]] && port=$PROXY_PORT
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --http1.1 \
+    -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
+    -H 'Sec-WebSocket-Key: cHVsc2FyLXByb3h5LWJlbmNo' \
+    "http://127.0.0.1:$port/ws/v2/producer/persistent/$NAMESPACE/bench-probe" || true)
+  [[ $code == 101 ]]
+}
+
+# ---- Gatling ----------------------------------------------------------------------------------------------------------
+
+prepare_gatling() {
+  [[ -n $GATLING_CP ]] && return 0
+  log "compiling the Gatling simulations"
+  (cd "$SCRIPT_DIR" && mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$OUT/gatling.classpath")
+  GATLING_CP=$SCRIPT_DIR/target/test-classes:$(cat "$OUT/gatling.classpath")
+}
+
+# gatling_command SIMULATION RESULTS_DIR -Dkey=value...: the command line that runs one simulation.
+gatling_command() {
+  local simulation=$1 results=$2
+  shift 2
+  # The JVM options gatling-maven-plugin gives Gatling on Java 17.
+  echo java -Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxInlineLevel=20 -XX:MaxTrivialSize=12 \
+    --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED \
+    "$@" -cp "$GATLING_CP" io.gatling.app.Gatling \
+    -s "io.pulsarproxy.loadtests.$simulation" -rf "$results"
+}
+
+# ---- one measurement --------------------------------------------------------------------------------------------------
+
+CSV_HEADER=scenario,target,round,msgs_per_s,mb_per_s,p50_ms,p99_ms,proxy_cpu,proxy_rss_mb,pulsar_cpu,client_cpu,errors,note
+
+record_skip() {
+  printf '%s,%s,%s,,,,,,,,,,%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"
+  log "$1 $2 round $3: $4"
+}
+
+# measure SCENARIO TARGET ROUND TOPIC CLIENT_KIND LIMIT_S COMMAND...: runs the client, samples, appends a CSV row.
+measure() {
+  local scenario=$1 target=$2 round=$3 topic=$4 kind=$5 limit=$6
+  shift 6
+  local dir=$OUT/runs/$scenario-$target-r$round
+  mkdir -p "$dir"
+  local shown="$*"
+  [[ -n $GATLING_CP ]] && shown=${shown//"$GATLING_CP"/"<classpath>"}
+  log "$scenario $target round $round: $shown"
+  printf '%s\n' "$*" > "$dir/command"
+  start_client "$limit" "$dir/client.log" "$@"
+  local worker
+  worker=$(client_worker "$CLIENT_PID")
+  start_sampler "$topic" "$worker" "$dir/samples"
+  local status=0
+  wait_client || status=$?
+  stop_sampler
+  if [[ -n $POST_CLIENT_HOOK ]]; then "$POST_CLIENT_HOOK"; POST_CLIENT_HOOK=; fi
+  # pulsar-perf writes its latency histograms into the Pulsar directory it runs from.
+  find "$PULSAR_HOME_DIR" -maxdepth 1 -name 'perf-*.hgrm' -newer "$dir/command" -exec mv {} "$dir/" \;
+  python3 "$SCRIPT_DIR/bench-report.py" row --dir "$dir" --kind "$kind" --scenario "$scenario" --target "$target" \
+    --round "$round" --size "$SIZE" --clk-tck "$CLK_TCK" --exit-status "$status" --pulsar-lib "$PULSAR_HOME_DIR/lib" \
+    >> "$RESULTS"
+  tail -n 1 "$RESULTS" | sed 's/^/    /' >&2
+}
+
+run_ws() {
+  local target=$1 round=$2 topic=bench-ws-$1-r$2-$RUN_ID
+  if ! ws_available "$target"; then record_skip ws "$target" "$round" "skipped: endpoint not available"; return; fi
+  measure ws "$target" "$round" "$topic" ws-perf $((DURATION + 60)) \
+    "$PERF" websocket-producer -u "$(ws_base "$target")" -r "$WS_RATE" -s "$SIZE" -time "$DURATION" \
+    "persistent://$NAMESPACE/$topic"
+}
+
+run_direct() {
+  local round=$1 topic=bench-direct-r$1-$RUN_ID
+  measure direct pulsar-client "$round" "$topic" perf-produce $((DURATION + 60)) \
+    "$PERF" produce -u "pulsar://127.0.0.1:$BROKER_PORT" -au "http://127.0.0.1:$WEB_PORT/" -r "$DIRECT_RATE" \
+    -s "$SIZE" -time "$DURATION" "persistent://$NAMESPACE/$topic"
+}
+
+run_http() {
+  local scenario=$1 round=$2 per_request=1 topic=bench-$1-r$2-$RUN_ID
+  [[ $scenario == http-batch ]] && per_request=$BATCH
+  if [[ $HTTP_CLIENT == wrk ]]; then
+    local script=$OUT/wrk-$per_request.lua
+    [[ -f $script ]] || python3 "$SCRIPT_DIR/bench-report.py" wrk-script --size "$SIZE" --messages "$per_request" \
+      > "$script"
+    measure "$scenario" proxy "$round" "$topic" "wrk:$per_request" $((DURATION + 30)) \
+      wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" \
+      "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/$topic/messages"
+  else
+    prepare_gatling
+    local mode=single
+    [[ $scenario == http-batch ]] && mode=batch
+    # shellcheck disable=SC2046
+    measure "$scenario" proxy "$round" "$topic" "gatling:produce $mode" $((DURATION + 120)) \
+      $(gatling_command HttpProduceSimulation "$OUT/runs/$scenario-proxy-r$round/gatling" \
+        "-DbaseUrl=http://127.0.0.1:$PROXY_PORT" "-Dmode=$mode" "-Dusers=$CONNECTIONS" "-DbatchSize=$BATCH" \
+        "-Dduration=${DURATION}s" "-DpayloadSize=$SIZE" "-Dtopic=$topic" -DmaxErrorPct=100 -Dp99Ms=600000)
+  fi
+}
+
+# The consumer: pulsar-perf consume with the plain Java client, the same for both targets; it records, per message,
+# its receive time minus the publishTime that the server's Pulsar producer gave the message.
+run_e2e() {
+  local target=$1 round=$2 topic=bench-e2e-$1-r$2-$RUN_ID
+  if ! ws_available "$target"; then record_skip e2e "$target" "$round" "skipped: endpoint not available"; return; fi
+  local dir=$OUT/runs/e2e-$target-r$round
+  mkdir -p "$dir"
+  set -m
+  timeout --kill-after=10 $((DURATION + 120)) "$PERF" consume -u "pulsar://127.0.0.1:$BROKER_PORT" -ss bench \
+    -st Exclusive "persistent://$NAMESPACE/$topic" > "$dir/consumer.log" 2>&1 < /dev/null &
+  E2E_CONSUMER_PID=$!
+  set +m
+  local waited=0
+  until curl -sf --max-time 2 "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$topic/subscriptions" \
+    2> /dev/null | grep -q '"bench"'; do
+    ((waited < 120)) || die "the e2e consumer did not subscribe within 60 s ($dir/consumer.log)"
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  POST_CLIENT_HOOK=stop_e2e_consumer
+  measure e2e "$target" "$round" "$topic" e2e $((DURATION + 60)) \
+    "$PERF" websocket-producer -u "$(ws_base "$target")" -r "$E2E_RATE" -s "$SIZE" -time "$DURATION" \
+    "persistent://$NAMESPACE/$topic"
+}
+
+# Lets the consumer take the last messages, then stops it; it prints its aggregated latency as it exits.
+stop_e2e_consumer() {
+  sleep 3
+  stop_group "$E2E_CONSUMER_PID" 15
+  E2E_CONSUMER_PID=
+}
+
+run_benchmark() {
+  echo "$CSV_HEADER" > "$RESULTS"
+  cat > "$OUT/settings.txt" << EOF
+date: $(date -Is)
+machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
+cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
+http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}
+EOF
+  local round scenario
+  IFS=, read -r -a scenario_list <<< "$SCENARIOS"
+  for round in $(seq 1 "$ROUNDS"); do
+    for scenario in "${scenario_list[@]}"; do
+      case $scenario in
+        ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round" ;;
+        http-single | http-batch) run_http "$scenario" "$round" ;;
+        direct) run_direct "$round" ;;
+        e2e) run_e2e pulsar-ws "$round"; run_e2e proxy-ws "$round" ;;
+        *) die "unknown scenario $scenario" ;;
+      esac
+    done
+  done
+  python3 "$SCRIPT_DIR/bench-report.py" summary --results "$RESULTS" --settings "$OUT/settings.txt" \
+    --out "$OUT"
+  log "results in $OUT (summary.md, summary.csv, results.csv)"
+}
+
+# ---- soak -------------------------------------------------------------------------------------------------------------
+
+run_soak() {
+  prepare_gatling
+  local ws_url="ws://127.0.0.1:$PROXY_PORT"
+  [[ $WS_TARGET == pulsar-ws ]] && ws_url="ws://127.0.0.1:$WEB_PORT"
+  sleep 2
+  local rss_start
+  rss_start=$(rss_kb "$PROXY_PID")
+  log "soak: $MINUTES min, $CONSUMERS WebSocket consumers on $ws_url, proxy RSS at start $((rss_start / 1024)) MB"
+  local ramp=$((CONSUMERS / 50 + 10))
+  # shellcheck disable=SC2046
+  start_client $((MINUTES * 60 + ramp + 180)) "$OUT/gatling.log" \
+    $(gatling_command MixedSimulation "$OUT/gatling" "-DbaseUrl=http://127.0.0.1:$PROXY_PORT" "-DwsUrl=$ws_url" \
+      "-Dduration=${MINUTES}m" "-Dramp=${ramp}s" "-DwsConsumers=$CONSUMERS" "-DpayloadSize=$SIZE" -DmaxErrorPct=0)
+  echo "seconds,proxy_rss_mb,proxy_cpu_ticks" > "$OUT/soak-rss.csv"
+  local started=$SECONDS
+  while kill -0 "$CLIENT_PID" 2> /dev/null; do
+    printf '%s,%s,%s\n' $((SECONDS - started)) $(($(rss_kb "$PROXY_PID") / 1024)) "$(cpu_ticks "$PROXY_PID")" \
+      >> "$OUT/soak-rss.csv"
+    sleep 5
+  done
+  local status=0
+  wait_client || status=$?
+  local rss_end
+  rss_end=$(rss_kb "$PROXY_PID")
+  python3 "$SCRIPT_DIR/bench-report.py" soak --out "$OUT" --gatling-log "$OUT/gatling.log" \
+    --rss-start-kb "$rss_start" --rss-end-kb "$rss_end" --exit-status "$status" --minutes "$MINUTES" \
+    --consumers "$CONSUMERS" --heap "$PROXY_HEAP" --ws-target "$WS_TARGET"
+  kill -0 "$PROXY_PID" 2> /dev/null || die "the proxy died during the soak (log $OUT/proxy.log)"
+  return $status
+}
+
+# ---- main -------------------------------------------------------------------------------------------------------------
+
+log "output in $OUT"
+start_pulsar
+start_proxy
+if [[ $MODE == soak ]]; then run_soak; else run_benchmark; fi
