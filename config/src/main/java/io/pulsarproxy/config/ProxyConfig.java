@@ -12,6 +12,7 @@ public record ProxyConfig(
     ManagementConfig management,
     ProducerConfig producer,
     ConsumerConfig consumer,
+    HttpConsumerConfig httpConsumer,
     WsConfig ws,
     LogConfig log,
     ShutdownConfig shutdown) {
@@ -22,6 +23,7 @@ public record ProxyConfig(
     Objects.requireNonNull(management, "management");
     Objects.requireNonNull(producer, "producer");
     Objects.requireNonNull(consumer, "consumer");
+    Objects.requireNonNull(httpConsumer, "httpConsumer");
     Objects.requireNonNull(ws, "ws");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(shutdown, "shutdown");

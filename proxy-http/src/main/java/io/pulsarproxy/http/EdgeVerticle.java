@@ -6,6 +6,8 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.http.consume.ConsumeApi;
+import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,6 +41,8 @@ public final class EdgeVerticle extends VerticleBase {
   private HttpServer server;
   private BodyHandler bodyHandler;
   private ProduceHandler produceHandler;
+  private ConsumeApi consumeApi;
+  private Router router;
   private int inFlight;
   private boolean draining;
   private Promise<Void> drained;
@@ -52,11 +56,17 @@ public final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> draining = true);
+    consumeApi = new ConsumeApi(vertx, config);
+    vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> {
+      draining = true;
+      consumeApi.shutdown();
+    });
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
-        .requestHandler(router())
-        .listen()
+    return ApiContract.load(vertx)
+        .compose(contract -> vertx.createHttpServer(
+                new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
+            .requestHandler(router = router(contract))
+            .listen())
         .onSuccess(s -> {
           server = s;
           LOG.info("Edge server listening on {}:{}", config.http().host(), s.actualPort());
@@ -71,6 +81,7 @@ public final class EdgeVerticle extends VerticleBase {
     return done.timeout(deadline, TimeUnit.MILLISECONDS)
         .onFailure(err -> LOG.warn("{} requests still in progress after {} ms; closing", inFlight, deadline))
         .otherwiseEmpty()
+        .compose(v -> consumeApi.shutdown())
         .compose(v -> server == null ? Future.succeededFuture() : server.close());
   }
 
@@ -79,15 +90,21 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router router() {
+  /** The router serving the edge (for tests comparing it with the contract). Call after start completed. */
+  Router router() {
+    return router;
+  }
+
+  private Router router(ApiContract contract) {
     Router router = Router.router(vertx);
     bodyHandler = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     produceHandler = new ProduceHandler(vertx, config);
 
     router.route().handler(this::admit);
-    router.post("/api/v1/topics/:domain/:tenant/:namespace/:topic/messages")
-        .handler(bodyHandler)
-        .handler(produceHandler);
+    contract.route(router, "produceMessages", bodyHandler, produceHandler);
+    consumeApi.mount(router, contract, bodyHandler);
+    contract.route(router, "getOpenApi", bodyHandler, ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contract.yaml()));
     contributed.forEach(routes -> routes.mount(vertx, router));
 
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
@@ -151,5 +168,6 @@ public final class EdgeVerticle extends VerticleBase {
     config = newConfig;
     bodyHandler.setBodyLimit(newConfig.http().maxBodyBytes());
     produceHandler.reconfigure(newConfig);
+    consumeApi.reconfigure(newConfig);
   }
 }

@@ -1,0 +1,195 @@
+package io.pulsarproxy.http.consume;
+
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.produce.MessageIds;
+import io.pulsarproxy.core.topic.Topic;
+import io.pulsarproxy.http.openapi.ApiContract;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.openapi.validation.ValidatedRequest;
+import org.apache.pulsar.client.api.MessageId;
+
+/**
+ * The consume API's routes: consumer instances (create, poll, ack, nack, seek, delete), SSE streams and reads. The
+ * handlers parse with {@link ConsumeRequests} and hand the work to the {@link ConsumerRegistry}, the instance's
+ * {@link Delivery} or a {@link ReadPage}. Runs on the edge verticle's context.
+ */
+public final class ConsumeApi {
+  /** Header naming the client for the per-client limit; the remote address when absent. */
+  public static final String CLIENT_ID_HEADER = "X-Client-Id";
+  private static final String LAST_EVENT_ID = "Last-Event-ID";
+
+  private final Vertx vertx;
+  private final ConsumeService service;
+  private final ConsumerRegistry registry;
+
+  public ConsumeApi(Vertx vertx, ProxyConfig config) {
+    this.vertx = vertx;
+    this.service = new ConsumeService(vertx, timeoutMs(config));
+    this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer());
+  }
+
+  private static long timeoutMs(ProxyConfig config) {
+    return config.pulsar().operationTimeout().toMillis() + 5_000;
+  }
+
+  public void reconfigure(ProxyConfig config) {
+    service.timeout(timeoutMs(config));
+    registry.reconfigure(config.httpConsumer());
+  }
+
+  /** Ends polls and streams and closes every instance: the proxy is stopping. */
+  public Future<Void> shutdown() {
+    return registry.shutdown();
+  }
+
+  /** Consumer instances and SSE streams open now. */
+  public int instances() {
+    return registry.size();
+  }
+
+  public void mount(Router router, ApiContract contract, BodyHandler bodyHandler) {
+    contract.route(router, "createConsumer", bodyHandler, this::create);
+    contract.route(router, "getConsumer", bodyHandler, ctx -> json(ctx, 200, instance(ctx).info()));
+    contract.route(router, "deleteConsumer", bodyHandler, this::delete);
+    contract.route(router, "pollMessages", bodyHandler, this::poll);
+    contract.route(router, "ackMessages", bodyHandler, this::ack);
+    contract.route(router, "nackMessages", bodyHandler, this::nack);
+    contract.route(router, "seekConsumer", bodyHandler, this::seek);
+    contract.route(router, "streamEvents", bodyHandler, this::stream);
+    contract.route(router, "readMessages", bodyHandler, this::read);
+  }
+
+  private void create(RoutingContext ctx) {
+    ConsumeRequests.Subscribe request = ConsumeRequests.subscribe(body(ctx), registry.config());
+    registry.open(clientKey(ctx), request.spec(), request.format(), c -> new PollBuffer(c, service, vertx))
+        .onSuccess(c -> {
+          ctx.response().putHeader(HttpHeaders.LOCATION, c.path());
+          json(ctx, 201, c.created());
+        })
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  private void delete(RoutingContext ctx) {
+    boolean unsubscribe = ConsumeRequests.unsubscribe(ctx.queryParams());
+    HttpConsumer c = instance(ctx);
+    registry.close(c, unsubscribe, unsubscribe ? "was deleted and unsubscribed" : "was deleted")
+        .onSuccess(v -> ctx.response().setStatusCode(204).end())
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  private void poll(RoutingContext ctx) {
+    HttpConsumer c = instance(ctx);
+    ConsumeRequests.Poll request = ConsumeRequests.poll(ctx.queryParams(), registry.config());
+    if (!(c.delivery instanceof PollBuffer poller)) {
+      throw new ProxyException(ErrorCode.CONFLICT, "consumer instance " + c.id
+          + " belongs to an SSE stream: its messages come on the stream, only acks and nacks are accepted here");
+    }
+    poller.poll(ctx, request.max(), request.waitMs());
+  }
+
+  private void ack(RoutingContext ctx) {
+    HttpConsumer c = instance(ctx);
+    ConsumeRequests.Ack request = ConsumeRequests.ack(body(ctx));
+    if (request.upTo() != null && !c.allowsCumulativeAck()) {
+      throw ProxyException.badField("upTo", "cumulative acknowledgement needs an Exclusive or Failover subscription; "
+          + "this one is " + c.spec.subscriptionType() + " (acknowledge with 'messageIds')");
+    }
+    noContent(ctx, service.send(request.upTo() != null
+        ? new ConsumerCommand.AckCumulative(c.id, request.upTo())
+        : new ConsumerCommand.Ack(c.id, request.messageIds(), 0)));
+  }
+
+  private void nack(RoutingContext ctx) {
+    HttpConsumer c = instance(ctx);
+    noContent(ctx, service.send(new ConsumerCommand.Nack(c.id, ConsumeRequests.nack(body(ctx)), 0)));
+  }
+
+  private void seek(RoutingContext ctx) {
+    HttpConsumer c = instance(ctx);
+    ConsumeRequests.Seek request = ConsumeRequests.seek(body(ctx));
+    noContent(ctx, service.send(new ConsumerCommand.Seek(c.id, request.messageId(), request.timestamp()))
+        .onSuccess(v -> c.delivery.onSeek()));
+  }
+
+  private void stream(RoutingContext ctx) {
+    Topic topic = topic(ctx);
+    ConsumeRequests.Stream request = ConsumeRequests.stream(topic, ctx.pathParam("subscription"), ctx.queryParams(),
+        registry.config());
+    String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
+    boolean resume = lastEventId != null && !lastEventId.isBlank() && !request.clientAck()
+        && switch (request.spec().subscriptionType()) {
+          case Exclusive, Failover -> true;
+          default -> false;
+        };
+    MessageId resumeAfter = resume ? MessageIds.decode(lastEventId.trim(), LAST_EVENT_ID) : null;
+    long heartbeatMs = registry.config().sseHeartbeatInterval().toMillis();
+    registry.open(clientKey(ctx), request.spec(), request.format(),
+            c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumeAfter))
+        .compose(c -> !resume ? Future.succeededFuture(c)
+            : service.send(new ConsumerCommand.Seek(c.id, lastEventId.trim(), null)).map(c)
+                .recover(err -> registry.close(c, false, "could not resume")
+                    .transform(ignored -> Future.failedFuture(err))))
+        .onSuccess(c -> {
+          SseStream stream = (SseStream) c.delivery;
+          ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));
+          stream.start(heartbeatMs);
+        })
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  private void read(RoutingContext ctx) {
+    ConsumeRequests.Read request = ConsumeRequests.read(topic(ctx), ctx.queryParams(), registry.config());
+    new ReadPage(ctx, request, service, vertx).start();
+  }
+
+  private HttpConsumer instance(RoutingContext ctx) {
+    return registry.get(ctx.pathParam("id"));
+  }
+
+  private static Topic topic(RoutingContext ctx) {
+    return new Topic(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
+        ctx.pathParam("topic"));
+  }
+
+  /** The JSON object body, as the contract validated it. */
+  private static JsonObject body(RoutingContext ctx) {
+    ValidatedRequest validated = ctx.get(ApiContract.VALIDATED);
+    JsonObject body = validated == null || validated.getBody() == null || validated.getBody().isNull()
+        ? null : validated.getBody().getJsonObject();
+    if (body == null) {
+      throw ProxyException.badField("body", "must be a JSON object");
+    }
+    return body;
+  }
+
+  private static String clientKey(RoutingContext ctx) {
+    String header = ctx.request().getHeader(CLIENT_ID_HEADER);
+    if (header != null && !header.isBlank()) {
+      return "id:" + header.trim();
+    }
+    return "address:" + (ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress());
+  }
+
+  private static void noContent(RoutingContext ctx, Future<?> done) {
+    done.onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(err -> fail(ctx, err));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body.toBuffer());
+  }
+
+  /** To the edge's error handler, which answers with the envelope and logs what is not a known failure. */
+  private static void fail(RoutingContext ctx, Throwable err) {
+    ctx.fail(err);
+  }
+}
