@@ -15,7 +15,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.List;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.MessageIdAdv;
 
 /**
  * The consume API's routes: consumer instances (create, poll, ack, nack, seek, delete), SSE streams and reads. The
@@ -116,8 +118,23 @@ public final class ConsumeApi {
   private void seek(RoutingContext ctx) {
     HttpConsumer c = instance(ctx);
     ConsumeRequests.Seek request = ConsumeRequests.seek(body(ctx));
-    noContent(ctx, service.send(new ConsumerCommand.Seek(c.id, request.messageId(), request.timestamp()))
-        .onSuccess(v -> c.delivery.onSeek()));
+    // Dropped before the seek, not after: messages from the new position may arrive before the seek's answer.
+    c.delivery.onSeek();
+    noContent(ctx, seek(c, request.messageId(), request.timestamp()));
+  }
+
+  /**
+   * Seeks, then acknowledges the message sought to: Pulsar's consumer resumes after it and never delivers it again,
+   * so unacknowledged it would stay in the backlog for good. Not for a message of a batch: its id as clients see it
+   * does not say the batch's size, and acknowledging it could acknowledge the rest of the batch with it.
+   */
+  private Future<Object> seek(HttpConsumer c, String messageId, Long timestamp) {
+    Future<Object> sought = service.send(new ConsumerCommand.Seek(c.id, messageId, timestamp));
+    if (messageId == null || MessageIds.decode(messageId, "messageId") instanceof MessageIdAdv adv
+        && adv.getBatchIndex() >= 0) {
+      return sought;
+    }
+    return sought.compose(v -> service.send(new ConsumerCommand.Ack(c.id, List.of(messageId), 0)));
   }
 
   private void stream(RoutingContext ctx) {
@@ -135,7 +152,7 @@ public final class ConsumeApi {
     registry.open(clientKey(ctx), request.spec(), request.format(),
             c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumeAfter))
         .compose(c -> !resume ? Future.succeededFuture(c)
-            : service.send(new ConsumerCommand.Seek(c.id, lastEventId.trim(), null)).map(c)
+            : seek(c, lastEventId.trim(), null).map(c)
                 .recover(err -> registry.close(c, false, "could not resume")
                     .transform(ignored -> Future.failedFuture(err))))
         .onSuccess(c -> {
