@@ -25,12 +25,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one client-facing HTTP server: the REST API of this module plus the routes other modules contribute through
- * {@link EdgeRoutes}, all on {@code http.port}.
+ * The one client-facing HTTP server: the REST API of this module (produce, the consume API with its SSE streams and
+ * reads, the OpenAPI contract at {@code /api/v1/openapi.yaml}) plus the routes other modules contribute through
+ * {@link EdgeRoutes}, all on {@code http.port}. Every REST route is served from the contract and its requests are
+ * validated against it ({@link ApiContract}).
  *
  * <p>It bounds the requests in progress ({@code http.maxInFlightRequests}, above it 503 with {@code Retry-After}).
  * When the proxy shuts down ({@link Addresses#SHUTDOWN}) it refuses new requests with 503 and, in {@link #stop()},
- * waits for the requests in progress (bounded by {@code shutdown.timeout}) before closing the listener.
+ * waits for the requests in progress (bounded by {@code shutdown.timeout}) before closing the listener. Long polls
+ * and SSE streams are ended at once on shutdown, so they do not hold it up.
  */
 public final class EdgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeVerticle.class);

@@ -18,6 +18,8 @@ import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.List;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.MessageIdAdv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The consume API's routes: consumer instances (create, poll, ack, nack, seek, delete), SSE streams and reads. The
@@ -25,6 +27,7 @@ import org.apache.pulsar.client.api.MessageIdAdv;
  * {@link Delivery} or a {@link ReadPage}. Runs on the edge verticle's context.
  */
 public final class ConsumeApi {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumeApi.class);
   /** Header naming the client for the per-client limit; the remote address when absent. */
   public static final String CLIENT_ID_HEADER = "X-Client-Id";
   private static final String LAST_EVENT_ID = "Last-Event-ID";
@@ -51,11 +54,6 @@ public final class ConsumeApi {
   /** Ends polls and streams and closes every instance: the proxy is stopping. */
   public Future<Void> shutdown() {
     return registry.shutdown();
-  }
-
-  /** Consumer instances and SSE streams open now. */
-  public int instances() {
-    return registry.size();
   }
 
   public void mount(Router router, ApiContract contract, BodyHandler bodyHandler) {
@@ -151,10 +149,12 @@ public final class ConsumeApi {
     long heartbeatMs = registry.config().sseHeartbeatInterval().toMillis();
     registry.open(clientKey(ctx), request.spec(), request.format(),
             c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumeAfter))
-        .compose(c -> !resume ? Future.succeededFuture(c)
-            : seek(c, lastEventId.trim(), null).map(c)
-                .recover(err -> registry.close(c, false, "could not resume")
-                    .transform(ignored -> Future.failedFuture(err))))
+        .compose(c -> !resume ? Future.succeededFuture(c) : seek(c, lastEventId.trim(), null).map(c)
+            .otherwise(err -> {
+              // e.g. a partitioned topic, whose consumer cannot seek to one partition's id: go on without
+              LOG.info("Stream {} could not resume after {}: {}", c.id, lastEventId, err.getMessage());
+              return c;
+            }))
         .onSuccess(c -> {
           SseStream stream = (SseStream) c.delivery;
           ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));

@@ -70,10 +70,6 @@ final class ConsumerRegistry {
     return config;
   }
 
-  int size() {
-    return instances.size();
-  }
-
   /**
    * Opens a consume-service session for a new instance whose messages go to the delivery {@code deliveryOf} makes.
    * Fails with 503 / 429 above the limits, or with the consume service's error.
