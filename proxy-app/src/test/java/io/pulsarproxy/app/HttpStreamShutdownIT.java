@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpStreamShutdownIT {
 
   @Test
-  void streamsEndAndPollsAnswerWhenTheProxyStops(PulsarBroker broker, @TempDir Path dir) throws Exception {
+  void streamsEndAndPollsAndReadsAnswerWhenTheProxyStops(PulsarBroker broker, @TempDir Path dir) throws Exception {
     ProxyFixture proxy = ProxyFixture.start(dir, broker.serviceUrl(), ProxyFixture.cfg("shutdown", "timeout", "20s"));
     String topic = broker.uniqueTopic("shutdown");
     ConsumeHttp http = new ConsumeHttp(proxy);
@@ -31,9 +31,12 @@ class HttpStreamShutdownIT {
     CompletableFuture<HttpResponse<String>> poll = HttpClient.newHttpClient().sendAsync(
         HttpRequest.newBuilder(URI.create(proxy.url("/api/v1/consumers/" + id + "/messages?waitMs=30000"))).build(),
         HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> read = HttpClient.newHttpClient().sendAsync(
+        HttpRequest.newBuilder(URI.create(proxy.url(ProxyFixture.producePath(topic) + "?from=latest&waitMs=30000")))
+            .build(), HttpResponse.BodyHandlers.ofString());
     try (SseReader sse = SseReader.open(proxy,
         "/api/v1/topics/" + topic.replace("://", "/") + "/subscriptions/streamed/events", Map.of())) {
-      await(() -> broker.admin().topics().getSubscriptions(topic).size() == 2);
+      await(() -> broker.admin().topics().getSubscriptions(topic).size() == 3);
 
       long start = System.nanoTime();
       proxy.close();
@@ -47,6 +50,9 @@ class HttpStreamShutdownIT {
     HttpResponse<String> answered = poll.get(5, TimeUnit.SECONDS);
     assertThat(answered.statusCode()).isEqualTo(503);
     assertThat(new JsonObject(answered.body()).getString("error")).isEqualTo("SHUTTING_DOWN");
+    HttpResponse<String> page = read.get(5, TimeUnit.SECONDS);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(page.body()).getJsonArray("messages")).isEmpty();
   }
 
   private static void await(java.util.concurrent.Callable<Boolean> condition) {

@@ -40,6 +40,7 @@ public final class EdgeVerticle extends VerticleBase {
 
   private final List<EdgeRoutes> contributed;
   private final ProxyMetrics metrics;
+  private final ApiContract contract;
   private ProxyConfig config;
   private HttpServer server;
   private BodyHandler bodyHandler;
@@ -51,9 +52,18 @@ public final class EdgeVerticle extends VerticleBase {
   private Promise<Void> drained;
 
   public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed) {
+    this(config, metrics, contributed, null);
+  }
+
+  /**
+   * @param contract the API contract, loaded beforehand so that the server listens as soon as it is deployed; null
+   *                 to load it in {@link #start()}
+   */
+  public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed, ApiContract contract) {
     this.config = config;
     this.metrics = metrics;
     this.contributed = List.copyOf(contributed);
+    this.contract = contract;
   }
 
   @Override
@@ -65,10 +75,10 @@ public final class EdgeVerticle extends VerticleBase {
       consumeApi.shutdown();
     });
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
-    return ApiContract.load(vertx)
-        .compose(contract -> vertx.createHttpServer(
+    return (contract != null ? Future.succeededFuture(contract) : ApiContract.load(vertx))
+        .compose(api -> vertx.createHttpServer(
                 new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
-            .requestHandler(router = router(contract))
+            .requestHandler(router = router(api))
             .listen())
         .onSuccess(s -> {
           server = s;

@@ -15,7 +15,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.MessageIdAdv;
 import org.slf4j.Logger;
@@ -35,6 +37,8 @@ public final class ConsumeApi {
   private final Vertx vertx;
   private final ConsumeService service;
   private final ConsumerRegistry registry;
+  /** Pages being read, answered at once when the proxy stops; bounded by the in-flight requests. */
+  private final Set<ReadPage> reads = new HashSet<>();
 
   public ConsumeApi(Vertx vertx, ProxyConfig config) {
     this.vertx = vertx;
@@ -51,8 +55,9 @@ public final class ConsumeApi {
     registry.reconfigure(config.httpConsumer());
   }
 
-  /** Ends polls and streams and closes every instance: the proxy is stopping. */
+  /** Ends polls, streams and reads, and closes every instance: the proxy is stopping. */
   public Future<Void> shutdown() {
+    List.copyOf(reads).forEach(ReadPage::end);
     return registry.shutdown();
   }
 
@@ -165,7 +170,9 @@ public final class ConsumeApi {
 
   private void read(RoutingContext ctx) {
     ConsumeRequests.Read request = ConsumeRequests.read(topic(ctx), ctx.queryParams(), registry.config());
-    new ReadPage(ctx, request, service, vertx).start();
+    ReadPage page = new ReadPage(ctx, request, service, vertx, reads::remove);
+    reads.add(page);
+    page.start();
   }
 
   private HttpConsumer instance(RoutingContext ctx) {

@@ -15,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * One page of {@code GET …/messages}: a reader session of the consume service, opened for this request and closed
@@ -28,6 +29,7 @@ final class ReadPage {
   private final ConsumeRequests.Read read;
   private final ConsumeService service;
   private final Vertx vertx;
+  private final Consumer<ReadPage> onDone;
   private final String sessionId = "read-" + UUID.randomUUID();
   private final List<InboundMessage> messages = new ArrayList<>();
   private MessageConsumer<SessionEvent> events;
@@ -36,11 +38,19 @@ final class ReadPage {
   private boolean askAgain;
   private boolean done;
 
-  ReadPage(RoutingContext ctx, ConsumeRequests.Read read, ConsumeService service, Vertx vertx) {
+  /** @param onDone called once the page is answered or abandoned */
+  ReadPage(RoutingContext ctx, ConsumeRequests.Read read, ConsumeService service, Vertx vertx,
+      Consumer<ReadPage> onDone) {
     this.ctx = ctx;
     this.read = read;
     this.service = service;
     this.vertx = vertx;
+    this.onDone = onDone;
+  }
+
+  /** Answers now with what was read so far: the proxy is stopping. */
+  void end() {
+    finish(true);
   }
 
   void start() {
@@ -57,9 +67,12 @@ final class ReadPage {
           askWhetherMore();
         })
         .onFailure(err -> {
-          done = true;
-          events.unregister();
-          ErrorResponses.send(ctx, PulsarErrors.map(err));
+          if (!done) {
+            done = true;
+            events.unregister();
+            onDone.accept(this);
+            ErrorResponses.send(ctx, PulsarErrors.map(err));
+          }
         });
   }
 
@@ -79,6 +92,7 @@ final class ReadPage {
         done = true;
         vertx.cancelTimer(timer);
         events.unregister();
+        onDone.accept(this);
         ErrorResponses.send(ctx, e.reason());
       } else {
         finish(true);
@@ -116,6 +130,7 @@ final class ReadPage {
       vertx.cancelTimer(timer);
     }
     events.unregister();
+    onDone.accept(this);
     service.send(new ConsumerCommand.Close(sessionId, false));
     if (!respond) {
       return;
