@@ -77,6 +77,12 @@ public final class ConfigLoader {
     d.put("producer.cacheIdleTimeout", "5m");
     d.put("consumer.maxSessions", 10000);
     d.put("consumer.maxTrackedIds", 10000);
+    d.put("httpConsumer.idleTimeout", "5m");
+    d.put("httpConsumer.maxInstances", 1000);
+    d.put("httpConsumer.maxInstancesPerClient", 100);
+    d.put("httpConsumer.maxWait", "30s");
+    d.put("httpConsumer.maxMessages", 1000);
+    d.put("httpConsumer.sseHeartbeatInterval", "15s");
     d.put("ws.maxSockets", 10000);
     d.put("ws.maxFrameSize", "1MB");
     d.put("ws.idleTimeout", "5m");
@@ -98,7 +104,10 @@ public final class ConfigLoader {
     return List.copyOf(DEFAULTS.keySet());
   }
 
-  /** The sections, in documentation order: pulsar, http, management, producer, consumer, ws, resilience, log, shutdown. */
+  /**
+   * The sections, in documentation order: pulsar, http, management, producer, consumer, httpConsumer, ws, resilience,
+   * log, shutdown.
+   */
   public static List<String> sections() {
     return DEFAULTS.keySet().stream().map(ConfigLoader::section).distinct().toList();
   }
@@ -290,6 +299,14 @@ public final class ConfigLoader {
         f.integer("consumer.maxSessions", 1, Integer.MAX_VALUE),
         f.integer("consumer.maxTrackedIds", 1, Integer.MAX_VALUE));
 
+    HttpConsumerConfig httpConsumer = new HttpConsumerConfig(
+        f.duration("httpConsumer.idleTimeout", Duration.ofMillis(100)),
+        f.integer("httpConsumer.maxInstances", 1, Integer.MAX_VALUE),
+        f.integer("httpConsumer.maxInstancesPerClient", 1, Integer.MAX_VALUE),
+        f.duration("httpConsumer.maxWait", Duration.ZERO),
+        f.integer("httpConsumer.maxMessages", 1, Integer.MAX_VALUE),
+        f.duration("httpConsumer.sseHeartbeatInterval", Duration.ZERO));
+
     WsConfig ws = new WsConfig(
         f.integer("ws.maxSockets", 1, Integer.MAX_VALUE),
         f.size("ws.maxFrameSize", 1),
@@ -312,7 +329,7 @@ public final class ConfigLoader {
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
-    return new ProxyConfig(pulsar, http, management, producer, consumer, ws, resilience, log, shutdown);
+    return new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log, shutdown);
   }
 
   private static Map<String, String> loggers(Fields f) {

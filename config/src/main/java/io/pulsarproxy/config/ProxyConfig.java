@@ -12,6 +12,7 @@ public record ProxyConfig(
     ManagementConfig management,
     ProducerConfig producer,
     ConsumerConfig consumer,
+    HttpConsumerConfig httpConsumer,
     WsConfig ws,
     ResilienceConfig resilience,
     LogConfig log,
@@ -23,6 +24,7 @@ public record ProxyConfig(
     Objects.requireNonNull(management, "management");
     Objects.requireNonNull(producer, "producer");
     Objects.requireNonNull(consumer, "consumer");
+    Objects.requireNonNull(httpConsumer, "httpConsumer");
     Objects.requireNonNull(ws, "ws");
     Objects.requireNonNull(resilience, "resilience");
     Objects.requireNonNull(log, "log");

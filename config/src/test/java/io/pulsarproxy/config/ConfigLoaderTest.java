@@ -128,6 +128,8 @@ class ConfigLoaderTest {
     ProxyConfig c = ConfigLoader.load(write("http:\n  # port: 9000\nlog:\n  loggers:\n"),
         Map.of("PROXY_HTTP_HOST", "127.0.0.1"), new Properties());
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 10000));
+    assertThat(c.httpConsumer()).isEqualTo(new HttpConsumerConfig(Duration.ofMinutes(5), 1000, 100,
+        Duration.ofSeconds(30), 1000, Duration.ofSeconds(15)));
     assertThat(c.log().loggers()).isEmpty();
   }
 
@@ -137,8 +139,9 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("http.maxBodySize")).isEqualTo("PROXY_HTTP_MAX_BODY_SIZE");
     assertThat(ConfigLoader.envVarName("pulsar.ioThreads")).isEqualTo("PROXY_PULSAR_IO_THREADS");
     assertThat(ConfigLoader.envVarName("management.port")).isEqualTo("PROXY_MANAGEMENT_PORT");
+    assertThat(ConfigLoader.envVarName("httpConsumer.idleTimeout")).isEqualTo("PROXY_HTTP_CONSUMER_IDLE_TIMEOUT");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
-    assertThat(ConfigLoader.keys()).hasSize(43).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
+    assertThat(ConfigLoader.keys()).hasSize(49).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
   }
 
   @Test
@@ -232,6 +235,9 @@ class ConfigLoaderTest {
       producer    | compressionType: gzip          | producer.compressionType: 'gzip' is not one of NONE, LZ4, ZLIB, ZSTD, SNAPPY
       producer    | cacheIdleTimeout: 0            | producer.cacheIdleTimeout: '0' must be greater than 0
       producer    | maxPendingMessages: 99999999999 | producer.maxPendingMessages: '99999999999' must be at most 2147483647
+      httpConsumer | idleTimeout: 10ms             | httpConsumer.idleTimeout: '10ms' must be at least 100ms
+      httpConsumer | maxInstancesPerClient: 0      | httpConsumer.maxInstancesPerClient: '0' must be at least 1
+      httpConsumer | sseHeartbeatInterval: often   | httpConsumer.sseHeartbeatInterval: 'often' is not a duration
       log         | level: LOUD                    | log.level: 'LOUD' is not one of TRACE, DEBUG, INFO, WARN, ERROR
       shutdown    | timeout: 0                     | shutdown.timeout: '0' must be greater than 0
       http        | prot: 9000                     | http.prot: unknown key (known keys in http: host, port,
@@ -245,7 +251,8 @@ class ConfigLoaderTest {
   @Test
   void rejectsUnknownSections() throws IOException {
     assertThat(problems("htpp:\n  port: 9000\n")).containsExactly(
-        "htpp: unknown section (known sections: pulsar, http, management, producer, consumer, ws, resilience, log, shutdown)");
+        "htpp: unknown section (known sections: pulsar, http, management, producer, consumer, httpConsumer, ws, "
+            + "resilience, log, shutdown)");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.http.EdgeRoutes;
 import io.pulsarproxy.http.EdgeVerticle;
+import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.MetricsVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
@@ -67,6 +68,8 @@ public final class ProxyApp {
 
   private Future<Void> deploy(PrometheusMeterRegistry registry) {
     ProxyMetrics metrics = new ProxyMetrics(registry);
+    // Loaded while the other verticles deploy, so that the edge listens as soon as it is deployed.
+    Future<ApiContract> contract = ApiContract.load(vertx);
     return vertx.deployVerticle(configVerticle).compose(id -> {
       ProxyConfig config = configVerticle.current();
       SupervisorVerticle supervisor = new SupervisorVerticle(config, metrics);
@@ -83,7 +86,10 @@ public final class ProxyApp {
           })
           .compose(c -> {
             consumerId = c;
-            edge = new EdgeVerticle(config, metrics, List.<EdgeRoutes>of());
+            return contract;
+          })
+          .compose(api -> {
+            edge = new EdgeVerticle(config, metrics, List.<EdgeRoutes>of(), api);
             return vertx.deployVerticle(edge);
           })
           .map(e -> {

@@ -104,6 +104,7 @@ class HttpProduceErrorsIT {
   @Test
   void unknownRoutesAndMethodsGetTheEnvelope() {
     assertError(proxy.get(proxy.url("/nope")), 404, "NOT_FOUND", null);
-    assertError(proxy.get(proxy.url(producePath("persistent://public/default/x"))), 405, "METHOD_NOT_ALLOWED", null);
+    assertError(proxy.send(HttpRequest.newBuilder(URI.create(proxy.url(producePath("persistent://public/default/x"))))
+        .PUT(HttpRequest.BodyPublishers.ofString("x")).build()), 405, "METHOD_NOT_ALLOWED", null);
   }
 }

@@ -6,6 +6,8 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.http.consume.ConsumeApi;
+import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -23,40 +25,61 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one client-facing HTTP server: the REST API of this module plus the routes other modules contribute through
- * {@link EdgeRoutes}, all on {@code http.port}.
+ * The one client-facing HTTP server: the REST API of this module (produce, the consume API with its SSE streams and
+ * reads, the OpenAPI contract at {@code /api/v1/openapi.yaml}) plus the routes other modules contribute through
+ * {@link EdgeRoutes}, all on {@code http.port}. Every REST route is served from the contract and its requests are
+ * validated against it ({@link ApiContract}).
  *
  * <p>It bounds the requests in progress ({@code http.maxInFlightRequests}, above it 503 with {@code Retry-After}).
  * When the proxy shuts down ({@link Addresses#SHUTDOWN}) it refuses new requests with 503 and, in {@link #stop()},
- * waits for the requests in progress (bounded by {@code shutdown.timeout}) before closing the listener.
+ * waits for the requests in progress (bounded by {@code shutdown.timeout}) before closing the listener. Long polls
+ * and SSE streams are ended at once on shutdown, so they do not hold it up.
  */
 public final class EdgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeVerticle.class);
 
   private final List<EdgeRoutes> contributed;
   private final ProxyMetrics metrics;
+  private final ApiContract contract;
   private ProxyConfig config;
   private HttpServer server;
   private BodyHandler bodyHandler;
   private ProduceHandler produceHandler;
+  private ConsumeApi consumeApi;
+  private Router router;
   private int inFlight;
   private boolean draining;
   private Promise<Void> drained;
 
   public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed) {
+    this(config, metrics, contributed, null);
+  }
+
+  /**
+   * @param contract the API contract, loaded beforehand so that the server listens as soon as it is deployed; null
+   *                 to load it in {@link #start()}
+   */
+  public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed, ApiContract contract) {
     this.config = config;
     this.metrics = metrics;
     this.contributed = List.copyOf(contributed);
+    this.contract = contract;
   }
 
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> draining = true);
+    consumeApi = new ConsumeApi(vertx, config);
+    vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> {
+      draining = true;
+      consumeApi.shutdown();
+    });
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
-        .requestHandler(router())
-        .listen()
+    return (contract != null ? Future.succeededFuture(contract) : ApiContract.load(vertx))
+        .compose(api -> vertx.createHttpServer(
+                new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
+            .requestHandler(router = router(api))
+            .listen())
         .onSuccess(s -> {
           server = s;
           LOG.info("Edge server listening on {}:{}", config.http().host(), s.actualPort());
@@ -71,6 +94,7 @@ public final class EdgeVerticle extends VerticleBase {
     return done.timeout(deadline, TimeUnit.MILLISECONDS)
         .onFailure(err -> LOG.warn("{} requests still in progress after {} ms; closing", inFlight, deadline))
         .otherwiseEmpty()
+        .compose(v -> consumeApi.shutdown())
         .compose(v -> server == null ? Future.succeededFuture() : server.close());
   }
 
@@ -79,15 +103,21 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private Router router() {
+  /** The router serving the edge (for tests comparing it with the contract). Call after start completed. */
+  Router router() {
+    return router;
+  }
+
+  private Router router(ApiContract contract) {
     Router router = Router.router(vertx);
     bodyHandler = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     produceHandler = new ProduceHandler(vertx, config);
 
     router.route().handler(this::admit);
-    router.post("/api/v1/topics/:domain/:tenant/:namespace/:topic/messages")
-        .handler(bodyHandler)
-        .handler(produceHandler);
+    contract.route(router, "produceMessages", bodyHandler, produceHandler);
+    consumeApi.mount(router, contract, bodyHandler);
+    contract.route(router, "getOpenApi", bodyHandler, ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contract.yaml()));
     contributed.forEach(routes -> routes.mount(vertx, router));
 
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
@@ -151,5 +181,6 @@ public final class EdgeVerticle extends VerticleBase {
     config = newConfig;
     bodyHandler.setBodyLimit(newConfig.http().maxBodyBytes());
     produceHandler.reconfigure(newConfig);
+    consumeApi.reconfigure(newConfig);
   }
 }

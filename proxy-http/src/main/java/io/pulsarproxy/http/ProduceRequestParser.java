@@ -206,7 +206,11 @@ public final class ProduceRequestParser {
     return ms;
   }
 
-  static Long nonNegativeLong(Object raw, String field, List<Detail> problems) {
+  /**
+   * A whole number ≥ 0 given as a JSON number or as digits; null (after adding a problem naming {@code field}) when
+   * it is not one, and null when {@code raw} is.
+   */
+  public static Long nonNegativeLong(Object raw, String field, List<Detail> problems) {
     if (raw == null) {
       return null;
     }

@@ -34,6 +34,12 @@ public sealed interface ConsumerCommand {
   /** Replies {@code Boolean}: whether the topic is terminated and everything was read. */
   record IsEndOfTopic(String sessionId) implements ConsumerCommand {}
 
+  /**
+   * Replies {@code Boolean}: whether a reader has more messages to read now (those it delivered or holds included in
+   * what it knows of the topic), so that a page of reads can end without waiting. Readers only.
+   */
+  record HasMessageAvailable(String sessionId) implements ConsumerCommand {}
+
   /** Moves the subscription or reader to an id or a publish time (exactly one is set). */
   record Seek(String sessionId, String messageId, Long timestamp) implements ConsumerCommand {}
 

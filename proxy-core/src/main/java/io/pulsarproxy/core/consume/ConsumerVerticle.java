@@ -7,6 +7,7 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.consume.ConsumerCommand.Ack;
 import io.pulsarproxy.core.consume.ConsumerCommand.AckCumulative;
 import io.pulsarproxy.core.consume.ConsumerCommand.Close;
+import io.pulsarproxy.core.consume.ConsumerCommand.HasMessageAvailable;
 import io.pulsarproxy.core.consume.ConsumerCommand.IsEndOfTopic;
 import io.pulsarproxy.core.consume.ConsumerCommand.Nack;
 import io.pulsarproxy.core.consume.ConsumerCommand.Open;
@@ -138,6 +139,11 @@ public final class ConsumerVerticle extends VerticleBase {
     if (command instanceof IsEndOfTopic) {
       return Future.succeededFuture(
           s.consumer != null ? s.consumer.hasReachedEndOfTopic() : s.reader.hasReachedEndOfTopic());
+    }
+    if (command instanceof HasMessageAvailable) {
+      return s.reader != null
+          ? pulsar(s.reader.hasMessageAvailableAsync()).map(available -> (Object) available)
+          : Future.failedFuture(new ProxyException(ErrorCode.BAD_REQUEST, "a subscription is not a reader"));
     }
     if (command instanceof Seek k) {
       return seek(s, k);

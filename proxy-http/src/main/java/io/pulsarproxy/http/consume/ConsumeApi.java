@@ -1,0 +1,219 @@
+package io.pulsarproxy.http.consume;
+
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.produce.MessageIds;
+import io.pulsarproxy.core.topic.Topic;
+import io.pulsarproxy.http.openapi.ApiContract;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.MessageIdAdv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consume API's routes: consumer instances (create, poll, ack, nack, seek, delete), SSE streams and reads. The
+ * handlers parse with {@link ConsumeRequests} and hand the work to the {@link ConsumerRegistry}, the instance's
+ * {@link Delivery} or a {@link ReadPage}. Runs on the edge verticle's context.
+ */
+public final class ConsumeApi {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumeApi.class);
+  /** Header naming the client for the per-client limit; the remote address when absent. */
+  public static final String CLIENT_ID_HEADER = "X-Client-Id";
+  private static final String LAST_EVENT_ID = "Last-Event-ID";
+
+  private final Vertx vertx;
+  private final ConsumeService service;
+  private final ConsumerRegistry registry;
+  /** Pages being read, answered at once when the proxy stops; bounded by the in-flight requests. */
+  private final Set<ReadPage> reads = new HashSet<>();
+
+  public ConsumeApi(Vertx vertx, ProxyConfig config) {
+    this.vertx = vertx;
+    this.service = new ConsumeService(vertx, timeoutMs(config));
+    this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer());
+  }
+
+  private static long timeoutMs(ProxyConfig config) {
+    return config.pulsar().operationTimeout().toMillis() + 5_000;
+  }
+
+  public void reconfigure(ProxyConfig config) {
+    service.timeout(timeoutMs(config));
+    registry.reconfigure(config.httpConsumer());
+  }
+
+  /** Ends polls, streams and reads, and closes every instance: the proxy is stopping. */
+  public Future<Void> shutdown() {
+    List.copyOf(reads).forEach(ReadPage::end);
+    return registry.shutdown();
+  }
+
+  public void mount(Router router, ApiContract contract, BodyHandler bodyHandler) {
+    contract.route(router, "createConsumer", bodyHandler, this::create);
+    contract.route(router, "getConsumer", bodyHandler, ctx -> json(ctx, 200, instance(ctx).info()));
+    contract.route(router, "deleteConsumer", bodyHandler, this::delete);
+    contract.route(router, "pollMessages", bodyHandler, this::poll);
+    contract.route(router, "ackMessages", bodyHandler, this::ack);
+    contract.route(router, "nackMessages", bodyHandler, this::nack);
+    contract.route(router, "seekConsumer", bodyHandler, this::seek);
+    contract.route(router, "streamEvents", bodyHandler, this::stream);
+    contract.route(router, "readMessages", bodyHandler, this::read);
+  }
+
+  private void create(RoutingContext ctx) {
+    ConsumeRequests.Subscribe request = ConsumeRequests.subscribe(body(ctx), registry.config());
+    registry.open(clientKey(ctx), request.spec(), request.format(), c -> new PollBuffer(c, service, vertx))
+        .onSuccess(c -> {
+          ctx.response().putHeader(HttpHeaders.LOCATION, c.path());
+          json(ctx, 201, c.created());
+        })
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  private void delete(RoutingContext ctx) {
+    boolean unsubscribe = ConsumeRequests.unsubscribe(ctx.queryParams());
+    HttpConsumer c = instance(ctx);
+    registry.close(c, unsubscribe, unsubscribe ? "was deleted and unsubscribed" : "was deleted")
+        .onSuccess(v -> ctx.response().setStatusCode(204).end())
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  private void poll(RoutingContext ctx) {
+    HttpConsumer c = instance(ctx);
+    ConsumeRequests.Poll request = ConsumeRequests.poll(ctx.queryParams(), registry.config());
+    if (!(c.delivery instanceof PollBuffer poller)) {
+      throw new ProxyException(ErrorCode.CONFLICT, "consumer instance " + c.id
+          + " belongs to an SSE stream: its messages come on the stream, only acks and nacks are accepted here");
+    }
+    poller.poll(ctx, request.max(), request.waitMs());
+  }
+
+  private void ack(RoutingContext ctx) {
+    HttpConsumer c = instance(ctx);
+    ConsumeRequests.Ack request = ConsumeRequests.ack(body(ctx));
+    if (request.upTo() != null && !c.allowsCumulativeAck()) {
+      throw ProxyException.badField("upTo", "cumulative acknowledgement needs an Exclusive or Failover subscription; "
+          + "this one is " + c.spec.subscriptionType() + " (acknowledge with 'messageIds')");
+    }
+    noContent(ctx, service.send(request.upTo() != null
+        ? new ConsumerCommand.AckCumulative(c.id, request.upTo())
+        : new ConsumerCommand.Ack(c.id, request.messageIds(), 0)));
+  }
+
+  private void nack(RoutingContext ctx) {
+    HttpConsumer c = instance(ctx);
+    noContent(ctx, service.send(new ConsumerCommand.Nack(c.id, ConsumeRequests.nack(body(ctx)), 0)));
+  }
+
+  private void seek(RoutingContext ctx) {
+    HttpConsumer c = instance(ctx);
+    ConsumeRequests.Seek request = ConsumeRequests.seek(body(ctx));
+    // Dropped before the seek, not after: messages from the new position may arrive before the seek's answer.
+    c.delivery.onSeek();
+    noContent(ctx, seek(c, request.messageId(), request.timestamp()));
+  }
+
+  /**
+   * Seeks, then acknowledges the message sought to: Pulsar's consumer resumes after it and never delivers it again,
+   * so unacknowledged it would stay in the backlog for good. Not for a message of a batch: its id as clients see it
+   * does not say the batch's size, and acknowledging it could acknowledge the rest of the batch with it.
+   */
+  private Future<Object> seek(HttpConsumer c, String messageId, Long timestamp) {
+    Future<Object> sought = service.send(new ConsumerCommand.Seek(c.id, messageId, timestamp));
+    if (messageId == null || MessageIds.decode(messageId, "messageId") instanceof MessageIdAdv adv
+        && adv.getBatchIndex() >= 0) {
+      return sought;
+    }
+    return sought.compose(v -> service.send(new ConsumerCommand.Ack(c.id, List.of(messageId), 0)));
+  }
+
+  private void stream(RoutingContext ctx) {
+    Topic topic = topic(ctx);
+    ConsumeRequests.Stream request = ConsumeRequests.stream(topic, ctx.pathParam("subscription"), ctx.queryParams(),
+        registry.config());
+    String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
+    boolean resume = lastEventId != null && !lastEventId.isBlank() && !request.clientAck()
+        && switch (request.spec().subscriptionType()) {
+          case Exclusive, Failover -> true;
+          default -> false;
+        };
+    MessageId resumeAfter = resume ? MessageIds.decode(lastEventId.trim(), LAST_EVENT_ID) : null;
+    long heartbeatMs = registry.config().sseHeartbeatInterval().toMillis();
+    registry.open(clientKey(ctx), request.spec(), request.format(),
+            c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumeAfter))
+        .compose(c -> !resume ? Future.succeededFuture(c) : seek(c, lastEventId.trim(), null).map(c)
+            .otherwise(err -> {
+              // e.g. a partitioned topic, whose consumer cannot seek to one partition's id: go on without
+              LOG.info("Stream {} could not resume after {}: {}", c.id, lastEventId, err.getMessage());
+              return c;
+            }))
+        .onSuccess(c -> {
+          SseStream stream = (SseStream) c.delivery;
+          ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));
+          stream.start(heartbeatMs);
+        })
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  private void read(RoutingContext ctx) {
+    ConsumeRequests.Read request = ConsumeRequests.read(topic(ctx), ctx.queryParams(), registry.config());
+    ReadPage page = new ReadPage(ctx, request, service, vertx, reads::remove);
+    reads.add(page);
+    page.start();
+  }
+
+  private HttpConsumer instance(RoutingContext ctx) {
+    return registry.get(ctx.pathParam("id"));
+  }
+
+  private static Topic topic(RoutingContext ctx) {
+    return new Topic(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
+        ctx.pathParam("topic"));
+  }
+
+  /** The JSON object body, as the contract validated it. */
+  private static JsonObject body(RoutingContext ctx) {
+    ValidatedRequest validated = ctx.get(ApiContract.VALIDATED);
+    JsonObject body = validated == null || validated.getBody() == null || validated.getBody().isNull()
+        ? null : validated.getBody().getJsonObject();
+    if (body == null) {
+      throw ProxyException.badField("body", "must be a JSON object");
+    }
+    return body;
+  }
+
+  private static String clientKey(RoutingContext ctx) {
+    String header = ctx.request().getHeader(CLIENT_ID_HEADER);
+    if (header != null && !header.isBlank()) {
+      return "id:" + header.trim();
+    }
+    return "address:" + (ctx.request().remoteAddress() == null ? "" : ctx.request().remoteAddress().hostAddress());
+  }
+
+  private static void noContent(RoutingContext ctx, Future<?> done) {
+    done.onSuccess(v -> ctx.response().setStatusCode(204).end()).onFailure(err -> fail(ctx, err));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body.toBuffer());
+  }
+
+  /** To the edge's error handler, which answers with the envelope and logs what is not a known failure. */
+  private static void fail(RoutingContext ctx, Throwable err) {
+    ctx.fail(err);
+  }
+}

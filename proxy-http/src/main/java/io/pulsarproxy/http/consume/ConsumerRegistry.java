@@ -1,0 +1,214 @@
+package io.pulsarproxy.http.consume;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.HttpConsumerConfig;
+import io.pulsarproxy.config.Durations;
+import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.ConsumerSpec;
+import io.pulsarproxy.core.consume.SessionEvent;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer instances of the HTTP API (long-poll instances and SSE streams), by id. Bounds them in total
+ * ({@code httpConsumer.maxInstances}, 503) and per client ({@code httpConsumer.maxInstancesPerClient}, 429; the client
+ * is the {@code X-Client-Id} header, else the remote address), closes instances nobody polled for
+ * {@code httpConsumer.idleTimeout}, and remembers why recent instances went away so that a late request gets a clear
+ * 404. Closing an instance never acknowledges anything: Pulsar delivers again what it had not acknowledged.
+ *
+ * <p>Confined to the edge verticle's context: every method runs there, and so do the session events.
+ */
+final class ConsumerRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumerRegistry.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Vertx vertx;
+  private final ConsumeService service;
+  private final Map<String, HttpConsumer> instances = new HashMap<>();
+  private final Map<String, Integer> perClient = new HashMap<>();
+  /** Why recently closed instances went away, the oldest forgotten first (bounded by maxInstances). */
+  private final Map<String, String> gone = new LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > config.maxInstances();
+    }
+  };
+  /** Subscriptions whose stream is closing: a reconnecting stream waits for it (an Exclusive one would be busy). */
+  private final Map<String, Future<Void>> closing = new HashMap<>();
+  private HttpConsumerConfig config;
+  private long sweeper = -1;
+  private boolean stopped;
+
+  ConsumerRegistry(Vertx vertx, ConsumeService service, HttpConsumerConfig config) {
+    this.vertx = vertx;
+    this.service = service;
+    this.config = config;
+    schedule();
+  }
+
+  void reconfigure(HttpConsumerConfig newConfig) {
+    boolean newPeriod = !newConfig.idleTimeout().equals(config.idleTimeout());
+    config = newConfig;
+    if (newPeriod) {
+      schedule();
+    }
+  }
+
+  HttpConsumerConfig config() {
+    return config;
+  }
+
+  /**
+   * Opens a consume-service session for a new instance whose messages go to the delivery {@code deliveryOf} makes.
+   * Fails with 503 / 429 above the limits, or with the consume service's error.
+   */
+  Future<HttpConsumer> open(String clientKey, ConsumerSpec spec, BodyFormat format,
+      Function<HttpConsumer, Delivery> deliveryOf) {
+    if (stopped) {
+      return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
+    }
+    if (instances.size() >= config.maxInstances()) {
+      return Future.failedFuture(new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxInstances()
+          + " HTTP consumer instances and streams, its limit (httpConsumer.maxInstances); retry later"));
+    }
+    if (perClient.getOrDefault(clientKey, 0) >= config.maxInstancesPerClient()) {
+      return Future.failedFuture(new ProxyException(ErrorCode.TOO_MANY_REQUESTS, "this client holds "
+          + config.maxInstancesPerClient() + " consumer instances and streams, its limit "
+          + "(httpConsumer.maxInstancesPerClient); delete some or retry later"));
+    }
+    HttpConsumer c = new HttpConsumer(newId(), clientKey, spec, format, System.currentTimeMillis());
+    c.delivery = deliveryOf.apply(c);
+    instances.put(c.id, c);
+    perClient.merge(clientKey, 1, Integer::sum);
+    c.events = vertx.eventBus().consumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
+    Future<Void> previous = closing.getOrDefault(subscriptionKey(spec), Future.succeededFuture());
+    return previous.transform(ignored -> service.send(new ConsumerCommand.Open(c.id, spec)))
+        .map(v -> {
+          c.open = true;
+          c.lastActivity = System.currentTimeMillis();
+          return c;
+        })
+        .recover(err -> {
+          forget(c, null);
+          return Future.failedFuture(err);
+        });
+  }
+
+  /** The open instance {@code id}; a 404 that says why when it is unknown, closed or expired. */
+  HttpConsumer get(String id) {
+    HttpConsumer c = instances.get(id);
+    if (c != null && c.open) {
+      c.lastActivity = System.currentTimeMillis();
+      return c;
+    }
+    String why = gone.get(id);
+    throw new ProxyException(ErrorCode.NOT_FOUND, why != null
+        ? "consumer instance " + id + " " + why + "; create a new one"
+        : "no consumer instance " + id + " (unknown id, or closed long ago); create one with POST /api/v1/consumers");
+  }
+
+  /**
+   * Closes {@code c} (removing the subscription with {@code unsubscribe}); what waits on it is answered 404 with
+   * {@code why}. Completes once the consume service closed the Pulsar side.
+   */
+  Future<Void> close(HttpConsumer c, boolean unsubscribe, String why) {
+    if (instances.get(c.id) != c) {
+      return Future.succeededFuture();
+    }
+    forget(c, why);
+    c.delivery.onEnded(new ProxyException(ErrorCode.NOT_FOUND, "consumer instance " + c.id + " " + why));
+    Future<Void> closed = service.send(new ConsumerCommand.Close(c.id, unsubscribe)).mapEmpty();
+    if (c.delivery instanceof SseStream) {
+      String key = subscriptionKey(c.spec);
+      Future<Void> done = closed.otherwiseEmpty();
+      closing.put(key, done);
+      done.onComplete(v -> closing.remove(key, done));
+    }
+    return closed;
+  }
+
+  /** Ends every poll and stream (they answer 503) and closes every instance: the proxy is stopping. */
+  Future<Void> shutdown() {
+    stopped = true;
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+    }
+    List<Future<Void>> closes = new ArrayList<>();
+    for (HttpConsumer c : List.copyOf(instances.values())) {
+      forget(c, "was closed: the proxy is shutting down");
+      c.delivery.onEnded(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; reconnect"));
+      if (c.open) {
+        closes.add(service.send(new ConsumerCommand.Close(c.id, false)).<Void>mapEmpty().otherwiseEmpty());
+      }
+    }
+    return Future.join(closes).mapEmpty();
+  }
+
+  private void onEvent(HttpConsumer c, SessionEvent event) {
+    if (instances.get(c.id) != c) {
+      return;
+    }
+    if (event instanceof SessionEvent.Delivered d) {
+      c.delivery.onMessage(d.message());
+    } else if (event instanceof SessionEvent.Ended e) {
+      forget(c, "was ended by Pulsar: " + e.reason().getMessage());
+      c.delivery.onEnded(e.reason());
+    }
+  }
+
+  private void forget(HttpConsumer c, String why) {
+    if (instances.remove(c.id, c)) {
+      perClient.computeIfPresent(c.clientKey, (k, n) -> n > 1 ? n - 1 : null);
+    }
+    if (why != null) {
+      gone.put(c.id, why);
+    }
+    if (c.events != null) {
+      c.events.unregister();
+    }
+  }
+
+  private void sweep() {
+    long idleMs = config.idleTimeout().toMillis();
+    long now = System.currentTimeMillis();
+    for (HttpConsumer c : List.copyOf(instances.values())) {
+      if (c.open && c.delivery.expiresWhenIdle() && now - c.lastActivity >= idleMs) {
+        LOG.info("Closing consumer instance {} of subscription {}: no request for {}", c.id, c.spec.subscription(),
+            Durations.format(config.idleTimeout()));
+        close(c, false, "was closed after " + Durations.format(config.idleTimeout())
+            + " without requests (httpConsumer.idleTimeout)");
+      }
+    }
+  }
+
+  private void schedule() {
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+    }
+    long period = Math.max(50, Math.min(10_000, config.idleTimeout().toMillis() / 4));
+    sweeper = vertx.setPeriodic(period, t -> sweep());
+  }
+
+  private static String subscriptionKey(ConsumerSpec spec) {
+    return spec.subscription() + "|" + spec.topics() + "|" + spec.topicsPattern();
+  }
+
+  /** 128 random bits, URL-safe. */
+  private static String newId() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,75 @@
+package io.pulsarproxy.http.consume;
+
+import io.pulsarproxy.core.consume.ConsumerSpec;
+import io.pulsarproxy.core.consume.SessionEvent;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.pulsar.client.api.SubscriptionType;
+
+/**
+ * One consumer instance of the HTTP API: a session of the consume service (its id is the instance id, random and
+ * unguessable, so knowing it is what lets a client use it), where its messages go, and who opened it. Confined to
+ * the edge verticle's context.
+ */
+final class HttpConsumer {
+  static final String BASE_PATH = "/api/v1/consumers/";
+
+  final String id;
+  final String clientKey;
+  final ConsumerSpec spec;
+  final BodyFormat format;
+  Delivery delivery;
+  MessageConsumer<SessionEvent> events;
+  long lastActivity;
+  boolean open;
+
+  HttpConsumer(String id, String clientKey, ConsumerSpec spec, BodyFormat format, long now) {
+    this.id = id;
+    this.clientKey = clientKey;
+    this.spec = spec;
+    this.format = format;
+    this.lastActivity = now;
+  }
+
+  /** Whether {@code {"upTo": id}} is allowed: Pulsar acknowledges cumulatively only on these subscription types. */
+  boolean allowsCumulativeAck() {
+    return spec.subscriptionType() == SubscriptionType.Exclusive
+        || spec.subscriptionType() == SubscriptionType.Failover;
+  }
+
+  String path() {
+    return BASE_PATH + id;
+  }
+
+  JsonObject links() {
+    return new JsonObject()
+        .put("self", path())
+        .put("messages", path() + "/messages")
+        .put("acks", path() + "/acks")
+        .put("nacks", path() + "/nacks")
+        .put("seek", path() + "/seek");
+  }
+
+  /** The answer to its creation: {@code {"id", "links"}}. */
+  JsonObject created() {
+    return new JsonObject().put("id", id).put("links", links());
+  }
+
+  JsonObject info() {
+    JsonObject info = new JsonObject()
+        .put("id", id)
+        .put("topics", new JsonArray(spec.topics()))
+        .put("subscription", spec.subscription())
+        .put("subscriptionType", spec.subscriptionType().name())
+        .put("format", format.wireName())
+        .put("stream", delivery instanceof SseStream);
+    if (spec.topicsPattern() != null) {
+      info.put("topicsPattern", spec.topicsPattern());
+    }
+    if (delivery instanceof PollBuffer poller) {
+      info.put("buffered", poller.buffered());
+    }
+    return info.put("links", links());
+  }
+}

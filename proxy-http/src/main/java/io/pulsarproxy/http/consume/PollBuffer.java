@@ -1,0 +1,145 @@
+package io.pulsarproxy.http.consume;
+
+import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.InboundMessage;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.http.ErrorResponses;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-poll side of a consumer instance. Permits are given on demand: a poll for {@code max} messages makes sure
+ * that what is buffered plus what is permitted and not yet delivered reaches {@code min(max, receiverQueueSize)}, so
+ * the buffer never holds more than the instance's receiverQueueSize and an instance nobody polls takes nothing more
+ * from Pulsar. A poll is answered as soon as a message is there (after the messages already on their way to this
+ * event loop have arrived, so they share one answer), or with {@code []} after its wait.
+ *
+ * <p>Messages handed to a poll are not acknowledged. When the answer cannot be written (the client went away), they
+ * are negatively acknowledged so that Pulsar delivers them again soon. Confined to the edge verticle's context.
+ */
+final class PollBuffer implements Delivery {
+  private static final Logger LOG = LoggerFactory.getLogger(PollBuffer.class);
+
+  private final HttpConsumer consumer;
+  private final ConsumeService service;
+  private final Vertx vertx;
+  private final int window;
+  private final ArrayDeque<InboundMessage> buffer = new ArrayDeque<>();
+  /** Permits given to the consume service and not yet used by a delivery. */
+  private int outstanding;
+  private Pending pending;
+  private boolean answerScheduled;
+
+  private record Pending(RoutingContext ctx, int max, long timer) {}
+
+  PollBuffer(HttpConsumer consumer, ConsumeService service, Vertx vertx) {
+    this.consumer = consumer;
+    this.service = service;
+    this.vertx = vertx;
+    this.window = consumer.spec.receiverQueueSize();
+  }
+
+  int buffered() {
+    return buffer.size();
+  }
+
+  @Override
+  public boolean expiresWhenIdle() {
+    return pending == null;
+  }
+
+  /** Answers now when messages are buffered or {@code waitMs} is 0, else when one arrives or after the wait. */
+  void poll(RoutingContext ctx, int max, long waitMs) {
+    if (pending != null) {
+      throw new ProxyException(ErrorCode.CONFLICT, "consumer instance " + consumer.id
+          + " is already being polled; poll one at a time");
+    }
+    int wanted = Math.min(max, window);
+    int more = wanted - buffer.size() - outstanding;
+    if (more > 0) {
+      outstanding += more;
+      service.send(new ConsumerCommand.Permit(consumer.id, more))
+          .onFailure(err -> LOG.debug("Permits for {}: {}", consumer.id, err.getMessage()));
+    }
+    if (!buffer.isEmpty() || waitMs == 0) {
+      answer(ctx, wanted);
+      return;
+    }
+    long timer = vertx.setTimer(waitMs, t -> answerPending());
+    Pending p = new Pending(ctx, wanted, timer);
+    pending = p;
+    ctx.response().closeHandler(v -> {
+      if (pending == p) {
+        vertx.cancelTimer(p.timer());
+        pending = null;
+        consumer.lastActivity = System.currentTimeMillis();
+      }
+    });
+  }
+
+  @Override
+  public void onMessage(InboundMessage message) {
+    buffer.add(message);
+    outstanding = Math.max(0, outstanding - 1);
+    if (pending != null && !answerScheduled) {
+      answerScheduled = true;
+      vertx.runOnContext(v -> {
+        answerScheduled = false;
+        answerPending();
+      });
+    }
+  }
+
+  @Override
+  public void onSeek() {
+    buffer.clear();
+  }
+
+  @Override
+  public void onEnded(ProxyException reason) {
+    buffer.clear();
+    Pending p = pending;
+    pending = null;
+    if (p != null) {
+      vertx.cancelTimer(p.timer());
+      ErrorResponses.send(p.ctx(), reason);
+    }
+  }
+
+  private void answerPending() {
+    Pending p = pending;
+    if (p == null) {
+      return;
+    }
+    pending = null;
+    vertx.cancelTimer(p.timer());
+    answer(p.ctx(), p.max());
+  }
+
+  private void answer(RoutingContext ctx, int max) {
+    consumer.lastActivity = System.currentTimeMillis();
+    JsonArray messages = new JsonArray();
+    List<String> ids = new ArrayList<>();
+    while (!buffer.isEmpty() && ids.size() < max) {
+      InboundMessage m = buffer.poll();
+      ids.add(m.messageId());
+      messages.add(MessageJson.of(m, consumer.format));
+    }
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(messages.toBuffer())
+        .onFailure(err -> {
+          if (!ids.isEmpty()) {
+            LOG.debug("Poll answer of {} not delivered ({}); asking Pulsar to redeliver {} messages",
+                consumer.id, err.getMessage(), ids.size());
+            service.send(new ConsumerCommand.Nack(consumer.id, ids, 0));
+          }
+        });
+  }
+}

@@ -1,0 +1,154 @@
+package io.pulsarproxy.http.openapi;
+
+import io.pulsarproxy.config.ConfigLoader;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.openapi.contract.MediaType;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestUtils;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The REST API's one OpenAPI contract ({@code openapi.yaml} on the class path), the routes it defines and the
+ * validation of every request against it.
+ *
+ * <p>Routes are added by operation id ({@link #route}): the method and path come from the contract, so a route
+ * cannot be served under a path the contract does not describe. Each route validates its request (path, query,
+ * headers, body) with vertx-openapi before the handler runs; a failure ends the request with the proxy's error
+ * envelope ({@link ValidationErrors}) and the validated request is in the context under {@link #VALIDATED}.
+ *
+ * <p>vertx-openapi validates only the media types it can parse. The contract also documents what it does not
+ * (Server-Sent Events, the YAML of this contract, the raw bodies of the produce route), so the validator gets a copy
+ * without them: response bodies are not validated anyway, and a request body of an operation that accepts
+ * {@code *}{@code /*} is opaque bytes unless its content type has a schema.
+ */
+public final class ApiContract {
+  /** Context key of the {@link ValidatedRequest}. */
+  public static final String VALIDATED = "pulsar-proxy.validated-request";
+  /** Where the contract is on the class path and on the API. */
+  public static final String RESOURCE = "openapi.yaml";
+  private static final String ANY_MEDIA_TYPE = "*/*";
+
+  private final OpenAPIContract contract;
+  private final RequestValidator validator;
+  private final Buffer yaml;
+  private final Set<String> opaqueBodies;
+
+  private ApiContract(OpenAPIContract contract, RequestValidator validator, Buffer yaml, Set<String> opaqueBodies) {
+    this.contract = contract;
+    this.validator = validator;
+    this.yaml = yaml;
+    this.opaqueBodies = Set.copyOf(opaqueBodies);
+  }
+
+  /** Reads and resolves the contract; completes on the caller's context. */
+  public static Future<ApiContract> load(Vertx vertx) {
+    return vertx.executeBlocking(ApiContract::readResource).compose(yaml -> {
+      JsonObject raw = ConfigLoader.parseYaml(yaml.toString(StandardCharsets.UTF_8), RESOURCE);
+      Set<String> opaque = new HashSet<>();
+      JsonObject forValidation = validatable(raw, opaque);
+      return OpenAPIContract.from(vertx, forValidation)
+          .map(contract -> new ApiContract(contract, RequestValidator.create(vertx, contract), yaml, opaque));
+    });
+  }
+
+  private static Buffer readResource() {
+    try (InputStream in = ApiContract.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(RESOURCE + " is not on the class path");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A copy of the contract with only the media types vertx-openapi validates; notes the opaque request bodies. */
+  private static JsonObject validatable(JsonObject raw, Set<String> opaqueBodies) {
+    JsonObject copy = raw.copy();
+    JsonObject paths = copy.getJsonObject("paths", new JsonObject());
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        if (!(item.getValue(method) instanceof JsonObject operation) || !operation.containsKey("operationId")) {
+          continue;
+        }
+        JsonObject body = operation.getJsonObject("requestBody");
+        if (body != null && body.getJsonObject("content", new JsonObject()).remove(ANY_MEDIA_TYPE) != null) {
+          opaqueBodies.add(operation.getString("operationId"));
+        }
+        JsonObject responses = operation.getJsonObject("responses", new JsonObject());
+        for (String status : responses.fieldNames()) {
+          JsonObject content = responses.getJsonObject(status).getJsonObject("content");
+          if (content != null) {
+            content.fieldNames().removeIf(type -> !MediaType.isMediaTypeSupported(type));
+          }
+        }
+      }
+    }
+    return copy;
+  }
+
+  /** The contract as published, byte for byte. */
+  public Buffer yaml() {
+    return yaml;
+  }
+
+  /** The resolved contract (without the media types vertx-openapi does not validate). */
+  public OpenAPIContract openApi() {
+    return contract;
+  }
+
+  /**
+   * Serves {@code operationId} on {@code router}: the body (when the operation has one) is read with
+   * {@code bodyHandler}, the request validated, then {@code handler} runs.
+   *
+   * @throws IllegalArgumentException if the contract has no such operation
+   */
+  public Route route(Router router, String operationId, BodyHandler bodyHandler, Handler<RoutingContext> handler) {
+    Operation operation = contract.operation(operationId);
+    if (operation == null) {
+      throw new IllegalArgumentException("the contract has no operation " + operationId);
+    }
+    Route route = router.route(operation.getHttpMethod(), vertxPath(operation.getOpenAPIPath()));
+    if (operation.getRequestBody() != null) {
+      route.handler(bodyHandler);
+    }
+    return route.handler(ctx -> validate(ctx, operation)).handler(handler);
+  }
+
+  /** {@code /a/{b}/c} as a Vert.x route path: {@code /a/:b/c}. */
+  public static String vertxPath(String openApiPath) {
+    return openApiPath.replaceAll("\\{([^}/]+)}", ":$1");
+  }
+
+  private void validate(RoutingContext ctx, Operation operation) {
+    String operationId = operation.getOperationId();
+    boolean opaque = opaqueBodies.contains(operationId) && operation.getRequestBody()
+        .determineContentType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE)) == null;
+    RequestUtils.extract(ctx.request(), operation,
+            () -> Future.succeededFuture(opaque || ctx.body() == null ? null : ctx.body().buffer()))
+        .compose(request -> validator.validate(request, operationId))
+        .onSuccess(validated -> {
+          ctx.put(VALIDATED, validated);
+          ctx.next();
+        })
+        .onFailure(err -> ctx.fail(ValidationErrors.toProxyException(err)));
+  }
+}
