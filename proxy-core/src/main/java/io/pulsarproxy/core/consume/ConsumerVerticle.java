@@ -3,6 +3,7 @@ package io.pulsarproxy.core.consume;
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ConsumerConfig;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.config.ResilienceConfig;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.consume.ConsumerCommand.Ack;
 import io.pulsarproxy.core.consume.ConsumerCommand.AckCumulative;
@@ -19,11 +20,12 @@ import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.core.produce.MessageIds;
-import io.pulsarproxy.core.supervisor.BrokerStateTracker;
+import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,10 +64,14 @@ public final class ConsumerVerticle extends VerticleBase {
   private final Map<String, PulsarSession> sessions = new HashMap<>();
   /** Sessions whose consumer is being created, counted against the limit. */
   private int opening;
-  private BrokerStateTracker broker;
+  private final Duration operationTimeout;
+  private final ResilienceConfig resilience;
+  private PulsarGuard guard;
 
   public ConsumerVerticle(ProxyConfig config, Supplier<PulsarClient> client, ProxyMetrics metrics) {
     this.config = config.consumer();
+    this.operationTimeout = config.pulsar().operationTimeout();
+    this.resilience = config.resilience();
     this.client = client;
     this.metrics = metrics;
   }
@@ -73,7 +79,7 @@ public final class ConsumerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    broker = new BrokerStateTracker(vertx);
+    guard = new PulsarGuard(vertx, "consumers", resilience);
     metrics.consumerSessions(() -> sessions.size());
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
     return vertx.eventBus().<ConsumerCommand>consumer(Addresses.CONSUMER, this::handle).completion();
@@ -163,19 +169,13 @@ public final class ConsumerVerticle extends VerticleBase {
       throw new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxSessions()
           + " consumer sessions, its limit (consumer.maxSessions); retry later");
     }
-    if (broker.isDown()) {
-      throw new ProxyException(ErrorCode.BROKER_UNAVAILABLE, "the Pulsar broker is not reachable; retry later");
-    }
     opening++;
-    Future<PulsarSession> created;
-    try {
-      created = open.spec() instanceof ConsumerSpec spec
-          ? subscribe(spec).map(c -> newSession(id, c, null, spec.receiverQueueSize()))
-          : read((ReaderSpec) open.spec()).map(r -> newSession(id, null, r, open.spec().receiverQueueSize()));
-    } catch (RuntimeException e) {
-      opening--;
-      throw e;
-    }
+    // Retriable failures (broker restarting, lookups) are retried with backoff until the operation timeout;
+    // while the cluster is down the guard refuses at once.
+    long deadline = System.nanoTime() + operationTimeout.toNanos();
+    Future<PulsarSession> created = guard.call(() -> open.spec() instanceof ConsumerSpec spec
+        ? subscribe(spec).map(c -> newSession(id, c, null, spec.receiverQueueSize()))
+        : read((ReaderSpec) open.spec()).map(r -> newSession(id, null, r, open.spec().receiverQueueSize())), deadline);
     return created
         .andThen(done -> opening--)
         .map(s -> {
