@@ -12,6 +12,7 @@ import io.pulsarproxy.http.EdgeRoutes;
 import io.pulsarproxy.http.EdgeVerticle;
 import io.pulsarproxy.metrics.MetricsVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
+import io.pulsarproxy.ws.WsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -83,7 +84,7 @@ public final class ProxyApp {
           })
           .compose(c -> {
             consumerId = c;
-            edge = new EdgeVerticle(config, metrics, List.<EdgeRoutes>of());
+            edge = new EdgeVerticle(config, metrics, List.<EdgeRoutes>of(new WsRoutes(config, metrics)));
             return vertx.deployVerticle(edge);
           })
           .map(e -> {

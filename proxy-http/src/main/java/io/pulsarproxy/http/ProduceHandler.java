@@ -2,8 +2,8 @@ package io.pulsarproxy.http;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.bus.BusErrors;
 import io.pulsarproxy.core.bus.Codecs;
-import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.OutgoingMessage;
@@ -15,8 +15,6 @@ import io.pulsarproxy.core.topic.Topic;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -60,7 +58,7 @@ final class ProduceHandler implements Handler<RoutingContext> {
     vertx.eventBus().<ProduceReply>request(Addresses.PRODUCE,
             new ProduceRequest(topic, ProducerOptions.DEFAULTS, messages), options)
         .onSuccess(reply -> respond(ctx, reply.body()))
-        .onFailure(err -> ErrorResponses.send(ctx, busFailure(err)));
+        .onFailure(err -> ErrorResponses.send(ctx, BusErrors.map(err, "the produce service")));
   }
 
   private static void respond(RoutingContext ctx, ProduceReply reply) {
@@ -88,16 +86,6 @@ final class ProduceHandler implements Handler<RoutingContext> {
           .put("partition", adv.getPartitionIndex()).put("batchIndex", adv.getBatchIndex());
     }
     return result;
-  }
-
-  private static ProxyException busFailure(Throwable err) {
-    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
-      return new ProxyException(ErrorCode.TIMEOUT, "the produce service did not answer in time");
-    }
-    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
-      return new ProxyException(ErrorCode.SHUTTING_DOWN, "the produce service is not running");
-    }
-    return new ProxyException(ErrorCode.INTERNAL_ERROR, String.valueOf(err.getMessage()));
   }
 
   private static boolean isJson(String contentType) {
