@@ -14,17 +14,22 @@ import io.vertx.core.http.ServerWebSocket;
 
 /**
  * A socket that receives messages from a consumer or reader session of the consume service
- * ({@code Addresses.session(id)}). Flow control is by permits: the subclass grants them (the push window, the
- * client's own permits), and the socket's write queue is a second brake: while it is full, the session is paused,
- * so a client that stops reading stops the proxy from taking messages from Pulsar.
+ * ({@code Addresses.session(id)}).
+ *
+ * <p>Flow control is by credit: the session is permitted at most {@link #CHUNK} messages beyond those it already
+ * delivered, and only while the socket's write queue has room. The role decides how many the client may have at all
+ * ({@link #room()}: the push window, the client's own permits). So a client that stops reading stops the proxy
+ * from taking messages from Pulsar after at most a chunk more than its socket's buffers hold, however large its
+ * window; a pause command could not do that, as the whole window may already be on its way when the queue fills.
  */
 abstract class DeliverySession extends SocketSession {
+  /** Messages permitted to the consume service ahead of delivery, at most: the brake's slack. */
+  static final int CHUNK = 16;
   private static final DeliveryOptions COMMAND = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(30_000);
 
   private MessageConsumer<SessionEvent> events;
-  /** Delivered and not yet acknowledged (or, for a reader, not yet answered by a frame). */
-  private int unacknowledged;
-  private boolean paused;
+  /** Permitted to the consume service and not delivered yet. */
+  private int credit;
 
   DeliverySession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, String description) {
     super(vertx, socket, sessions, id, description);
@@ -34,49 +39,57 @@ abstract class DeliverySession extends SocketSession {
   final void opened() {
     // The session delivers nothing before the first permit, which comes after this registration.
     events = vertx.eventBus().consumer(Addresses.session(id), message -> event(message.body()));
-    socket.drainHandler(v -> {
-      if (paused && !isClosing()) {
-        paused = false;
-        send(new ConsumerCommand.Pause(id, false));
-      }
-    });
-    started();
+    socket.drainHandler(v -> topUp());
+    topUp();
   }
 
-  /** The session is ready: grant the first permits. */
-  abstract void started();
+  /**
+   * How many more messages the client may receive beyond those it was handed: the push window's free slots, or the
+   * pull permits not used yet.
+   */
+  abstract int room();
+
+  /** One message is being written to the client. */
+  abstract void delivered(String messageId);
 
   private void event(SessionEvent event) {
     if (event instanceof SessionEvent.Delivered delivered) {
-      unacknowledged++;
+      credit = Math.max(0, credit - 1);
+      delivered(delivered.message().messageId());
       write(Frames.message(delivered.message()));
-      if (!paused && writeQueueFull()) {
-        paused = true;
-        send(new ConsumerCommand.Pause(id, true));
-      }
+      topUp();
     } else if (event instanceof SessionEvent.Ended ended) {
       boolean stopping = ended.reason().code() == ErrorCode.SHUTTING_DOWN;
       close(stopping ? GOING_AWAY : SERVER_ERROR, ended.reason().getMessage());
     }
   }
 
-  /**
-   * Counts one delivered message as answered, and returns whether it was one (a client may acknowledge more often
-   * than it received; such extra frames must not widen the window).
-   */
-  boolean answered() {
-    if (unacknowledged > 0) {
-      unacknowledged--;
-      return true;
+  /** Permits more messages when the client has room and the socket can take them. */
+  final void topUp() {
+    int grant = takeCredit();
+    if (grant > 0) {
+      send(new ConsumerCommand.Permit(id, grant));
     }
-    return false;
   }
 
-  int unacknowledged() {
-    return unacknowledged;
+  /**
+   * Reserves the permits to grant now (0 while the socket is full, or while enough are on their way), for a caller
+   * that sends them with another command (an acknowledgement).
+   */
+  final int takeCredit() {
+    if (isClosing() || writeQueueFull()) {
+      return 0;
+    }
+    int grant = Math.min(room() - credit, CHUNK - credit);
+    // With half a chunk or more on its way, wait to grant a larger batch, unless that is all the room left.
+    if (grant <= 0 || credit >= CHUNK / 2 && grant < CHUNK / 2) {
+      return 0;
+    }
+    credit += grant;
+    return grant;
   }
 
-  /** Sends a command whose reply does not matter (permits, pauses). */
+  /** Sends a command whose reply does not matter. */
   void send(ConsumerCommand command) {
     vertx.eventBus().send(Addresses.CONSUMER, command, Codecs.LOCAL);
   }
@@ -89,7 +102,9 @@ abstract class DeliverySession extends SocketSession {
 
   @Override
   final void release() {
-    events.unregister();
+    if (events != null) {
+      events.unregister();
+    }
     send(new ConsumerCommand.Close(id, false));
   }
 }

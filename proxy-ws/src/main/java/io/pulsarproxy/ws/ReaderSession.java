@@ -11,6 +11,8 @@ import io.vertx.core.http.ServerWebSocket;
  */
 final class ReaderSession extends DeliverySession {
   private final int window;
+  /** Delivered and not yet answered by a frame. */
+  private int unanswered;
 
   ReaderSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Reader endpoint) {
     super(vertx, socket, sessions, id, endpoint.describe());
@@ -23,8 +25,13 @@ final class ReaderSession extends DeliverySession {
   }
 
   @Override
-  void started() {
-    send(new ConsumerCommand.Permit(id, window));
+  int room() {
+    return window - unanswered;
+  }
+
+  @Override
+  void delivered(String messageId) {
+    unanswered++;
   }
 
   @Override
@@ -33,8 +40,10 @@ final class ReaderSession extends DeliverySession {
       request(new ConsumerCommand.IsEndOfTopic(id))
           .onSuccess(reached -> write(Frames.endOfTopic(Boolean.TRUE.equals(reached))))
           .onFailure(err -> close(SERVER_ERROR, "isEndOfTopic failed: " + err.getMessage()));
-    } else if (answered()) {
-      send(new ConsumerCommand.Permit(id, 1));
+    } else if (unanswered > 0) {
+      // More frames than messages must not widen the window.
+      unanswered--;
+      topUp();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.pulsarproxy.ws;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -144,7 +145,12 @@ abstract class SocketSession {
 
   private void failed(Throwable error) {
     String message = String.valueOf(error.getMessage());
-    if (message.contains("max message size")) {
+    if (error instanceof CorruptedWebSocketFrameException corrupted) {
+      // Netty refused a frame (too large, bad encoding): close with the status it chose.
+      short code = (short) corrupted.closeStatus().code();
+      close(code, code == TOO_BIG ? "frame larger than " + sessions.serverFrameLimit() + " bytes (ws.maxFrameSize)"
+          : message);
+    } else if (message.contains("max message size")) {
       close(TOO_BIG, "message larger than " + sessions.serverFrameLimit() + " bytes (ws.maxFrameSize)");
     } else if (!closing) {
       LOG.debug("Error on {} socket {} on {}: {}", role().label(), id, description, message);

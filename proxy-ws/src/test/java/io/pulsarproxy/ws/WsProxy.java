@@ -100,8 +100,13 @@ final class WsProxy implements AutoCloseable {
 
   /** The HTTP status of a handshake the proxy refuses; fails if it accepts. */
   int refusal(String path) throws Exception {
+    return refusal(port(), path);
+  }
+
+  /** The HTTP status of a handshake another server (e.g. the broker's own service) refuses. */
+  int refusal(int port, String path) throws Exception {
     try {
-      WsClient accepted = connect(path);
+      WsClient accepted = connect(port, path, Map.of());
       accepted.close();
       throw new AssertionError(path + " was accepted");
     } catch (ExecutionException e) {
