@@ -57,39 +57,51 @@ final class Frames {
     } catch (DecodeException | ClassCastException e) {
       return refused(null, BAD_JSON, "the frame is not a JSON object: " + firstLine(e.getMessage()));
     }
+    // As in Pulsar, a field of the wrong shape fails the frame as a whole (3) before its values are checked (7).
     String context;
+    String payload;
+    String key;
+    String eventTime;
+    Map<String, String> properties;
+    Long deliverAt;
+    Long deliverAfterMs;
+    List<String> replicationClusters;
     try {
       context = string(json, "context");
     } catch (IllegalArgumentException e) {
       return refused(null, BAD_JSON, e.getMessage());
     }
     try {
-      String payload = string(json, "payload");
-      if (payload == null) {
-        return refused(context, BAD_PAYLOAD, "payload is missing");
-      }
-      byte[] bytes;
-      try {
-        bytes = Base64.getDecoder().decode(payload);
-      } catch (IllegalArgumentException e) {
-        return refused(context, BAD_PAYLOAD, "payload is not valid base64: " + e.getMessage());
-      }
-      Map<String, String> properties = properties(json);
-      if (properties == null) {
-        return refused(context, BAD_PAYLOAD, "a property value is null");
-      }
-      Long eventTime;
-      try {
-        eventTime = time(string(json, "eventTime"));
-      } catch (DateTimeParseException e) {
-        return refused(context, BAD_PAYLOAD, "eventTime is not an ISO-8601 time with offset: " + e.getParsedString());
-      }
-      OutgoingMessage message = new OutgoingMessage(bytes, string(json, "key"), properties, eventTime,
-          positive(json, "deliverAt"), positive(json, "deliverAfterMs"), null, strings(json, "replicationClusters"));
-      return new ProducerFrame(message, context, null);
+      payload = string(json, "payload");
+      key = string(json, "key");
+      eventTime = string(json, "eventTime");
+      properties = properties(json);
+      deliverAt = positive(json, "deliverAt");
+      deliverAfterMs = positive(json, "deliverAfterMs");
+      replicationClusters = strings(json, "replicationClusters");
     } catch (IllegalArgumentException e) {
       return refused(context, BAD_JSON, e.getMessage());
     }
+    if (payload == null) {
+      return refused(context, BAD_PAYLOAD, "payload is missing");
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(payload);
+    } catch (IllegalArgumentException e) {
+      return refused(context, BAD_PAYLOAD, "payload is not valid base64: " + e.getMessage());
+    }
+    if (properties == null) {
+      return refused(context, BAD_PAYLOAD, "a property value is null");
+    }
+    Long eventMillis;
+    try {
+      eventMillis = time(eventTime);
+    } catch (DateTimeParseException e) {
+      return refused(context, BAD_PAYLOAD, "eventTime is not an ISO-8601 time with offset: " + eventTime);
+    }
+    return new ProducerFrame(new OutgoingMessage(bytes, key, properties, eventMillis, deliverAt, deliverAfterMs, null,
+        replicationClusters), context, null);
   }
 
   static JsonObject ack(MessageId id, String context) {

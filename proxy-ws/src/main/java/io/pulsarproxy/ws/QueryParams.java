@@ -20,7 +20,11 @@ final class QueryParams {
 
   /** Parses the query part of a request URI (anything before {@code ?} is ignored). */
   static QueryParams ofUri(String uri) {
-    return new QueryParams(new QueryStringDecoder(uri, StandardCharsets.UTF_8).parameters());
+    try {
+      return new QueryParams(new QueryStringDecoder(uri, StandardCharsets.UTF_8).parameters());
+    } catch (IllegalArgumentException e) {
+      throw ProxyException.badField("query", "is not a valid percent-encoded query string: " + e.getMessage());
+    }
   }
 
   boolean has(String name) {

@@ -65,6 +65,12 @@ final class WsClient implements AutoCloseable {
     return received.subList(0, count);
   }
 
+  /** Checks that exactly {@code count} frames came and no more come for two seconds. */
+  void staysAt(int count) {
+    Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(7))
+        .until(() -> received.size() == count);
+  }
+
   /** Waits for the close and returns its status code. */
   short awaitClose() {
     Awaitility.await().atMost(WAIT).until(() -> closeStatus != null);

@@ -6,7 +6,6 @@ import static io.pulsarproxy.ws.WsProducerIT.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.Producer;
-import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,47 +31,29 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The consumer endpoint against a real broker: handshake answers, subscription types, flow control, commands. */
 @ExtendWith(PulsarExtension.class)
 class WsConsumerIT {
-  private static final Duration QUIET = Duration.ofSeconds(2);
   private static PulsarBroker broker;
   private static WsProxy proxy;
-  private static PulsarClient client;
 
   @BeforeAll
   static void start(PulsarBroker pulsar) throws Exception {
     broker = pulsar;
     proxy = WsProxy.start(pulsar);
-    client = pulsar.newClient();
   }
 
   @AfterAll
   static void stop() throws Exception {
     proxy.close();
-    client.close();
   }
 
   private static String consumer(String topic, String subscription, String query) {
     return path("consumer", topic) + "/" + subscription + (query.isEmpty() ? "" : "?" + query);
   }
 
-  /** Produces {@code count} messages {@code prefix0…} with a Java producer; returns their ids as the proxy writes them. */
-  private static List<String> produce(String topic, String prefix, int count) throws Exception {
-    List<String> ids = new ArrayList<>();
-    try (Producer<byte[]> producer = client.newProducer().topic(topic).enableBatching(false).create()) {
-      for (int i = 0; i < count; i++) {
-        ids.add(MessageIds.encode(producer.send((prefix + i).getBytes(StandardCharsets.UTF_8))));
-      }
-    }
-    return ids;
-  }
 
   private static void ack(WsClient socket, JsonObject message) {
     socket.send(new JsonObject().put("messageId", message.getString("messageId")));
   }
 
-  /** Waits {@link #QUIET} and checks that exactly {@code count} frames arrived, no more. */
-  private static void assertStaysAt(WsClient socket, int count) {
-    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> socket.received.size() == count);
-  }
 
   @Test
   void refusesBadParametersWith400LikePulsar() throws Exception {
@@ -112,7 +92,7 @@ class WsConsumerIT {
       assertThat(proxy.refusal(consumer(topic, "only", ""))).isEqualTo(409);
       assertThat(first.isClosed()).isFalse();
     }
-    try (Consumer<byte[]> java = client.newConsumer().topic(topic).subscriptionName("java-only").subscribe()) {
+    try (Consumer<byte[]> java = proxy.pulsar.newConsumer().topic(topic).subscriptionName("java-only").subscribe()) {
       assertThat(proxy.refusal(consumer(topic, "java-only", "subscriptionType=Exclusive"))).isEqualTo(409);
     }
   }
@@ -122,7 +102,7 @@ class WsConsumerIT {
     String topic = broker.uniqueTopic("shared");
     String path = consumer(topic, "split", "subscriptionType=Shared&receiverQueueSize=5");
     try (WsClient a = proxy.connect(path); WsClient b = proxy.connect(path)) {
-      produce(topic, "m", 40);
+      proxy.produce(topic, "m", 40);
       Set<String> payloads = new HashSet<>();
       List<String> all = new ArrayList<>();
       await().atMost(WsClient.WAIT).until(() -> {
@@ -148,7 +128,7 @@ class WsConsumerIT {
     String topic = broker.uniqueTopic("key-shared");
     String path = consumer(topic, "keys", "subscriptionType=Key_Shared");
     try (WsClient a = proxy.connect(path); WsClient b = proxy.connect(path);
-         Producer<byte[]> producer = client.newProducer().topic(topic).enableBatching(false).create()) {
+         Producer<byte[]> producer = proxy.pulsar.newProducer().topic(topic).enableBatching(false).create()) {
       for (int i = 0; i < 60; i++) {
         producer.newMessage().key("key-" + (i % 12)).value(("m" + i).getBytes(StandardCharsets.UTF_8)).send();
       }
@@ -169,22 +149,22 @@ class WsConsumerIT {
   void pushWindowStopsAtReceiverQueueSizeAndResumesOnAcks() throws Exception {
     String topic = broker.uniqueTopic("window");
     try (WsClient socket = proxy.connect(consumer(topic, "w", "receiverQueueSize=5"))) {
-      produce(topic, "m", 20);
+      proxy.produce(topic, "m", 20);
       socket.await(5);
-      assertStaysAt(socket, 5);
+      socket.staysAt(5);
       ack(socket, socket.received.get(0));
       socket.send(new JsonObject().put("type", "negativeAcknowledge")
           .put("messageId", socket.received.get(1).getString("messageId")));
       socket.await(7);
-      assertStaysAt(socket, 7);
+      socket.staysAt(7);
       // acking the same message again does not widen the window
       ack(socket, socket.received.get(0));
-      assertStaysAt(socket, 7);
+      socket.staysAt(7);
       for (int i = 2; i < 7; i++) {
         ack(socket, socket.received.get(i));
       }
       socket.await(12);
-      assertStaysAt(socket, 12);
+      socket.staysAt(12);
     }
   }
 
@@ -192,17 +172,17 @@ class WsConsumerIT {
   void pullModeDeliversExactlyThePermittedCount() throws Exception {
     String topic = broker.uniqueTopic("pull");
     try (WsClient socket = proxy.connect(consumer(topic, "p", "pullMode=true"))) {
-      produce(topic, "m", 20);
-      assertStaysAt(socket, 0);
+      proxy.produce(topic, "m", 20);
+      socket.staysAt(0);
       socket.send(new JsonObject().put("type", "permit").put("permitMessages", 3));
       socket.await(3);
-      assertStaysAt(socket, 3);
+      socket.staysAt(3);
       socket.received.forEach(m -> ack(socket, m)); // acks add no permits in pull mode
       for (int i = 0; i < 3; i++) {
         socket.send(new JsonObject().put("type", "permit").put("permitMessages", 2));
       }
       socket.await(9);
-      assertStaysAt(socket, 9);
+      socket.staysAt(9);
       assertThat(socket.received).extracting(WsClient::text)
           .containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8");
     }
@@ -213,7 +193,7 @@ class WsConsumerIT {
     String topic = broker.uniqueTopic("nack");
     try (WsClient socket = proxy.connect(consumer(topic, "n",
         "subscriptionType=Shared&negativeAckRedeliveryDelay=100"))) {
-      List<String> ids = produce(topic, "again", 1);
+      List<String> ids = proxy.produce(topic, "again", 1);
       JsonObject first = socket.await(1).get(0);
       assertThat(first.getInteger("redeliveryCount")).isZero();
       socket.send(new JsonObject().put("type", "negativeAcknowledge").put("messageId", first.getString("messageId")));
@@ -227,11 +207,11 @@ class WsConsumerIT {
   @Test
   void deadLettersAMessageAfterMaxRedeliverCount() throws Exception {
     String topic = broker.uniqueTopic("dlq");
-    try (Consumer<byte[]> dlq = client.newConsumer().topic(topic + "-d-DLQ").subscriptionName("check")
+    try (Consumer<byte[]> dlq = proxy.pulsar.newConsumer().topic(topic + "-d-DLQ").subscriptionName("check")
              .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest).subscribe();
          WsClient socket = proxy.connect(consumer(topic, "d",
              "subscriptionType=Shared&negativeAckRedeliveryDelay=100&maxRedeliverCount=2"))) {
-      produce(topic, "doomed", 1);
+      proxy.produce(topic, "doomed", 1);
       int[] nacked = {0};
       await().atMost(WsClient.WAIT).until(() -> {
         while (nacked[0] < socket.received.size()) {
@@ -262,7 +242,7 @@ class WsConsumerIT {
   void isEndOfTopicTurnsTrueOnceTheTopicIsTerminatedAndRead() throws Exception {
     String topic = broker.uniqueTopic("end");
     try (WsClient socket = proxy.connect(consumer(topic, "e", "subscriptionInitialPosition=Earliest"))) {
-      produce(topic, "m", 1);
+      proxy.produce(topic, "m", 1);
       ack(socket, socket.await(1).get(0));
       socket.send(new JsonObject().put("type", "isEndOfTopic"));
       assertThat(socket.await(2).get(1).encode()).isEqualTo("{\"endOfTopic\":false}");
@@ -350,8 +330,8 @@ class WsConsumerIT {
              + "&subscriptionInitialPosition=Earliest");
          WsClient matching = proxy.connect("/ws/v3/consumer/matching?topicsPattern=" + prefix + "-.*"
              + "&subscriptionInitialPosition=Earliest")) {
-      produce(a, "a", 2);
-      produce(b, "b", 2);
+      proxy.produce(a, "a", 2);
+      proxy.produce(b, "b", 2);
       listed.await(4);
       assertThat(listed.received).extracting(WsClient::text).containsExactlyInAnyOrder("a0", "a1", "b0", "b1");
       listed.received.forEach(m -> ack(listed, m));

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.Producer;
-import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,19 +28,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WsProducerIT {
   private static PulsarBroker broker;
   private static WsProxy proxy;
-  private static PulsarClient client;
 
   @BeforeAll
   static void start(PulsarBroker pulsar) throws Exception {
     broker = pulsar;
     proxy = WsProxy.start(pulsar);
-    client = pulsar.newClient();
   }
 
   @AfterAll
   static void stop() throws Exception {
     proxy.close();
-    client.close();
   }
 
   static String path(String role, String topic) {
@@ -49,7 +45,7 @@ class WsProducerIT {
   }
 
   private Consumer<byte[]> subscribe(String topic) throws Exception {
-    return client.newConsumer().topic(topic).subscriptionName("java")
+    return proxy.pulsar.newConsumer().topic(topic).subscriptionName("java")
         .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest).subscribe();
   }
 
@@ -173,7 +169,7 @@ class WsProducerIT {
         assertThat(again.await(1).get(0).getString("result")).isEqualTo("ok");
       }
     });
-    try (Producer<byte[]> java = client.newProducer().topic(topic).producerName("java-named").create()) {
+    try (Producer<byte[]> java = proxy.pulsar.newProducer().topic(topic).producerName("java-named").create()) {
       assertThat(proxy.refusal(path("producer", topic) + "?producerName=java-named")).isEqualTo(409);
     }
   }

@@ -6,6 +6,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ConfigLoader;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.core.consume.ConsumerVerticle;
+import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.http.EdgeVerticle;
@@ -18,10 +19,14 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.PulsarClient;
 
 /**
  * The proxy's Pulsar-facing verticles and its edge server with the WebSocket routes, in one Vert.x, against a real
@@ -31,12 +36,15 @@ final class WsProxy implements AutoCloseable {
   final Vertx vertx;
   final ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
   final ProxyConfig config;
+  /** A plain Pulsar client of the same broker, to produce and check what the proxy did. */
+  final PulsarClient pulsar;
   private final WebSocketClient client;
   private EdgeVerticle edge;
 
-  private WsProxy(Vertx vertx, ProxyConfig config) {
+  private WsProxy(Vertx vertx, ProxyConfig config, PulsarClient pulsar) {
     this.vertx = vertx;
     this.config = config;
+    this.pulsar = pulsar;
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
   }
@@ -51,7 +59,7 @@ final class WsProxy implements AutoCloseable {
         .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
         .mergeIn(overrides, true);
     ProxyConfig config = ConfigLoader.build(json);
-    WsProxy proxy = new WsProxy(Vertx.vertx(), config);
+    WsProxy proxy = new WsProxy(Vertx.vertx(), config, broker.newClient());
     proxy.deploy();
     return proxy;
   }
@@ -117,6 +125,20 @@ final class WsProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Produces {@code count} messages {@code prefix0…} with a Java producer (no batching); returns their ids in the
+   * proxy's encoding.
+   */
+  List<String> produce(String topic, String prefix, int count) throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (Producer<byte[]> producer = pulsar.newProducer().topic(topic).enableBatching(false).create()) {
+      for (int i = 0; i < count; i++) {
+        ids.add(MessageIds.encode(producer.send((prefix + i).getBytes(StandardCharsets.UTF_8))));
+      }
+    }
+    return ids;
+  }
+
   /** Messages handed to consumer and reader sessions, all sockets together. */
   double messagesDelivered() {
     Counter counter = metrics.registry().find("pulsar_proxy_messages_consumed").counter();
@@ -135,6 +157,10 @@ final class WsProxy implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    await(vertx.close());
+    try {
+      await(vertx.close());
+    } finally {
+      pulsar.close();
+    }
   }
 }
