@@ -10,13 +10,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Reader;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,31 @@ class PulsarToolsIT {
   }
 
   @Test
+  void pulsarClientConsumesThroughTheProxy(@TempDir Path dir) throws Exception {
+    String topic = broker.uniqueTopic("pulsar-client-consume");
+    Process consume = start(dir, "pulsar-client", "--url", "ws://127.0.0.1:" + proxy.app.httpPort(),
+        "consume", topic, "-s", "tool-sub", "-n", "3");
+    try {
+      // the tool's subscription exists once its WebSocket is open
+      Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> consume.isAlive()
+          && broker.admin().topics().getList("public/default").contains(topic)
+          && broker.admin().topics().getSubscriptions(topic).contains("tool-sub"));
+      try (PulsarClient client = broker.newClient();
+           Producer<byte[]> producer = client.newProducer().topic(topic).create()) {
+        for (int i = 0; i < 3; i++) {
+          producer.send(("to the tool " + i).getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      String output = finish(dir, "pulsar-client", consume);
+      assertThat(output).contains("3 messages successfully consumed");
+    } finally {
+      consume.destroyForcibly();
+    }
+    // the tool acknowledged what it received
+    assertThat(broker.admin().topics().getStats(topic).getSubscriptions().get("tool-sub").getMsgBacklog()).isZero();
+  }
+
+  @Test
   void pulsarPerfWebSocketProducerPublishesThroughTheProxy(@TempDir Path dir) throws Exception {
     String topic = broker.uniqueTopic("pulsar-perf");
     run(dir, "pulsar-perf", "websocket-producer", "--proxy-url", "ws://127.0.0.1:" + proxy.app.httpPort() + "/",
@@ -68,23 +96,30 @@ class PulsarToolsIT {
 
   /** Runs a tool of the distribution; returns its output after checking that it exited with 0. */
   private static String run(Path dir, String tool, String... args) throws Exception {
+    return finish(dir, tool, start(dir, tool, args));
+  }
+
+  private static Process start(Path dir, String tool, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(PulsarDistribution.home().resolve("bin").resolve(tool).toString());
     command.addAll(List.of(args));
-    Path log = dir.resolve(tool + ".log");
+    LOG.info("$ {}", String.join(" ", command));
     // The tools write files (pulsar-perf's latency histogram) into their working directory: a temporary one.
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
+        .redirectOutput(dir.resolve(tool + ".log").toFile());
     builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
     builder.environment().put("PULSAR_LOG_DIR", dir.toString());
-    Process process = builder.start();
+    return builder.start();
+  }
+
+  private static String finish(Path dir, String tool, Process process) throws Exception {
     boolean exited = process.waitFor(180, TimeUnit.SECONDS);
     if (!exited) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
       process.destroyForcibly();
     }
-    String output = Files.readString(log);
-    LOG.info("$ {}\n{}", String.join(" ", command), tail(output));
+    String output = Files.readString(dir.resolve(tool + ".log"));
+    LOG.info("{} printed:\n{}", tool, tail(output));
     assertThat(exited).as("%s finished within 180 s", tool).isTrue();
     assertThat(process.exitValue()).as(output).isZero();
     return output;
