@@ -143,7 +143,13 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     } else {
       session = new ReaderSession(vertx, socket, sessions, id, (WsEndpoint.Reader) endpoint);
     }
-    session.start();
+    try {
+      session.start();
+    } catch (IllegalStateException closedAlready) {
+      // The client closed in the instant between the upgrade and the session's start: give back what it opened.
+      session.finish();
+      return;
+    }
     if (!sessions.add(session)) {
       session.close(SocketSession.GOING_AWAY, "the proxy is shutting down");
       return;

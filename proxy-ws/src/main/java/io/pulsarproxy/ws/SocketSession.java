@@ -79,16 +79,22 @@ abstract class SocketSession {
     socket.binaryMessageHandler(binary ->
         close(UNSUPPORTED_DATA, "binary frames are not part of Pulsar's WebSocket API; send JSON text frames"));
     socket.exceptionHandler(this::failed);
-    socket.closeHandler(v -> {
-      closing = true;
-      sessions.remove(this);
-      try {
-        release();
-      } finally {
-        closed.complete();
-      }
-    });
+    socket.closeHandler(v -> finish());
     opened();
+  }
+
+  /** Releases the session once, whichever of the close event and a failed start comes first. */
+  final void finish() {
+    closing = true;
+    if (closed.future().isComplete()) {
+      return;
+    }
+    sessions.remove(this);
+    try {
+      release();
+    } finally {
+      closed.complete();
+    }
   }
 
   /** Completes once the socket is closed and the session released. */
@@ -96,13 +102,14 @@ abstract class SocketSession {
     return closed.future();
   }
 
+  /** Whether the socket is closing or closed, by either side (a close frame may have come before the close event). */
   boolean isClosing() {
-    return closing;
+    return closing || socket.isClosed();
   }
 
   /** Writes one text frame; does nothing once the socket is closing. */
   void write(String text) {
-    if (closing) {
+    if (isClosing()) {
       return;
     }
     touch();
@@ -111,7 +118,7 @@ abstract class SocketSession {
 
   /** Whether the socket's write queue is above its high-water mark (false once closing). */
   boolean writeQueueFull() {
-    return !closing && socket.writeQueueFull();
+    return !isClosing() && socket.writeQueueFull();
   }
 
   /** Closes the socket with a legal status code and a reason (cut to what a close frame can carry). */
@@ -126,7 +133,7 @@ abstract class SocketSession {
 
   /** Called by the registry's sweeper: pings due clients, closes idle sockets. */
   void sweep(long nowNanos, long idleNanos, long pingNanos) {
-    if (closing) {
+    if (isClosing()) {
       return;
     }
     if (idleNanos > 0 && nowNanos - lastActivityNanos >= idleNanos) {
