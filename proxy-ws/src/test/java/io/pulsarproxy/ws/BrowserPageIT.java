@@ -99,13 +99,14 @@ class BrowserPageIT {
 
   private void awaitState(HeadlessChromium chromium, String state) {
     Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(chromium.evaluate("document.getElementById('state').dataset.state"))
+        // ?. : the page may still be loading
+        assertThat(chromium.evaluate("document.getElementById('state')?.dataset.state"))
             .as(() -> "page state; chromium log:\n" + log(chromium)).isEqualTo(state));
   }
 
   private void awaitText(HeadlessChromium chromium, String selector, String text) {
     Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(chromium.evaluate("document.querySelector('" + selector + "').innerText")).contains(text));
+        assertThat(chromium.evaluate("document.querySelector('" + selector + "')?.innerText")).contains(text));
   }
 
   private static String log(HeadlessChromium chromium) {
