@@ -11,6 +11,8 @@ public final class Addresses {
   public static final String CONFIG_REJECTED = "proxy.config.rejected";
   /** Produce service: request {@code ProduceRequest}, reply {@code ProduceReply}. */
   public static final String PRODUCE = "proxy.produce";
+  /** Producer lifecycle for long-lived clients: requests {@code ProducerCommand}, reply {@code ProducerOpened}. */
+  public static final String PRODUCERS = "proxy.producers";
   /** Broker state changes (UP / DOWN), published by the SupervisorVerticle. */
   public static final String PULSAR_STATE = "proxy.pulsar.state";
   /** Ask the SupervisorVerticle for the current broker state; replies with the state. */

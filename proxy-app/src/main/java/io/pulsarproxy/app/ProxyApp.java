@@ -13,6 +13,7 @@ import io.pulsarproxy.http.EdgeVerticle;
 import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.MetricsVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
+import io.pulsarproxy.ws.WsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -89,7 +90,7 @@ public final class ProxyApp {
             return contract;
           })
           .compose(api -> {
-            edge = new EdgeVerticle(config, metrics, List.<EdgeRoutes>of(), api);
+            edge = new EdgeVerticle(config, metrics, List.<EdgeRoutes>of(new WsRoutes(config, metrics)), api);
             return vertx.deployVerticle(edge);
           })
           .map(e -> {

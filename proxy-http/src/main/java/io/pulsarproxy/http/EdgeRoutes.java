@@ -1,5 +1,6 @@
 package io.pulsarproxy.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 
@@ -10,4 +11,12 @@ import io.vertx.ext.web.Router;
 @FunctionalInterface
 public interface EdgeRoutes {
   void mount(Vertx vertx, Router router);
+
+  /**
+   * Called when the edge server stops, before it closes its listener: finish or close what the routes keep open
+   * beyond a request (WebSockets, streams). The edge waits for the future, at most {@code shutdown.timeout}.
+   */
+  default Future<?> drain() {
+    return Future.succeededFuture();
+  }
 }

@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +33,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It bounds the requests in progress ({@code http.maxInFlightRequests}, above it 503 with {@code Retry-After}).
  * When the proxy shuts down ({@link Addresses#SHUTDOWN}) it refuses new requests with 503 and, in {@link #stop()},
- * waits for the requests in progress (bounded by {@code shutdown.timeout}) before closing the listener. Long polls
- * and SSE streams are ended at once on shutdown, so they do not hold it up.
+ * waits for the requests in progress and the contributed routes' {@link EdgeRoutes#drain()} (bounded by
+ * {@code shutdown.timeout}) before closing the listener. Long polls and SSE streams are ended at once on shutdown, so
+ * they do not hold it up. WebSocket upgrades are not counted as requests in progress: the routes that accept them
+ * bound their own sockets.
  */
 public final class EdgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeVerticle.class);
@@ -75,9 +78,12 @@ public final class EdgeVerticle extends VerticleBase {
       consumeApi.shutdown();
     });
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
+    int maxWebSocketMessage = (int) Math.min(Integer.MAX_VALUE, config.ws().maxFrameBytes());
     return (contract != null ? Future.succeededFuture(contract) : ApiContract.load(vertx))
-        .compose(api -> vertx.createHttpServer(
-                new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
+        .compose(api -> vertx.createHttpServer(new HttpServerOptions()
+                .setHost(config.http().host()).setPort(config.http().port())
+                .setMaxWebSocketFrameSize(maxWebSocketMessage)
+                .setMaxWebSocketMessageSize(maxWebSocketMessage))
             .requestHandler(router = router(api))
             .listen())
         .onSuccess(s -> {
@@ -90,9 +96,12 @@ public final class EdgeVerticle extends VerticleBase {
   public Future<?> stop() {
     draining = true;
     long deadline = config.shutdown().timeout().toMillis();
-    Future<Void> done = inFlight == 0 ? Future.succeededFuture() : (drained = Promise.promise()).future();
-    return done.timeout(deadline, TimeUnit.MILLISECONDS)
-        .onFailure(err -> LOG.warn("{} requests still in progress after {} ms; closing", inFlight, deadline))
+    Future<Void> requests = inFlight == 0 ? Future.succeededFuture() : (drained = Promise.promise()).future();
+    List<Future<?>> done = new ArrayList<>(List.of(requests));
+    contributed.forEach(routes -> done.add(routes.drain()));
+    return Future.join(done).timeout(deadline, TimeUnit.MILLISECONDS)
+        .onFailure(err -> LOG.warn("{} requests (or contributed connections) still in progress after {} ms; closing",
+            inFlight, deadline))
         .otherwiseEmpty()
         .compose(v -> consumeApi.shutdown())
         .compose(v -> server == null ? Future.succeededFuture() : server.close());
@@ -141,6 +150,11 @@ public final class EdgeVerticle extends VerticleBase {
     if (inFlight >= config.http().maxInFlightRequests()) {
       reject(ctx, new ProxyException(ErrorCode.OVERLOADED, "more than " + config.http().maxInFlightRequests()
           + " requests in progress (http.maxInFlightRequests); retry later"));
+      return;
+    }
+    if (ctx.request().canUpgradeToWebSocket()) {
+      // A WebSocket lives as long as its connection: the WebSocket routes bound and drain their sockets themselves.
+      ctx.next();
       return;
     }
     inFlight++;

@@ -2,6 +2,7 @@ package io.pulsarproxy.http;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.bus.BusErrors;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.MessageIds;
@@ -57,7 +58,7 @@ final class ProduceHandler implements Handler<RoutingContext> {
     vertx.eventBus().<ProduceReply>request(Addresses.PRODUCE,
             new ProduceRequest(topic, ProducerOptions.DEFAULTS, messages), options)
         .onSuccess(reply -> respond(ctx, reply.body()))
-        .onFailure(err -> ErrorResponses.send(ctx, BusFailures.map(err, "produce")));
+        .onFailure(err -> ErrorResponses.send(ctx, BusErrors.map(err, "the produce service")));
   }
 
   private static void respond(RoutingContext ctx, ProduceReply reply) {

@@ -106,6 +106,15 @@ public final class ProxyMetrics {
   }
 
   /**
+   * Exposes the number of WebSocket connections open, by role ({@code producer}, {@code consumer}, {@code reader});
+   * call once per role.
+   */
+  public void webSockets(String role, Supplier<Number> count) {
+    Gauge.builder("pulsar_proxy_websockets", count).description("WebSocket connections open, by role")
+        .tag("role", role).strongReference(true).register(registry);
+  }
+
+  /**
    * Records the broker state: the gauge {@code pulsar_proxy_broker_state{state=…}} is 1 for the current state and 0
    * for the others; {@code pulsar_proxy_broker_up} is 1 only while the state is UP.
    */

@@ -5,6 +5,8 @@ import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.produce.ProduceReply;
 import io.pulsarproxy.core.produce.ProduceRequest;
+import io.pulsarproxy.core.produce.ProducerCommand;
+import io.pulsarproxy.core.produce.ProducerOpened;
 import io.pulsarproxy.core.supervisor.BrokerStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -22,6 +24,10 @@ public final class Codecs {
     EventBus bus = vertx.eventBus();
     register(bus, ProduceRequest.class);
     register(bus, ProduceReply.class);
+    for (Class<?> command : ProducerCommand.class.getPermittedSubclasses()) {
+      register(bus, command);
+    }
+    register(bus, ProducerOpened.class);
     register(bus, BrokerStatus.class);
     for (Class<?> command : ConsumerCommand.class.getPermittedSubclasses()) {
       register(bus, command);

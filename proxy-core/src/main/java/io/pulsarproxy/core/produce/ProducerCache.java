@@ -8,6 +8,7 @@ import io.pulsarproxy.core.topic.Topic;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *       producer with nothing in flight is closed; when every producer is busy the request fails with
  *       {@link ErrorCode#TOO_MANY_PRODUCERS}.</li>
  *   <li>Producers unused for {@code cacheIdleTimeout} are closed by {@link #evictIdle()}.</li>
+ *   <li>A long-lived client may hold a producer ({@link #hold}) while it is connected: a held producer is neither
+ *       evicted nor closed as idle. A producer with a fixed name is held by one client at a time; its release closes
+ *       it, so that the name is free again on the broker.</li>
  *   <li>When the producer defaults change, cached producers are retired: new requests get a new producer and the old
  *       one is closed once its in-flight sends have completed.</li>
  * </ul>
@@ -47,6 +51,10 @@ final class ProducerCache {
   private final LongSupplier clock;
   /** Access-ordered: iteration starts at the least recently used entry. */
   private final LinkedHashMap<Key, Lease> entries = new LinkedHashMap<>(16, 0.75f, true);
+  /** Holders per topic and options; at most one for an exclusive key. Bounded by the cache: a hold needs an entry. */
+  private final Map<Key, Integer> holds = new HashMap<>();
+  /** Named producers being closed: a new producer with the same name waits for the old one to be gone. */
+  private final Map<Key, Future<Void>> closingNamed = new HashMap<>();
   private ProducerConfig config;
 
   record Key(Topic topic, ProducerOptions options) {}
@@ -102,7 +110,9 @@ final class ProducerCache {
   Lease acquire(Topic topic, ProducerOptions options) {
     Key key = new Key(topic, options);
     Lease lease = entries.get(key);
-    if (lease != null && lease.createdWith != config) {
+    // A held named producer is kept through a reconfiguration: a second producer with its name would be refused.
+    boolean keep = key.options().exclusive() && holds.containsKey(key);
+    if (lease != null && lease.createdWith != config && !keep) {
       retire(lease);
       lease = null;
     }
@@ -112,6 +122,35 @@ final class ProducerCache {
     }
     lease.inFlight++;
     return lease;
+  }
+
+  /**
+   * Takes a lease (as {@link #acquire}) and holds the producer for a long-lived client until {@link #unhold}.
+   *
+   * @throws ProxyException CONFLICT when the options name the producer and another client holds it; or as
+   *                        {@link #acquire}
+   */
+  Lease hold(Topic topic, ProducerOptions options) {
+    Key key = new Key(topic, options);
+    if (options.exclusive() && holds.containsKey(key)) {
+      throw new ProxyException(ErrorCode.CONFLICT, "producer name '" + options.producerName()
+          + "' is already in use on " + topic + " by another client of this proxy");
+    }
+    Lease lease = acquire(topic, options);
+    holds.merge(key, 1, Integer::sum);
+    return lease;
+  }
+
+  /** Ends one {@link #hold}; the last holder of a named producer closes it. */
+  void unhold(Topic topic, ProducerOptions options) {
+    Key key = new Key(topic, options);
+    Integer left = holds.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
+    if (left == null && options.exclusive()) {
+      Lease lease = entries.get(key);
+      if (lease != null) {
+        retire(lease);
+      }
+    }
   }
 
   /** New producers use these defaults; cached ones are replaced on their next use. */
@@ -129,7 +168,7 @@ final class ProducerCache {
     long idleNanos = config.cacheIdleTimeout().toNanos();
     List<Lease> idle = new ArrayList<>();
     for (Lease lease : entries.values()) {
-      if (lease.inFlight == 0 && now - lease.lastUsedNanos >= idleNanos) {
+      if (lease.inFlight == 0 && !holds.containsKey(lease.key) && now - lease.lastUsedNanos >= idleNanos) {
         idle.add(lease);
       }
     }
@@ -155,7 +194,7 @@ final class ProducerCache {
     Iterator<Lease> lru = entries.values().iterator();
     while (lru.hasNext()) {
       Lease candidate = lru.next();
-      if (candidate.inFlight == 0) {
+      if (candidate.inFlight == 0 && !holds.containsKey(candidate.key)) {
         lru.remove();
         candidate.retired = true;
         close(candidate);
@@ -163,28 +202,14 @@ final class ProducerCache {
       }
     }
     throw new ProxyException(ErrorCode.TOO_MANY_PRODUCERS,
-        "all " + config.cacheMaxProducers() + " cached producers are busy (producer.cacheMaxProducers)");
+        "all " + config.cacheMaxProducers() + " cached producers are busy or held (producer.cacheMaxProducers)");
   }
 
   private Lease create(Key key) {
     ProducerConfig c = config;
-    ProducerBuilder<byte[]> builder = builders.apply(key.topic())
-        .sendTimeout((int) c.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .maxPendingMessages(c.maxPendingMessages())
-        .blockIfQueueFull(false)
-        .enableBatching(c.batchingEnabled())
-        .batchingMaxPublishDelay(c.batchingMaxPublishDelay().toNanos(), TimeUnit.NANOSECONDS)
-        .batchingMaxMessages(c.batchingMaxMessages())
-        .compressionType(CompressionType.valueOf(c.compressionType().toUpperCase(Locale.ROOT)));
-    if (key.options().producerName() != null) {
-      builder.producerName(key.options().producerName());
-    }
-    Future<Producer<byte[]>> created;
-    try {
-      created = Future.fromCompletionStage(builder.createAsync(), context);
-    } catch (RuntimeException e) {
-      created = Future.failedFuture(e);
-    }
+    Future<Void> previous = closingNamed.getOrDefault(key, Future.succeededFuture());
+    Future<Producer<byte[]>> created = previous.compose(v -> Future.fromCompletionStage(
+        configure(builders.apply(key.topic()), c, key.options()).createAsync(), context));
     Lease lease = new Lease(key, c, created.recover(err -> Future.failedFuture(PulsarErrors.mapCreation(err))));
     entries.put(key, lease);
     lease.producer.onFailure(err -> {
@@ -195,6 +220,36 @@ final class ProducerCache {
       LOG.warn("Could not create a producer for {}: {}", key.topic(), err.getMessage());
     }).onSuccess(p -> LOG.debug("Created producer {} for {}", p.getProducerName(), key.topic()));
     return lease;
+  }
+
+  /** The configured defaults, overridden by the options that are set. */
+  static ProducerBuilder<byte[]> configure(ProducerBuilder<byte[]> builder, ProducerConfig c, ProducerOptions o) {
+    builder
+        .sendTimeout(o.sendTimeoutMs() != null ? o.sendTimeoutMs() : (int) c.sendTimeout().toMillis(),
+            TimeUnit.MILLISECONDS)
+        .maxPendingMessages(o.maxPendingMessages() != null ? o.maxPendingMessages() : c.maxPendingMessages())
+        .blockIfQueueFull(false)
+        .enableBatching(o.batchingEnabled() != null ? o.batchingEnabled() : c.batchingEnabled())
+        .batchingMaxPublishDelay(o.batchingMaxPublishDelayMs() != null
+            ? TimeUnit.MILLISECONDS.toNanos(o.batchingMaxPublishDelayMs())
+            : c.batchingMaxPublishDelay().toNanos(), TimeUnit.NANOSECONDS)
+        .batchingMaxMessages(o.batchingMaxMessages() != null ? o.batchingMaxMessages() : c.batchingMaxMessages())
+        .compressionType(o.compressionType() != null
+            ? o.compressionType()
+            : CompressionType.valueOf(c.compressionType().toUpperCase(Locale.ROOT)));
+    if (o.producerName() != null) {
+      builder.producerName(o.producerName());
+    }
+    if (o.initialSequenceId() != null) {
+      builder.initialSequenceId(o.initialSequenceId());
+    }
+    if (o.hashingScheme() != null) {
+      builder.hashingScheme(o.hashingScheme());
+    }
+    if (o.routingMode() != null) {
+      builder.messageRoutingMode(o.routingMode());
+    }
+    return builder;
   }
 
   private void retire(Lease lease) {
@@ -208,11 +263,16 @@ final class ProducerCache {
   }
 
   private Future<Void> close(Lease lease) {
-    return lease.producer
+    Future<Void> closed = lease.producer
         .compose(p -> Future.fromCompletionStage(p.closeAsync(), context))
         .onSuccess(v -> LOG.debug("Closed producer for {}", lease.key.topic()))
         .otherwiseEmpty()
         .mapEmpty();
+    if (lease.key.options().exclusive()) {
+      closingNamed.put(lease.key, closed);
+      closed.onComplete(done -> closingNamed.remove(lease.key, closed));
+    }
+    return closed;
   }
 
   Map<Key, Lease> entriesForTest() {

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * the topic's cached producer, and replies with a {@link ProduceReply} once the broker has answered for every
  * message. A message is reported ok only when the broker acknowledged it.
  *
+ * <p>On {@link Addresses#PRODUCERS} it opens and releases producers for long-lived clients ({@link ProducerCommand}):
+ * a WebSocket opens its producer before it is accepted and holds it while connected.
+ *
  * <p>While the supervisor reports the broker DOWN, requests fail at once with {@link ErrorCode#BROKER_UNAVAILABLE}
  * instead of waiting for Pulsar's timeouts. On stop it stops taking requests, waits for the sends in flight (bounded
  * by {@code shutdown.timeout}) and closes its producers.
@@ -43,6 +46,7 @@ public final class ProducerVerticle extends VerticleBase {
   private ProxyConfig config;
   private ProducerCache cache;
   private MessageConsumer<ProduceRequest> consumer;
+  private MessageConsumer<ProducerCommand> commands;
   private BrokerStateTracker broker;
   private int requestsInFlight;
   private Promise<Void> drained;
@@ -63,14 +67,15 @@ public final class ProducerVerticle extends VerticleBase {
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
     scheduleEviction();
     consumer = vertx.eventBus().consumer(Addresses.PRODUCE, this::handle);
-    return consumer.completion();
+    commands = vertx.eventBus().consumer(Addresses.PRODUCERS, this::control);
+    return Future.all(consumer.completion(), commands.completion());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(evictionTimer);
     Duration deadline = config.shutdown().timeout();
-    return consumer.unregister()
+    return Future.all(consumer.unregister(), commands.unregister())
         .compose(v -> drain().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
             .onFailure(err -> LOG.warn("{} produce requests still in flight after {}; closing producers",
                 requestsInFlight, deadline))
@@ -102,8 +107,7 @@ public final class ProducerVerticle extends VerticleBase {
   private void handle(Message<ProduceRequest> message) {
     ProduceRequest request = message.body();
     if (broker.isDown()) {
-      message.reply(failAll(request, new ProxyException(ErrorCode.BROKER_UNAVAILABLE,
-          "the Pulsar broker is not reachable; retry later")), Codecs.LOCAL);
+      message.reply(failAll(request, brokerDown()), Codecs.LOCAL);
       return;
     }
     ProducerCache.Lease lease;
@@ -124,6 +128,34 @@ public final class ProducerVerticle extends VerticleBase {
             drained.tryComplete();
           }
         });
+  }
+
+  private void control(Message<ProducerCommand> message) {
+    ProducerCommand command = message.body();
+    if (command instanceof ProducerCommand.Release release) {
+      cache.unhold(release.topic(), release.options());
+      return;
+    }
+    if (broker.isDown()) {
+      message.reply(new ProducerOpened(null, brokerDown()), Codecs.LOCAL);
+      return;
+    }
+    ProducerCache.Lease lease;
+    try {
+      lease = cache.hold(command.topic(), command.options());
+    } catch (ProxyException e) {
+      message.reply(new ProducerOpened(null, e), Codecs.LOCAL);
+      return;
+    }
+    lease.producer().onComplete(created -> {
+      lease.release();
+      if (created.succeeded()) {
+        message.reply(new ProducerOpened(created.result().getProducerName(), null), Codecs.LOCAL);
+      } else {
+        cache.unhold(command.topic(), command.options());
+        message.reply(new ProducerOpened(null, PulsarErrors.mapCreation(created.cause())), Codecs.LOCAL);
+      }
+    });
   }
 
   /** Issues every send at once, in order (the producer keeps that order), and waits for all the acks. */
@@ -159,6 +191,9 @@ public final class ProducerVerticle extends VerticleBase {
       if (m.sequenceId() != null) {
         builder.sequenceId(m.sequenceId());
       }
+      if (m.replicationClusters() != null) {
+        builder.replicationClusters(m.replicationClusters());
+      }
       sent = Future.fromCompletionStage(builder.sendAsync(), context).map(ProduceResult::ok);
     } catch (RuntimeException e) {
       sent = Future.failedFuture(e);
@@ -168,6 +203,10 @@ public final class ProducerVerticle extends VerticleBase {
         .onSuccess(r -> metrics.messageProduced(
             r.isOk() ? ProxyMetrics.OK : r.error().code().name().toLowerCase(Locale.ROOT),
             m.payload().length, System.nanoTime() - start));
+  }
+
+  private static ProxyException brokerDown() {
+    return new ProxyException(ErrorCode.BROKER_UNAVAILABLE, "the Pulsar broker is not reachable; retry later");
   }
 
   private ProduceReply failAll(ProduceRequest request, ProxyException error) {

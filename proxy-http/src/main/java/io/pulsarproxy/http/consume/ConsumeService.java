@@ -4,7 +4,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.consume.CommandReply;
 import io.pulsarproxy.core.consume.ConsumerCommand;
-import io.pulsarproxy.http.BusFailures;
+import io.pulsarproxy.core.bus.BusErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -27,7 +27,7 @@ final class ConsumeService {
   /** The reply's value, or the service's error as a failed future. */
   Future<Object> send(ConsumerCommand command) {
     return vertx.eventBus().<CommandReply>request(Addresses.CONSUMER, command, options)
-        .recover(err -> Future.failedFuture(BusFailures.map(err, "consume")))
+        .recover(err -> Future.failedFuture(BusErrors.map(err, "the consume service")))
         .compose(reply -> reply.body().isOk()
             ? Future.succeededFuture(reply.body().value())
             : Future.failedFuture(reply.body().error()));

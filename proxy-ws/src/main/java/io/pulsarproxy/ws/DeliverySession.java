@@ -1,0 +1,110 @@
+package io.pulsarproxy.ws;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.consume.CommandReply;
+import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.SessionEvent;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * A socket that receives messages from a consumer or reader session of the consume service
+ * ({@code Addresses.session(id)}).
+ *
+ * <p>Flow control is by credit: the session is permitted at most {@link #CHUNK} messages beyond those it already
+ * delivered, and only while the socket's write queue has room. The role decides how many the client may have at all
+ * ({@link #room()}: the push window, the client's own permits). So a client that stops reading stops the proxy
+ * from taking messages from Pulsar after at most a chunk more than its socket's buffers hold, however large its
+ * window; a pause command could not do that, as the whole window may already be on its way when the queue fills.
+ */
+abstract class DeliverySession extends SocketSession {
+  /** Messages permitted to the consume service ahead of delivery, at most: the brake's slack. */
+  static final int CHUNK = 16;
+  private static final DeliveryOptions COMMAND = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(30_000);
+
+  private MessageConsumer<SessionEvent> events;
+  /** Permitted to the consume service and not delivered yet. */
+  private int credit;
+
+  DeliverySession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, String description) {
+    super(vertx, socket, sessions, id, description);
+  }
+
+  @Override
+  final void opened() {
+    // The session delivers nothing before the first permit, which comes after this registration.
+    events = vertx.eventBus().consumer(Addresses.session(id), message -> event(message.body()));
+    socket.drainHandler(v -> topUp());
+    topUp();
+  }
+
+  /**
+   * How many more messages the client may receive beyond those it was handed: the push window's free slots, or the
+   * pull permits not used yet.
+   */
+  abstract int room();
+
+  /** One message is being written to the client. */
+  abstract void delivered(String messageId);
+
+  private void event(SessionEvent event) {
+    if (event instanceof SessionEvent.Delivered delivered) {
+      credit = Math.max(0, credit - 1);
+      delivered(delivered.message().messageId());
+      write(Frames.message(delivered.message()));
+      topUp();
+    } else if (event instanceof SessionEvent.Ended ended) {
+      boolean stopping = ended.reason().code() == ErrorCode.SHUTTING_DOWN;
+      close(stopping ? GOING_AWAY : SERVER_ERROR, ended.reason().getMessage());
+    }
+  }
+
+  /** Permits more messages when the client has room and the socket can take them. */
+  final void topUp() {
+    int grant = takeCredit();
+    if (grant > 0) {
+      send(new ConsumerCommand.Permit(id, grant));
+    }
+  }
+
+  /**
+   * Reserves the permits to grant now (0 while the socket is full, or while enough are on their way), for a caller
+   * that sends them with another command (an acknowledgement).
+   */
+  final int takeCredit() {
+    if (isClosing() || writeQueueFull()) {
+      return 0;
+    }
+    int grant = Math.min(room() - credit, CHUNK - credit);
+    // With half a chunk or more on its way, wait to grant a larger batch, unless that is all the room left.
+    if (grant <= 0 || credit >= CHUNK / 2 && grant < CHUNK / 2) {
+      return 0;
+    }
+    credit += grant;
+    return grant;
+  }
+
+  /** Sends a command whose reply does not matter. */
+  void send(ConsumerCommand command) {
+    vertx.eventBus().send(Addresses.CONSUMER, command, Codecs.LOCAL);
+  }
+
+  /** Sends a command and fails the future with the service's error. */
+  Future<Object> request(ConsumerCommand command) {
+    return vertx.eventBus().<CommandReply>request(Addresses.CONSUMER, command, COMMAND).compose(reply ->
+        reply.body().isOk() ? Future.succeededFuture(reply.body().value()) : Future.failedFuture(reply.body().error()));
+  }
+
+  @Override
+  final void release() {
+    if (events != null) {
+      events.unregister();
+    }
+    send(new ConsumerCommand.Close(id, false));
+  }
+}

@@ -1,0 +1,177 @@
+package io.pulsarproxy.ws;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.bus.BusErrors;
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.consume.CommandReply;
+import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.SessionSpec;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.produce.ProducerCommand;
+import io.pulsarproxy.core.produce.ProducerOpened;
+import io.pulsarproxy.http.ErrorResponses;
+import io.pulsarproxy.metrics.ProxyMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket handshake of {@code /ws/…}: validates the path and query ({@link WsEndpoint}), reserves a socket
+ * ({@link WsSessions}), opens the Pulsar producer, consumer or reader through the core services, and only then
+ * accepts the upgrade: a 101 means the Pulsar side exists. Any failure before that is an HTTP status with the proxy's
+ * JSON error envelope, as Pulsar's table says (400 bad parameter, 404 no topic, 409 name or subscription taken, 503…).
+ *
+ * <p>Runs on the edge verticle's event loop.
+ */
+final class HandshakeHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(HandshakeHandler.class);
+
+  private final Vertx vertx;
+  private final WsSessions sessions;
+  private final ProxyMetrics metrics;
+  private ProxyConfig config;
+
+  HandshakeHandler(Vertx vertx, WsSessions sessions, ProxyConfig config, ProxyMetrics metrics) {
+    this.vertx = vertx;
+    this.sessions = sessions;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  void reconfigure(ProxyConfig newConfig) {
+    config = newConfig;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    // The Pulsar side is opened before the upgrade: keep the request unread meanwhile, or it would end and could no
+    // longer be upgraded.
+    request.pause();
+    WsEndpoint endpoint;
+    try {
+      QueryParams query = QueryParams.ofUri(request.uri());
+      endpoint = WsEndpoint.parse(WsPath.parse(request.path()), query);
+      if (!request.canUpgradeToWebSocket()) {
+        throw new ProxyException(ErrorCode.BAD_REQUEST,
+            request.path() + " is a WebSocket endpoint: connect with a WebSocket client (GET with Upgrade: websocket)");
+      }
+      authenticate(Credentials.of(request.getHeader(HttpHeaders.AUTHORIZATION), query.string("token")));
+      sessions.admit();
+    } catch (ProxyException e) {
+      refuse(ctx, e);
+      return;
+    }
+    String id = "ws-" + UUID.randomUUID();
+    ProxyConfig c = config;
+    open(endpoint, id, c)
+        .compose(v -> request.toWebSocket().recover(err -> {
+          // The client went away before it was accepted: give back what was opened for it.
+          undo(endpoint, id);
+          return Future.failedFuture(err);
+        }))
+        .onComplete(done -> {
+          sessions.handshakeDone();
+          if (done.succeeded()) {
+            accept(done.result(), endpoint, id, c);
+          } else if (done.cause() instanceof ProxyException e) {
+            refuse(ctx, e);
+          } else {
+            LOG.debug("WebSocket handshake on {} failed: {}", request.path(), done.cause().getMessage());
+          }
+        });
+  }
+
+  /**
+   * The authentication hook of the handshake. The proxy does not authenticate clients yet (a later feature, with its
+   * 401 and 403 answers); tokens are accepted so that clients written for Pulsar's service work unchanged. Passing a
+   * client's token on to the broker ({@code ws.forwardClientTokens}) needs a Pulsar client per token and is not
+   * built yet: rather than act for such a client with the proxy's own credentials, a handshake that carries a token
+   * while the setting is on is refused with 403.
+   */
+  private void authenticate(Credentials credentials) {
+    if (credentials.token().isPresent() && config.ws().forwardClientTokens()) {
+      throw new ProxyException(ErrorCode.FORBIDDEN, "this proxy cannot pass client tokens on to the broker yet "
+          + "(ws.forwardClientTokens is on); connect without a token, or turn ws.forwardClientTokens off");
+    }
+  }
+
+  private Future<Void> open(WsEndpoint endpoint, String id, ProxyConfig c) {
+    DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL)
+        .setSendTimeout(c.pulsar().operationTimeout().toMillis() + 5_000);
+    if (endpoint instanceof WsEndpoint.Producer producer) {
+      return vertx.eventBus().<ProducerOpened>request(Addresses.PRODUCERS,
+              new ProducerCommand.Open(producer.topic(), producer.options()), options)
+          .recover(err -> Future.failedFuture(BusErrors.map(err, "the Pulsar side of the proxy")))
+          .compose(reply -> reply.body().isOk() ? Future.<Void>succeededFuture()
+              : Future.failedFuture(reply.body().error()));
+    }
+    SessionSpec spec = endpoint instanceof WsEndpoint.Consumer consumer
+        ? consumer.spec() : ((WsEndpoint.Reader) endpoint).spec();
+    return vertx.eventBus().<CommandReply>request(Addresses.CONSUMER, new ConsumerCommand.Open(id, spec), options)
+        .recover(err -> Future.failedFuture(BusErrors.map(err, "the Pulsar side of the proxy")))
+        .compose(reply -> reply.body().isOk() ? Future.<Void>succeededFuture()
+            : Future.failedFuture(reply.body().error()));
+  }
+
+  private void undo(WsEndpoint endpoint, String id) {
+    if (endpoint instanceof WsEndpoint.Producer producer) {
+      vertx.eventBus().send(Addresses.PRODUCERS, new ProducerCommand.Release(producer.topic(), producer.options()),
+          Codecs.LOCAL);
+    } else {
+      vertx.eventBus().send(Addresses.CONSUMER, new ConsumerCommand.Close(id, false), Codecs.LOCAL);
+    }
+  }
+
+  private void accept(ServerWebSocket socket, WsEndpoint endpoint, String id, ProxyConfig c) {
+    SocketSession session;
+    if (endpoint instanceof WsEndpoint.Producer p) {
+      session = new ProducerSession(vertx, socket, sessions, id, p, sendDeadlineMs(p, c));
+    } else if (endpoint instanceof WsEndpoint.Consumer consumer) {
+      session = new ConsumerSession(vertx, socket, sessions, id, consumer);
+    } else {
+      session = new ReaderSession(vertx, socket, sessions, id, (WsEndpoint.Reader) endpoint);
+    }
+    try {
+      session.start();
+    } catch (IllegalStateException closedAlready) {
+      // The client closed in the instant between the upgrade and the session's start: give back what it opened.
+      session.finish();
+      return;
+    }
+    if (!sessions.add(session)) {
+      session.close(SocketSession.GOING_AWAY, "the proxy is shutting down");
+      return;
+    }
+    LOG.debug("Accepted {} socket {} on {}", endpoint.role().label(), id, endpoint.describe());
+  }
+
+  /** How long the produce service may take for one frame: the producer's send timeout and a lookup. */
+  private static long sendDeadlineMs(WsEndpoint.Producer producer, ProxyConfig c) {
+    Integer sendTimeout = producer.options().sendTimeoutMs();
+    long send = sendTimeout != null && sendTimeout > 0 ? sendTimeout : c.producer().sendTimeout().toMillis();
+    return send + c.pulsar().operationTimeout().toMillis() + 5_000;
+  }
+
+  private void refuse(RoutingContext ctx, ProxyException e) {
+    if (e.code().httpStatus() >= 500) {
+      LOG.info("WebSocket handshake on {} refused: {}", ctx.request().path(), e.getMessage());
+    } else {
+      LOG.debug("WebSocket handshake on {} refused: {}", ctx.request().path(), e.getMessage());
+    }
+    metrics.requestRejected(e.code().name().toLowerCase(Locale.ROOT));
+    ctx.request().resume();
+    ErrorResponses.send(ctx, e);
+  }
+}

@@ -1,0 +1,141 @@
+package io.pulsarproxy.ws;
+
+import io.pulsarproxy.config.WsConfig;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.metrics.ProxyMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The open sockets of one edge server and their limits: at most {@code ws.maxSockets} sockets (open or in their
+ * handshake) at once, server pings every {@code ws.pingInterval}, idle sockets closed after {@code ws.idleTimeout}.
+ * On shutdown it refuses new sockets and closes the open ones with 1001.
+ *
+ * <p>Confined to the edge verticle's event loop, except the gauges, which read atomics.
+ */
+final class WsSessions {
+  private final Vertx vertx;
+  private final int serverFrameLimit;
+  private final Set<SocketSession> open = new LinkedHashSet<>();
+  private final Map<WsPath.Role, AtomicInteger> byRole = new EnumMap<>(WsPath.Role.class);
+  private WsConfig config;
+  private int handshakes;
+  private boolean shuttingDown;
+  private long sweeper = -1;
+
+  WsSessions(Vertx vertx, WsConfig config, ProxyMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.serverFrameLimit = (int) Math.min(Integer.MAX_VALUE, config.maxFrameBytes());
+    for (WsPath.Role role : WsPath.Role.values()) {
+      AtomicInteger count = new AtomicInteger();
+      byRole.put(role, count);
+      metrics.webSockets(role.label(), count::get);
+    }
+    scheduleSweeper();
+  }
+
+  WsConfig config() {
+    return config;
+  }
+
+  /** The frame size the edge server was started with (its WebSocket options cannot change while it runs). */
+  int serverFrameLimit() {
+    return serverFrameLimit;
+  }
+
+  void reconfigure(WsConfig newConfig) {
+    boolean timers = !newConfig.idleTimeout().equals(config.idleTimeout())
+        || !newConfig.pingInterval().equals(config.pingInterval());
+    config = newConfig;
+    if (timers) {
+      scheduleSweeper();
+    }
+  }
+
+  /**
+   * Reserves a socket for a handshake in progress; the caller calls {@link #handshakeDone()} when it ends either way.
+   *
+   * @throws ProxyException SHUTTING_DOWN or OVERLOADED (503) at the limit
+   */
+  void admit() {
+    if (shuttingDown) {
+      throw new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; retry on another instance");
+    }
+    if (open.size() + handshakes >= config.maxSockets()) {
+      throw new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxSockets()
+          + " WebSockets, its limit (ws.maxSockets); retry later");
+    }
+    handshakes++;
+  }
+
+  void handshakeDone() {
+    handshakes--;
+  }
+
+  /** Registers an accepted socket; false when the proxy began to shut down meanwhile (the caller closes it). */
+  boolean add(SocketSession session) {
+    if (shuttingDown) {
+      return false;
+    }
+    open.add(session);
+    byRole.get(session.role()).incrementAndGet();
+    return true;
+  }
+
+  void remove(SocketSession session) {
+    if (open.remove(session)) {
+      byRole.get(session.role()).decrementAndGet();
+    }
+  }
+
+  int size() {
+    return open.size();
+  }
+
+  /** Refuses new sockets and asks every open one to finish; completes when all are closed. */
+  Future<Void> shutdown() {
+    shuttingDown = true;
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+      sweeper = -1;
+    }
+    List<Future<Void>> closing = new ArrayList<>();
+    for (SocketSession session : List.copyOf(open)) {
+      closing.add(session.closed());
+      session.shutdown();
+    }
+    return Future.join(closing).mapEmpty();
+  }
+
+  private void scheduleSweeper() {
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+      sweeper = -1;
+    }
+    long idle = config.idleTimeout().toMillis();
+    long ping = config.pingInterval().toMillis();
+    long shortest = Math.min(idle > 0 ? idle : Long.MAX_VALUE, ping > 0 ? ping : Long.MAX_VALUE);
+    if (shortest == Long.MAX_VALUE || shuttingDown) {
+      return;
+    }
+    // A quarter of the shortest period: idle sockets close at most 25% late, pings go out at most 25% late.
+    long period = Math.max(50, shortest / 4);
+    sweeper = vertx.setPeriodic(period, id -> {
+      long now = System.nanoTime();
+      long idleNanos = config.idleTimeout().toNanos();
+      long pingNanos = config.pingInterval().toNanos();
+      for (SocketSession session : List.copyOf(open)) {
+        session.sweep(now, idleNanos, pingNanos);
+      }
+    });
+  }
+}

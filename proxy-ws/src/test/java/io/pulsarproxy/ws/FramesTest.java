@@ -1,0 +1,96 @@
+package io.pulsarproxy.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pulsarproxy.core.consume.InboundMessage;
+import io.pulsarproxy.core.produce.MessageIds;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FramesTest {
+  @Test
+  void readsAProducerFrameWithPulsarsLeniency() {
+    Frames.ProducerFrame frame = Frames.producerFrame("""
+        {"payload":"aGk=","context":42,"key":7,"properties":{"a":"b","n":1,"t":true},
+         "eventTime":"2024-01-02T03:04:05.678+01:00","deliverAt":0,"deliverAfterMs":"250",
+         "replicationClusters":["c1"],"sequenceId":5,"disableReplication":false,"schemaVersion":0,"extra":{}}""");
+    assertThat(frame.refusal()).isNull();
+    assertThat(frame.context()).isEqualTo("42");
+    var m = frame.message();
+    assertThat(new String(m.payload(), StandardCharsets.UTF_8)).isEqualTo("hi");
+    assertThat(m.key()).isEqualTo("7");
+    assertThat(m.properties()).isEqualTo(Map.of("a", "b", "n", "1", "t", "true"));
+    assertThat(m.eventTime()).isEqualTo(OffsetDateTime.parse("2024-01-02T03:04:05.678+01:00").toInstant()
+        .toEpochMilli());
+    assertThat(m.deliverAt()).isNull();
+    assertThat(m.deliverAfterMs()).isEqualTo(250);
+    assertThat(m.replicationClusters()).containsExactly("c1");
+    assertThat(m.sequenceId()).isNull();
+  }
+
+  @Test
+  void refusesBadFramesWithPulsarsResults() {
+    assertRefused("{oops", "send-error:3", null);
+    assertRefused("[1,2]", "send-error:3", null);
+    assertRefused("{\"context\":\"c\",\"properties\":[1]}", "send-error:3", "c");
+    assertRefused("{\"context\":\"c\"}", "send-error:7", "c");
+    assertRefused("{\"context\":\"c\",\"payload\":\"@@@\"}", "send-error:7", "c");
+    assertRefused("{\"context\":\"c\",\"payload\":\"aGk=\",\"eventTime\":\"now\"}", "send-error:7", "c");
+    assertRefused("{\"context\":\"c\",\"payload\":\"aGk=\",\"properties\":{\"k\":null}}", "send-error:7", "c");
+  }
+
+  private static void assertRefused(String text, String result, String context) {
+    JsonObject ack = Frames.producerFrame(text).refusal();
+    assertThat(ack).as(text).isNotNull();
+    assertThat(ack.getString("result")).isEqualTo(result);
+    assertThat(ack.getString("context")).isEqualTo(context);
+    assertThat(ack.getString("errorMsg")).isNotBlank();
+    assertThat(ack.getInteger("errorCode")).isZero();
+    assertThat(ack.getLong("schemaVersion")).isZero();
+  }
+
+  @Test
+  void writesAcksAsPulsarDoes() {
+    JsonObject ack = Frames.ack(MessageIds.decode("CAEQAjAA", "id"), "c1");
+    assertThat(ack.encode()).isEqualTo("{\"result\":\"ok\",\"messageId\":\"CAEQAjAA\",\"context\":\"c1\","
+        + "\"errorCode\":0,\"schemaVersion\":0}");
+  }
+
+  @Test
+  void writesMessagesWithPropertiesAlwaysAndKeyAndEventTimeOnlyWhenSet() {
+    JsonObject plain = new JsonObject(Frames.message(new InboundMessage("CAEQAjAA", "t", new byte[] {1, 2},
+        null, Map.of(), 1704164645678L, 0, 0)));
+    assertThat(plain.fieldNames()).containsExactly("messageId", "payload", "properties", "publishTime",
+        "redeliveryCount");
+    assertThat(plain.getJsonObject("properties").isEmpty()).isTrue();
+    assertThat(OffsetDateTime.parse(plain.getString("publishTime")).toInstant().toEpochMilli())
+        .isEqualTo(1704164645678L);
+
+    JsonObject full = new JsonObject(Frames.message(new InboundMessage("CAEQAjAA", "t", new byte[0], "k",
+        Map.of("a", "b"), 1704164645678L, 1704164645000L, 2)));
+    assertThat(full.getString("key")).isEqualTo("k");
+    assertThat(full.getInteger("redeliveryCount")).isEqualTo(2);
+    assertThat(OffsetDateTime.parse(full.getString("eventTime")).toInstant().toEpochMilli())
+        .isEqualTo(1704164645000L);
+  }
+
+  @Test
+  void readsCommandsAndRefusesWhatCannotBeOne() throws Exception {
+    Frames.Command permit = Frames.command("{\"type\":\"permit\",\"permitMessages\":\"3\"}");
+    assertThat(permit.permitMessages()).isEqualTo(3);
+    Frames.Command ack = Frames.command("{\"messageId\":\"CAEQAjAA\",\"unknown\":1}");
+    assertThat(ack.type()).isNull();
+    assertThat(Frames.messageId(ack)).isEqualTo("CAEQAjAA");
+    for (String bad : List.of("nope", "{\"permitMessages\":1.5}", "{\"type\":{}}")) {
+      assertThatThrownBy(() -> Frames.command(bad)).as(bad).isInstanceOf(Frames.BadCommand.class);
+    }
+    assertThatThrownBy(() -> Frames.messageId(Frames.command("{}"))).isInstanceOf(Frames.BadCommand.class);
+    assertThatThrownBy(() -> Frames.messageId(Frames.command("{\"messageId\":\"???\"}")))
+        .isInstanceOf(Frames.BadCommand.class);
+  }
+}

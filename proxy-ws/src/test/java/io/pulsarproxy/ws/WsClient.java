@@ -1,0 +1,98 @@
+package io.pulsarproxy.ws;
+
+import org.awaitility.Awaitility;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A WebSocket test client that records what it receives: text frames as JSON, pongs, pings and the close. */
+final class WsClient implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  final WebSocket socket;
+  final List<JsonObject> received = new CopyOnWriteArrayList<>();
+  final List<String> pongs = new CopyOnWriteArrayList<>();
+  final List<String> pings = new CopyOnWriteArrayList<>();
+  private volatile Short closeStatus;
+  private volatile String closeReason;
+
+  WsClient(WebSocket socket) {
+    this.socket = socket;
+    socket.textMessageHandler(text -> received.add(new JsonObject(text)));
+    socket.pongHandler(payload -> pongs.add(payload.toString(StandardCharsets.UTF_8)));
+    socket.frameHandler(frame -> {
+      if (frame.type() == WebSocketFrameType.PING) {
+        pings.add(frame.binaryData().toString(StandardCharsets.UTF_8));
+      }
+    });
+    socket.closeHandler(v -> {
+      closeReason = socket.closeReason();
+      closeStatus = socket.closeStatusCode() == null ? -1 : socket.closeStatusCode();
+    });
+  }
+
+  void send(JsonObject frame) {
+    send(frame.encode());
+  }
+
+  void send(String text) {
+    socket.writeTextMessage(text);
+  }
+
+  /** A producer frame with a UTF-8 text payload. */
+  static JsonObject message(String text, String context) {
+    return new JsonObject().put("payload", base64(text)).put("context", context);
+  }
+
+  static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String text(JsonObject message) {
+    return new String(Base64.getDecoder().decode(message.getString("payload")), StandardCharsets.UTF_8);
+  }
+
+  /** Waits until at least {@code count} frames came, and returns the first {@code count}. */
+  List<JsonObject> await(int count) {
+    Awaitility.await().atMost(WAIT).until(() -> received.size() >= count);
+    return received.subList(0, count);
+  }
+
+  /** Checks that exactly {@code count} frames came and no more come for two seconds. */
+  void staysAt(int count) {
+    Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(7))
+        .until(() -> received.size() == count);
+  }
+
+  /** Waits for the close and returns its status code. */
+  short awaitClose() {
+    Awaitility.await().atMost(WAIT).until(() -> closeStatus != null);
+    return closeStatus;
+  }
+
+  String closeReason() {
+    return closeReason;
+  }
+
+  boolean isClosed() {
+    return closeStatus != null;
+  }
+
+  void ping(String payload) {
+    socket.writePing(Buffer.buffer(payload));
+  }
+
+  @Override
+  public void close() {
+    if (!isClosed()) {
+      socket.close();
+    }
+  }
+}
