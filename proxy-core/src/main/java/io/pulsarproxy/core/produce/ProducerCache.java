@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.pulsar.client.api.CompressionType;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerBuilder;
@@ -57,7 +58,15 @@ final class ProducerCache {
   private final Map<Key, Future<Void>> closingNamed = new HashMap<>();
   private ProducerConfig config;
 
+  /** How creation attempts run: once by default; the verticle retries retriable failures through its guard. */
+  private Function<Supplier<Future<Producer<byte[]>>>, Future<Producer<byte[]>>> attempts = Supplier::get;
+
   record Key(Topic topic, ProducerOptions options) {}
+
+  /** Runs every producer creation through {@code attempts} (e.g. retries with backoff, a circuit breaker). */
+  void createWith(Function<Supplier<Future<Producer<byte[]>>>, Future<Producer<byte[]>>> attempts) {
+    this.attempts = attempts;
+  }
 
   /** One cached producer and how many sends are using it. */
   final class Lease {
@@ -208,8 +217,8 @@ final class ProducerCache {
   private Lease create(Key key) {
     ProducerConfig c = config;
     Future<Void> previous = closingNamed.getOrDefault(key, Future.succeededFuture());
-    Future<Producer<byte[]>> created = previous.compose(v -> Future.fromCompletionStage(
-        configure(builders.apply(key.topic()), c, key.options()).createAsync(), context));
+    Future<Producer<byte[]>> created = previous.compose(v -> attempts.apply(() -> Future.fromCompletionStage(
+        configure(builders.apply(key.topic()), c, key.options()).createAsync(), context)));
     Lease lease = new Lease(key, c, created.recover(err -> Future.failedFuture(PulsarErrors.mapCreation(err))));
     entries.put(key, lease);
     lease.producer.onFailure(err -> {

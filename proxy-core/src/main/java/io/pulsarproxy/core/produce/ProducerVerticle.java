@@ -7,7 +7,7 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
-import io.pulsarproxy.core.supervisor.BrokerStateTracker;
+import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>On {@link Addresses#PRODUCERS} it opens and releases producers for long-lived clients ({@link ProducerCommand}):
  * a WebSocket opens its producer before it is accepted and holds it while connected.
  *
- * <p>While the supervisor reports the broker DOWN, requests fail at once with {@link ErrorCode#BROKER_UNAVAILABLE}
+ * <p>While the supervisor reports the broker DOWN, or recent attempts to reach it failed (the {@link PulsarGuard}'s
+ * circuit is open), requests fail at once with {@link ErrorCode#BROKER_UNAVAILABLE}
  * instead of waiting for Pulsar's timeouts. On stop it stops taking requests, waits for the sends in flight (bounded
  * by {@code shutdown.timeout}) and closes its producers.
  */
@@ -47,7 +48,7 @@ public final class ProducerVerticle extends VerticleBase {
   private ProducerCache cache;
   private MessageConsumer<ProduceRequest> consumer;
   private MessageConsumer<ProducerCommand> commands;
-  private BrokerStateTracker broker;
+  private PulsarGuard guard;
   private int requestsInFlight;
   private Promise<Void> drained;
   private long evictionTimer;
@@ -63,7 +64,10 @@ public final class ProducerVerticle extends VerticleBase {
     Codecs.register(vertx);
     cache = new ProducerCache(context, client.get(), config.producer(), System::nanoTime);
     metrics.cachedProducers(() -> cache.size());
-    broker = new BrokerStateTracker(vertx);
+    guard = new PulsarGuard(vertx, "producers", config.resilience());
+    // A producer that cannot be created while a broker restarts is retried with backoff within the operation timeout.
+    cache.createWith(attempt -> guard.call(attempt,
+        System.nanoTime() + config.pulsar().operationTimeout().toNanos()));
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
     scheduleEviction();
     consumer = vertx.eventBus().consumer(Addresses.PRODUCE, this::handle);
@@ -106,7 +110,7 @@ public final class ProducerVerticle extends VerticleBase {
 
   private void handle(Message<ProduceRequest> message) {
     ProduceRequest request = message.body();
-    if (broker.isDown()) {
+    if (guard.isOpen()) {
       message.reply(failAll(request, brokerDown()), Codecs.LOCAL);
       return;
     }
@@ -136,7 +140,7 @@ public final class ProducerVerticle extends VerticleBase {
       cache.unhold(release.topic(), release.options());
       return;
     }
-    if (broker.isDown()) {
+    if (guard.isOpen()) {
       message.reply(new ProducerOpened(null, brokerDown()), Codecs.LOCAL);
       return;
     }
