@@ -123,7 +123,8 @@ public final class EdgeVerticle extends VerticleBase {
     produceHandler = new ProduceHandler(vertx, config);
 
     router.route().handler(this::admit);
-    contract.route(router, "produceMessages", bodyHandler, produceHandler);
+    // The produce parser validates the whole request (named fields, 400/413) itself; see routeSelfValidated.
+    contract.routeSelfValidated(router, "produceMessages", bodyHandler, produceHandler);
     consumeApi.mount(router, contract, bodyHandler);
     contract.route(router, "getOpenApi", bodyHandler, ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contract.yaml()));
