@@ -28,10 +28,74 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker is killed with SIGKILL during sustained HTTP produce and restarted: every message answered with success
+ * The broker is killed with SIGKILL during sustained HTTP and WebSocket produce and restarted: every message answered with success
  * is in the topic, the others got a clear error, and the proxy is ready again without a restart.
  */
 class BrokerCrashIT {
+  /**
+   * A Pulsar WebSocket producer keeping up to 50 frames in flight, recording the ids of the messages acked "ok" and
+   * counting the errors by result. java.net.http allows one send at a time, so frames are chained.
+   */
+  private static final class WsProducer implements java.net.http.WebSocket.Listener {
+    final Set<String> acked = ConcurrentHashMap.newKeySet();
+    final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
+    final AtomicInteger sent = new AtomicInteger();
+    private final java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(50);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final StringBuilder partial = new StringBuilder();
+    private final Thread sender;
+    private final java.net.http.WebSocket socket;
+
+    WsProducer(ProxyFixture proxy, String topic) throws Exception {
+      socket = proxy.http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + proxy.app.httpPort()
+          + "/ws/v2/producer/" + topic.replace("://", "/")), this).get(30, TimeUnit.SECONDS);
+      sender = new Thread(this::send, "ws-producer");
+      sender.start();
+    }
+
+    private void send() {
+      java.util.concurrent.CompletableFuture<java.net.http.WebSocket> last =
+          java.util.concurrent.CompletableFuture.completedFuture(socket);
+      try {
+        for (int i = 0; running.get() && i < 1_000_000; i++) {
+          if (!window.tryAcquire(1, TimeUnit.SECONDS)) {
+            continue;
+          }
+          String frame = new JsonObject().put("payload", java.util.Base64.getEncoder()
+              .encodeToString(("ws-" + i).getBytes())).put("context", "c" + i).encode();
+          sent.incrementAndGet();
+          last = last.thenCompose(ws -> ws.sendText(frame, true));
+          last.get(30, TimeUnit.SECONDS);
+        }
+      } catch (Exception e) {
+        errors.computeIfAbsent("client: " + e, k -> new AtomicInteger()).incrementAndGet();
+      }
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      sender.join(30_000);
+      socket.abort();
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        JsonObject ack = new JsonObject(partial.toString());
+        partial.setLength(0);
+        if ("ok".equals(ack.getString("result"))) {
+          acked.add(ack.getString("messageId"));
+        } else {
+          errors.computeIfAbsent(ack.getString("result"), k -> new AtomicInteger()).incrementAndGet();
+        }
+        window.release();
+      }
+      ws.request(1);
+      return null;
+    }
+  }
+
   private static final int WORKERS = 6;
   private static final int PER_REQUEST = 10;
 
@@ -77,7 +141,8 @@ class BrokerCrashIT {
           return null;
         }));
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 500);
+      WsProducer ws = new WsProducer(proxy, topic);
+      await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= 500 && ws.acked.size() >= 100);
       broker.kill();
       int ackedBeforeKill = acknowledged.size();
       await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -88,8 +153,11 @@ class BrokerCrashIT {
           proxy.get(proxy.managementUrl("/health/ready")).statusCode() == 200);
       long readyAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - brokerBack);
       int ackedAtRecovery = acknowledged.size();
+      int wsAtRecovery = ws.acked.size();
       await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= ackedAtRecovery + 500);
+      await().atMost(Duration.ofSeconds(60)).until(() -> ws.acked.size() >= wsAtRecovery + 100);
       running.set(false);
+      ws.stop();
       for (Future<?> worker : workers) {
         worker.get(90, TimeUnit.SECONDS);
       }
@@ -97,9 +165,11 @@ class BrokerCrashIT {
 
       Set<String> inTopic = ProxyFixture.idsInTopic(broker, topic);
       System.out.printf("broker crash: sent=%d acknowledged=%d (before kill %d) found=%d failures=%s "
-              + "proxy ready %d ms after the broker%n",
-          sent.get(), acknowledged.size(), ackedBeforeKill, inTopic.size(), failures, readyAfterMs);
+              + "proxy ready %d ms after the broker; websocket sent=%d ok=%d errors=%s%n",
+          sent.get(), acknowledged.size(), ackedBeforeKill, inTopic.size(), failures, readyAfterMs,
+          ws.sent.get(), ws.acked.size(), ws.errors);
       assertThat(inTopic).containsAll(acknowledged);
+      assertThat(inTopic).containsAll(ws.acked);
       assertThat(acknowledged.size()).isGreaterThan(ackedAtRecovery);
     }
   }
