@@ -85,10 +85,7 @@ sealed interface WsEndpoint {
           "end-to-end encryption is not available through this proxy; encrypt the payload in the client");
     }
     MessageRoutingMode routing = q.constant("messageRoutingMode", MessageRoutingMode.class);
-    // Unlike Pulsar's service (off unless asked), producers batch unless the client says batchingEnabled=false: the
-    // broker stores one entry per batch instead of one per message, and ids stay byte-for-byte equal between acks
-    // and deliveries because the proxy writes batched ids in one form (see MessageIds).
-    boolean batching = !Boolean.FALSE.equals(q.bool("batchingEnabled"));
+    boolean batching = Boolean.TRUE.equals(q.bool("batchingEnabled"));
     // Pulsar reads these only with batching on; they are checked either way, and kept only when they apply, so that
     // sockets asking for the same producer share it.
     Integer batchingMaxMessages = q.integer("batchingMaxMessages", 1, Integer.MAX_VALUE);
@@ -101,6 +98,7 @@ sealed interface WsEndpoint {
         q.integer("sendTimeoutMillis", 0, Integer.MAX_VALUE),
         // Pulsar's WebSocket producers default to SinglePartition and ignore CustomPartition.
         routing == null || routing == MessageRoutingMode.CustomPartition ? MessageRoutingMode.SinglePartition : routing,
+        // Pulsar's WebSocket producers do not batch unless asked: acks then carry the ids consumers see.
         batching,
         batching ? batchingMaxMessages : null,
         batching ? batchingMaxPublishDelay : null,

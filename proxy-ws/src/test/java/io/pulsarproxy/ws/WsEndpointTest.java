@@ -22,11 +22,9 @@ class WsEndpointTest {
   }
 
   @Test
-  void producerDefaultsAreThoseOfPulsarsWebSocketServiceButBatching() {
+  void producerDefaultsAreThoseOfPulsarsWebSocketService() {
     ProducerOptions options = ((WsEndpoint.Producer) parse("/ws/v2/producer/persistent/p/d/t")).options();
-    assertThat(options.batchingEnabled()).isTrue();
-    assertThat(((WsEndpoint.Producer) parse("/ws/v2/producer/persistent/p/d/t?batchingEnabled=false")).options()
-        .batchingEnabled()).isFalse();
+    assertThat(options.batchingEnabled()).isFalse();
     assertThat(options.routingMode()).isEqualTo(MessageRoutingMode.SinglePartition);
     assertThat(options.producerName()).isNull();
     assertThat(options.exclusive()).isFalse();
@@ -45,10 +43,10 @@ class WsEndpointTest {
 
   @Test
   void batchingParametersAreCheckedButDroppedWithoutBatchingSoThatSocketsShareAProducer() {
-    ProducerOptions a = ((WsEndpoint.Producer) parse(
-        "/ws/v2/producer/persistent/p/d/t?batchingEnabled=false&batchingMaxMessages=5")).options();
-    ProducerOptions b = ((WsEndpoint.Producer) parse("/ws/v2/producer/persistent/p/d/t?batchingEnabled=false"
-        + "&messageRoutingMode=CustomPartition")).options();
+    ProducerOptions a = ((WsEndpoint.Producer) parse("/ws/v2/producer/persistent/p/d/t?batchingMaxMessages=5"))
+        .options();
+    ProducerOptions b = ((WsEndpoint.Producer) parse("/ws/v2/producer/persistent/p/d/t?messageRoutingMode="
+        + "CustomPartition")).options();
     assertThat(a).isEqualTo(b);
     assertThat(a.batchingMaxMessages()).isNull();
   }
