@@ -89,6 +89,8 @@ public final class ConfigLoader {
     d.put("ws.pingInterval", "30s");
     d.put("ws.maxInFlightPerProducer", 1000);
     d.put("ws.forwardClientTokens", false);
+    d.put("ws.maxTokenClients", 100);
+    d.put("ws.tokenClientIdleTimeout", "1m");
     d.put("resilience.retryInitialDelay", "100ms");
     d.put("resilience.retryMaxDelay", "2s");
     d.put("resilience.breakerMaxFailures", 5);
@@ -313,7 +315,9 @@ public final class ConfigLoader {
         f.duration("ws.idleTimeout", Duration.ZERO),
         f.duration("ws.pingInterval", Duration.ZERO),
         f.integer("ws.maxInFlightPerProducer", 1, Integer.MAX_VALUE),
-        f.bool("ws.forwardClientTokens"));
+        f.bool("ws.forwardClientTokens"),
+        f.integer("ws.maxTokenClients", 1, Integer.MAX_VALUE),
+        f.duration("ws.tokenClientIdleTimeout", Duration.ofSeconds(1)));
 
     ResilienceConfig resilience = new ResilienceConfig(
         f.duration("resilience.retryInitialDelay", Duration.ofMillis(1)),

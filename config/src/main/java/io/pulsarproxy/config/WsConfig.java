@@ -15,6 +15,10 @@ import java.time.Duration;
  *                               beyond it a send is answered {@code send-error:8} at once
  * @param forwardClientTokens    {@code ws.forwardClientTokens}: pass the client's token ({@code Authorization: Bearer}
  *                               or {@code ?token=}) on to the broker instead of the proxy's own credentials
+ * @param maxTokenClients        {@code ws.maxTokenClients}: Pulsar clients kept for forwarded tokens (one per distinct
+ *                               token); a handshake with a new token beyond it, while every one is in use, is
+ *                               answered 503
+ * @param tokenClientIdleTimeout {@code ws.tokenClientIdleTimeout}: a token's client unused for this long is closed
  */
 public record WsConfig(
     int maxSockets,
@@ -22,4 +26,6 @@ public record WsConfig(
     Duration idleTimeout,
     Duration pingInterval,
     int maxInFlightPerProducer,
-    boolean forwardClientTokens) {}
+    boolean forwardClientTokens,
+    int maxTokenClients,
+    Duration tokenClientIdleTimeout) {}

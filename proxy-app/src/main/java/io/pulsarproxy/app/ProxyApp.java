@@ -79,11 +79,11 @@ public final class ProxyApp {
           .compose(m -> vertx.deployVerticle(supervisor))
           .compose(s -> {
             supervisorId = s;
-            return vertx.deployVerticle(new ProducerVerticle(config, supervisor::client, metrics));
+            return vertx.deployVerticle(new ProducerVerticle(config, supervisor.clients(), metrics));
           })
           .compose(p -> {
             producerId = p;
-            return vertx.deployVerticle(new ConsumerVerticle(config, supervisor::client, metrics));
+            return vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), metrics));
           })
           .compose(c -> {
             consumerId = c;

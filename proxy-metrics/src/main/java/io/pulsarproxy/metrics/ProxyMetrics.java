@@ -105,6 +105,13 @@ public final class ProxyMetrics {
         .strongReference(true).register(registry);
   }
 
+  /** Exposes the number of Pulsar clients that act with forwarded client tokens ({@code ws.forwardClientTokens}). */
+  public void tokenClients(Supplier<Number> count) {
+    Gauge.builder("pulsar_proxy_token_clients", count)
+        .description("Pulsar clients acting with forwarded client tokens")
+        .strongReference(true).register(registry);
+  }
+
   /**
    * Exposes the number of WebSocket connections open, by role ({@code producer}, {@code consumer}, {@code reader});
    * call once per role.

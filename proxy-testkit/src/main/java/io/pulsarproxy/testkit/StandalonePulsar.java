@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.pulsar.client.admin.PulsarAdmin;
+import org.apache.pulsar.client.api.AuthenticationFactory;
+import org.apache.pulsar.client.api.ClientBuilder;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.slf4j.Logger;
@@ -72,18 +74,22 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
   private final int brokerPort;
   private final int webPort;
   private final Duration startupTimeout;
+  /** Token authentication and authorisation, or null for a broker that lets everyone in. */
+  private final TokenAuth auth;
   private final LazyAdmin admin;
 
   private volatile Process process;
   private volatile boolean closed;
 
-  private StandalonePulsar(Path home, Path workDir, int brokerPort, int webPort, Duration startupTimeout) {
+  private StandalonePulsar(Path home, Path workDir, int brokerPort, int webPort, Duration startupTimeout,
+      TokenAuth auth) {
     this.home = home;
     this.workDir = workDir;
     this.brokerPort = brokerPort;
     this.webPort = webPort;
     this.startupTimeout = startupTimeout;
-    this.admin = new LazyAdmin(adminUrl());
+    this.auth = auth;
+    this.admin = new LazyAdmin(adminUrl(), auth == null ? null : auth.adminToken());
   }
 
   /**
@@ -100,10 +106,23 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
    * {@code workDir/data} is reused, so a second start on the same directory keeps topics and messages.
    */
   public static StandalonePulsar startNew(Path workDir, int brokerPort, int webPort) {
-    return startNew(PulsarDistribution.home(), workDir, brokerPort, webPort, Settings.startupTimeout());
+    return startNew(PulsarDistribution.home(), workDir, brokerPort, webPort, Settings.startupTimeout(), null);
+  }
+
+  /**
+   * Like {@link #startNew(Path)}, with token authentication and authorisation on ({@link TokenAuth}). The admin
+   * client ({@link #admin()}) and {@link #clientBuilder()} act as {@link TokenAuth#ADMIN_ROLE}.
+   */
+  public static StandalonePulsar startNew(Path workDir, TokenAuth auth) {
+    return startNew(PulsarDistribution.home(), workDir, 0, 0, Settings.startupTimeout(), auth);
   }
 
   static StandalonePulsar startNew(Path home, Path workDir, int brokerPort, int webPort, Duration startupTimeout) {
+    return startNew(home, workDir, brokerPort, webPort, startupTimeout, null);
+  }
+
+  private static StandalonePulsar startNew(Path home, Path workDir, int brokerPort, int webPort,
+      Duration startupTimeout, TokenAuth auth) {
     Path dir = workDir.toAbsolutePath().normalize();
     prepareWorkDir(dir);
     boolean pickPorts = brokerPort == 0 || webPort == 0;
@@ -115,7 +134,7 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
         requireFree(broker, "broker");
         requireFree(web, "web service");
       }
-      StandalonePulsar pulsar = new StandalonePulsar(home, dir, broker, web, startupTimeout);
+      StandalonePulsar pulsar = new StandalonePulsar(home, dir, broker, web, startupTimeout, auth);
       try {
         pulsar.start();
         return pulsar;
@@ -142,6 +161,12 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
   @Override
   public String webSocketUrl() {
     return "ws://" + HOST + ":" + webPort;
+  }
+
+  @Override
+  public ClientBuilder clientBuilder() {
+    ClientBuilder builder = PulsarBroker.super.clientBuilder();
+    return auth == null ? builder : builder.authentication(AuthenticationFactory.token(auth.adminToken()));
   }
 
   @Override
@@ -269,10 +294,13 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
 
   private void awaitReady(long deadlineNanos) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest namespaces = HttpRequest.newBuilder(URI.create(adminUrl() + "/admin/v2/namespaces/public"))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adminUrl() + "/admin/v2/namespaces/public"))
         .timeout(Duration.ofSeconds(5))
-        .GET()
-        .build();
+        .GET();
+    if (auth != null) {
+      request.header("Authorization", "Bearer " + auth.adminToken());
+    }
+    HttpRequest namespaces = request.build();
     boolean adminReady = false;
     String lastProblem = "no answer yet";
     PulsarClient client = null;
@@ -301,8 +329,7 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
           }
           if (adminReady) {
             if (client == null) {
-              client = PulsarClient.builder()
-                  .serviceUrl(serviceUrl())
+              client = clientBuilder()
                   .connectionTimeout(3, TimeUnit.SECONDS)
                   .operationTimeout(10, TimeUnit.SECONDS)
                   .build();
@@ -382,6 +409,9 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
   /** The distribution's standalone.conf with this instance's ports and the settings the proxy's tests rely on. */
   private void writeConfig() {
     Map<String, String> overrides = configOverrides(brokerPort, webPort);
+    if (auth != null) {
+      overrides.putAll(auth.brokerSettings());
+    }
     try {
       String original = Files.readString(home.resolve("conf").resolve("standalone.conf"), StandardCharsets.UTF_8);
       Path conf = workDir.resolve("conf").resolve("standalone.conf");

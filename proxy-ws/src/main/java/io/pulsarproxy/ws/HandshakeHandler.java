@@ -2,6 +2,7 @@ package io.pulsarproxy.ws;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.core.bus.BusErrors;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.consume.CommandReply;
@@ -60,6 +61,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     // longer be upgraded.
     request.pause();
     WsEndpoint endpoint;
+    Secret token;
     try {
       QueryParams query = QueryParams.ofUri(request.uri());
       endpoint = WsEndpoint.parse(WsPath.parse(request.path()), query);
@@ -67,7 +69,11 @@ final class HandshakeHandler implements Handler<RoutingContext> {
         throw new ProxyException(ErrorCode.BAD_REQUEST,
             request.path() + " is a WebSocket endpoint: connect with a WebSocket client (GET with Upgrade: websocket)");
       }
-      authenticate(Credentials.of(request.getHeader(HttpHeaders.AUTHORIZATION), query.string("token")));
+      token = tokenToForward(Credentials.of(request.getHeader(HttpHeaders.AUTHORIZATION), query.string("token")));
+      if (token != null && endpoint instanceof WsEndpoint.Producer p) {
+        // The token is part of which producer serves the socket: every send below goes through the token's producer.
+        endpoint = new WsEndpoint.Producer(p.topic(), p.options().withToken(token));
+      }
       sessions.admit();
     } catch (ProxyException e) {
       refuse(ctx, e);
@@ -75,16 +81,17 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     }
     String id = "ws-" + UUID.randomUUID();
     ProxyConfig c = config;
-    open(endpoint, id, c)
+    WsEndpoint opened = endpoint;
+    open(endpoint, id, token, c)
         .compose(v -> request.toWebSocket().recover(err -> {
           // The client went away before it was accepted: give back what was opened for it.
-          undo(endpoint, id);
+          undo(opened, id);
           return Future.failedFuture(err);
         }))
         .onComplete(done -> {
           sessions.handshakeDone();
           if (done.succeeded()) {
-            accept(done.result(), endpoint, id, c);
+            accept(done.result(), opened, id, c);
           } else if (done.cause() instanceof ProxyException e) {
             refuse(ctx, e);
           } else {
@@ -94,20 +101,17 @@ final class HandshakeHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * The authentication hook of the handshake. The proxy does not authenticate clients yet (a later feature, with its
-   * 401 and 403 answers); tokens are accepted so that clients written for Pulsar's service work unchanged. Passing a
-   * client's token on to the broker ({@code ws.forwardClientTokens}) needs a Pulsar client per token and is not
-   * built yet: rather than act for such a client with the proxy's own credentials, a handshake that carries a token
-   * while the setting is on is refused with 403.
+   * The authentication hook of the handshake: the token the socket's Pulsar side acts with, or null for the proxy's
+   * own credentials. The proxy does not authenticate clients itself yet; tokens are accepted so that clients written
+   * for Pulsar's service work unchanged, and with {@code ws.forwardClientTokens} the broker authenticates and
+   * authorises them: the producer, consumer or reader is opened by a Pulsar client that presents the client's token,
+   * so a bad token is the broker's 401 and a missing permission its 403, both before the upgrade.
    */
-  private void authenticate(Credentials credentials) {
-    if (credentials.token().isPresent() && config.ws().forwardClientTokens()) {
-      throw new ProxyException(ErrorCode.FORBIDDEN, "this proxy cannot pass client tokens on to the broker yet "
-          + "(ws.forwardClientTokens is on); connect without a token, or turn ws.forwardClientTokens off");
-    }
+  private Secret tokenToForward(Credentials credentials) {
+    return config.ws().forwardClientTokens() ? credentials.token().orElse(null) : null;
   }
 
-  private Future<Void> open(WsEndpoint endpoint, String id, ProxyConfig c) {
+  private Future<Void> open(WsEndpoint endpoint, String id, Secret token, ProxyConfig c) {
     DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL)
         .setSendTimeout(c.pulsar().operationTimeout().toMillis() + 5_000);
     if (endpoint instanceof WsEndpoint.Producer producer) {
@@ -119,7 +123,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     }
     SessionSpec spec = endpoint instanceof WsEndpoint.Consumer consumer
         ? consumer.spec() : ((WsEndpoint.Reader) endpoint).spec();
-    return vertx.eventBus().<CommandReply>request(Addresses.CONSUMER, new ConsumerCommand.Open(id, spec), options)
+    return vertx.eventBus().<CommandReply>request(Addresses.CONSUMER, new ConsumerCommand.Open(id, spec, token), options)
         .recover(err -> Future.failedFuture(BusErrors.map(err, "the Pulsar side of the proxy")))
         .compose(reply -> reply.body().isOk() ? Future.<Void>succeededFuture()
             : Future.failedFuture(reply.body().error()));

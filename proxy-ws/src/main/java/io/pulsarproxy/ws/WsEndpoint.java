@@ -103,7 +103,8 @@ sealed interface WsEndpoint {
         batching ? batchingMaxMessages : null,
         batching ? batchingMaxPublishDelay : null,
         batching ? maxPendingMessages : null,
-        q.constant("compressionType", CompressionType.class));
+        q.constant("compressionType", CompressionType.class),
+        null);
     return new Producer(topic, options);
   }
 

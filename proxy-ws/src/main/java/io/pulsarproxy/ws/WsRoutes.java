@@ -10,8 +10,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Pulsar's WebSocket API and the browser page, on the edge server's port:
@@ -23,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * sockets are closed with 1001 once their pending acks are written).
  */
 public final class WsRoutes implements EdgeRoutes {
-  private static final Logger LOG = LoggerFactory.getLogger(WsRoutes.class);
   /** Classpath directory of the browser page. */
   static final String WEB_ROOT = "pulsar-proxy-ui";
 
@@ -34,10 +31,6 @@ public final class WsRoutes implements EdgeRoutes {
   public WsRoutes(ProxyConfig config, ProxyMetrics metrics) {
     this.config = config;
     this.metrics = metrics;
-    if (config.ws().forwardClientTokens()) {
-      LOG.warn("ws.forwardClientTokens is on, but passing client tokens on to the broker is not supported yet: "
-          + "WebSocket handshakes that carry a token are refused with 403");
-    }
   }
 
   @Override

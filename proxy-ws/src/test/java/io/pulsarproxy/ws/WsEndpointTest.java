@@ -37,7 +37,7 @@ class WsEndpointTest {
         + "&messageRoutingMode=RoundRobinPartition&batchingEnabled=true&batchingMaxMessages=50"
         + "&maxPendingMessages=70&batchingMaxPublishDelay=5&compressionType=ZSTD&producerName=second")).options();
     assertThat(options).isEqualTo(new ProducerOptions("p1", 9L, HashingScheme.Murmur3_32Hash, 1500,
-        MessageRoutingMode.RoundRobinPartition, true, 50, 5L, 70, CompressionType.ZSTD));
+        MessageRoutingMode.RoundRobinPartition, true, 50, 5L, 70, CompressionType.ZSTD, null));
     assertThat(options.exclusive()).isTrue();
   }
 

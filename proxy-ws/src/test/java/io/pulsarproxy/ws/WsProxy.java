@@ -76,8 +76,8 @@ final class WsProxy implements AutoCloseable {
   private void deploy() throws Exception {
     SupervisorVerticle supervisor = new SupervisorVerticle(config, metrics);
     await(vertx.deployVerticle(supervisor));
-    await(vertx.deployVerticle(new ProducerVerticle(config, supervisor::client, metrics)));
-    await(vertx.deployVerticle(new ConsumerVerticle(config, supervisor::client, metrics)));
+    await(vertx.deployVerticle(new ProducerVerticle(config, supervisor.clients(), metrics)));
+    await(vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), metrics)));
     edge = new EdgeVerticle(config, metrics, List.of(new WsRoutes(config, metrics)));
     await(vertx.deployVerticle(edge));
   }

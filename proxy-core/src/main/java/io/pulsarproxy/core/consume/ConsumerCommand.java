@@ -1,5 +1,6 @@
 package io.pulsarproxy.core.consume;
 
+import io.pulsarproxy.config.Secret;
 import java.util.List;
 
 /**
@@ -10,8 +11,16 @@ public sealed interface ConsumerCommand {
   /** The session the command is about. */
   String sessionId();
 
-  /** Opens a subscription or reader whose messages go to {@code Addresses.session(sessionId)}. */
-  record Open(String sessionId, SessionSpec spec) implements ConsumerCommand {}
+  /**
+   * Opens a subscription or reader whose messages go to {@code Addresses.session(sessionId)}, acting with a client's
+   * forwarded {@code token} (null: the proxy's own credentials).
+   */
+  record Open(String sessionId, SessionSpec spec, Secret token) implements ConsumerCommand {
+    /** With the proxy's own credentials. */
+    public Open(String sessionId, SessionSpec spec) {
+      this(sessionId, spec, null);
+    }
+  }
 
   /** Allows {@code count} more messages to be delivered. */
   record Permit(String sessionId, int count) implements ConsumerCommand {}

@@ -4,6 +4,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ConsumerConfig;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.ResilienceConfig;
+import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.consume.ConsumerCommand.Ack;
 import io.pulsarproxy.core.consume.ConsumerCommand.AckCumulative;
@@ -20,6 +21,7 @@ import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.core.produce.MessageIds;
+import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
@@ -32,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.pulsar.client.api.Consumer;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class ConsumerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerVerticle.class);
 
-  private final Supplier<PulsarClient> client;
+  private final PulsarClients clients;
   private final ProxyMetrics metrics;
   private ConsumerConfig config;
   private final Map<String, PulsarSession> sessions = new HashMap<>();
@@ -68,11 +69,11 @@ public final class ConsumerVerticle extends VerticleBase {
   private final ResilienceConfig resilience;
   private PulsarGuard guard;
 
-  public ConsumerVerticle(ProxyConfig config, Supplier<PulsarClient> client, ProxyMetrics metrics) {
+  public ConsumerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
     this.config = config.consumer();
     this.operationTimeout = config.pulsar().operationTimeout();
     this.resilience = config.resilience();
-    this.client = client;
+    this.clients = clients;
     this.metrics = metrics;
   }
 
@@ -173,9 +174,14 @@ public final class ConsumerVerticle extends VerticleBase {
     // Retriable failures (broker restarting, lookups) are retried with backoff until the operation timeout;
     // while the cluster is down the guard refuses at once.
     long deadline = System.nanoTime() + operationTimeout.toNanos();
-    Future<PulsarSession> created = guard.call(() -> open.spec() instanceof ConsumerSpec spec
-        ? subscribe(spec).map(c -> newSession(id, c, null, spec.receiverQueueSize()))
-        : read((ReaderSpec) open.spec()).map(r -> newSession(id, null, r, open.spec().receiverQueueSize())), deadline);
+    Secret token = open.token();
+    // The client acting with the session's token (or the proxy's own) is held until the session closes.
+    Future<PulsarSession> created = Future.fromCompletionStage(clients.acquire(token), context)
+        .compose(client -> guard.call(() -> open.spec() instanceof ConsumerSpec spec
+            ? subscribe(client, spec).map(c -> newSession(id, token, c, null, spec.receiverQueueSize()))
+            : read(client, (ReaderSpec) open.spec())
+                .map(r -> newSession(id, token, null, r, open.spec().receiverQueueSize())), deadline)
+            .onFailure(err -> clients.release(token)));
     return created
         .andThen(done -> opening--)
         .map(s -> {
@@ -184,12 +190,14 @@ public final class ConsumerVerticle extends VerticleBase {
         });
   }
 
-  private PulsarSession newSession(String id, Consumer<byte[]> consumer, Reader<byte[]> reader, int window) {
-    return new PulsarSession(id, Addresses.session(id), consumer, reader, Math.max(config.maxTrackedIds(), window));
+  private PulsarSession newSession(String id, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
+      int window) {
+    return new PulsarSession(id, Addresses.session(id), token, consumer, reader,
+        Math.max(config.maxTrackedIds(), window));
   }
 
-  private Future<Consumer<byte[]>> subscribe(ConsumerSpec spec) {
-    ConsumerBuilder<byte[]> b = client.get().newConsumer()
+  private Future<Consumer<byte[]>> subscribe(PulsarClient client, ConsumerSpec spec) {
+    ConsumerBuilder<byte[]> b = client.newConsumer()
         .subscriptionName(spec.subscription())
         .subscriptionType(spec.subscriptionType())
         .subscriptionMode(spec.subscriptionMode())
@@ -230,8 +238,8 @@ public final class ConsumerVerticle extends VerticleBase {
     return pulsar(b.subscribeAsync());
   }
 
-  private Future<Reader<byte[]>> read(ReaderSpec spec) {
-    ReaderBuilder<byte[]> b = client.get().newReader()
+  private Future<Reader<byte[]>> read(PulsarClient client, ReaderSpec spec) {
+    ReaderBuilder<byte[]> b = client.newReader()
         .topic(spec.topic())
         .receiverQueueSize(spec.receiverQueueSize())
         .startMessageId(spec.startTimestamp() != null ? MessageId.earliest : spec.startMessageId());
@@ -349,7 +357,8 @@ public final class ConsumerVerticle extends VerticleBase {
         : Future.succeededFuture();
     return before.compose(v -> pulsar(s.consumer != null ? s.consumer.closeAsync() : s.reader.closeAsync()))
         .onFailure(err -> LOG.debug("Closing session {}: {}", s.id, err.getMessage()))
-        .otherwiseEmpty();
+        .otherwiseEmpty()
+        .onComplete(done -> clients.release(s.token));
   }
 
   private <T> Future<T> pulsar(CompletionStage<T> stage) {

@@ -1,5 +1,6 @@
 package io.pulsarproxy.core.consume;
 
+import io.pulsarproxy.config.Secret;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,8 @@ import org.apache.pulsar.client.api.Reader;
 final class PulsarSession {
   final String id;
   final String address;
+  /** The forwarded token whose client opened the consumer or reader, or null for the proxy's own client. */
+  final Secret token;
   final Consumer<byte[]> consumer;
   final Reader<byte[]> reader;
   final Map<String, MessageId> handedOut;
@@ -24,9 +27,11 @@ final class PulsarSession {
   boolean stopped;
   CompletableFuture<Message<byte[]>> pending;
 
-  PulsarSession(String id, String address, Consumer<byte[]> consumer, Reader<byte[]> reader, int maxTracked) {
+  PulsarSession(String id, String address, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
+      int maxTracked) {
     this.id = id;
     this.address = address;
+    this.token = token;
     this.consumer = consumer;
     this.reader = reader;
     // Bounded: beyond it the oldest entries are dropped and their acks fall back to decoding the id.

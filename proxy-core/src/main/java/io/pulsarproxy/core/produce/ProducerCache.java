@@ -1,9 +1,11 @@
 package io.pulsarproxy.core.produce;
 
 import io.pulsarproxy.config.ProducerConfig;
+import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.topic.Topic;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -21,7 +23,6 @@ import java.util.function.Supplier;
 import org.apache.pulsar.client.api.CompressionType;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerBuilder;
-import org.apache.pulsar.client.api.PulsarClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Producers unused for {@code cacheIdleTimeout} are closed by {@link #evictIdle()}.</li>
  *   <li>A long-lived client may hold a producer ({@link #hold}) while it is connected: a held producer is neither
  *       evicted nor closed as idle. A producer with a fixed name is held by one client at a time; its release closes
- *       it, so that the name is free again on the broker.</li>
+ *       it, so that the name is free again on the broker. A producer acting with a client's token is also closed
+ *       when its last holder lets go, which lets the token's client go too.</li>
  *   <li>When the producer defaults change, cached producers are retired: new requests get a new producer and the old
  *       one is closed once its in-flight sends have completed.</li>
  * </ul>
@@ -48,7 +50,7 @@ final class ProducerCache {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerCache.class);
 
   private final Context context;
-  private final Function<Topic, ProducerBuilder<byte[]>> builders;
+  private final PulsarClients clients;
   private final LongSupplier clock;
   /** Access-ordered: iteration starts at the least recently used entry. */
   private final LinkedHashMap<Key, Lease> entries = new LinkedHashMap<>(16, 0.75f, true);
@@ -98,14 +100,9 @@ final class ProducerCache {
     }
   }
 
-  ProducerCache(Context context, PulsarClient client, ProducerConfig config, LongSupplier clock) {
-    this(context, topic -> client.newProducer().topic(topic.fullName()), config, clock);
-  }
-
-  ProducerCache(Context context, Function<Topic, ProducerBuilder<byte[]>> builders, ProducerConfig config,
-      LongSupplier clock) {
+  ProducerCache(Context context, PulsarClients clients, ProducerConfig config, LongSupplier clock) {
     this.context = context;
-    this.builders = builders;
+    this.clients = clients;
     this.config = config;
     this.clock = clock;
   }
@@ -154,7 +151,7 @@ final class ProducerCache {
   void unhold(Topic topic, ProducerOptions options) {
     Key key = new Key(topic, options);
     Integer left = holds.computeIfPresent(key, (k, n) -> n > 1 ? n - 1 : null);
-    if (left == null && options.exclusive()) {
+    if (left == null && options.closeWhenUnheld()) {
       Lease lease = entries.get(key);
       if (lease != null) {
         retire(lease);
@@ -217,8 +214,13 @@ final class ProducerCache {
   private Lease create(Key key) {
     ProducerConfig c = config;
     Future<Void> previous = closingNamed.getOrDefault(key, Future.succeededFuture());
-    Future<Producer<byte[]>> created = previous.compose(v -> attempts.apply(() -> Future.fromCompletionStage(
-        configure(builders.apply(key.topic()), c, key.options()).createAsync(), context)));
+    Secret token = key.options().token();
+    // The client is taken once per producer; creation attempts (retries) reuse it, and a failed creation returns it.
+    Future<Producer<byte[]>> created = previous
+        .compose(v -> Future.fromCompletionStage(clients.acquire(token), context))
+        .compose(client -> attempts.apply(() -> Future.fromCompletionStage(
+                configure(client.newProducer().topic(key.topic().fullName()), c, key.options()).createAsync(), context))
+            .onFailure(err -> clients.release(token)));
     Lease lease = new Lease(key, c, created.recover(err -> Future.failedFuture(PulsarErrors.mapCreation(err))));
     entries.put(key, lease);
     lease.producer.onFailure(err -> {
@@ -273,7 +275,8 @@ final class ProducerCache {
 
   private Future<Void> close(Lease lease) {
     Future<Void> closed = lease.producer
-        .compose(p -> Future.fromCompletionStage(p.closeAsync(), context))
+        .compose(p -> Future.fromCompletionStage(p.closeAsync(), context)
+            .onComplete(done -> clients.release(lease.key.options().token())))
         .onSuccess(v -> LOG.debug("Closed producer for {}", lease.key.topic()))
         .otherwiseEmpty()
         .mapEmpty();

@@ -1,5 +1,6 @@
 package io.pulsarproxy.core.produce;
 
+import io.pulsarproxy.config.Secret;
 import org.apache.pulsar.client.api.CompressionType;
 import org.apache.pulsar.client.api.HashingScheme;
 import org.apache.pulsar.client.api.MessageRoutingMode;
@@ -21,6 +22,8 @@ import org.apache.pulsar.client.api.MessageRoutingMode;
  * @param batchingMaxPublishDelayMs with batching: how long a batch may wait
  * @param maxPendingMessages        the producer's queue of sends awaiting the broker
  * @param compressionType           payload compression
+ * @param token                     a client's token the producer acts with ({@code ws.forwardClientTokens}), or null
+ *                                  for the proxy's own credentials; producers of different tokens are never shared
  */
 public record ProducerOptions(
     String producerName,
@@ -32,18 +35,33 @@ public record ProducerOptions(
     Integer batchingMaxMessages,
     Long batchingMaxPublishDelayMs,
     Integer maxPendingMessages,
-    CompressionType compressionType) {
+    CompressionType compressionType,
+    Secret token) {
 
   /** Configured defaults, what the HTTP produce API uses. */
   public static final ProducerOptions DEFAULTS = new ProducerOptions(null);
 
   /** Only a fixed producer name; everything else as configured. */
   public ProducerOptions(String producerName) {
-    this(producerName, null, null, null, null, null, null, null, null, null);
+    this(producerName, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** These options, acting with {@code newToken} (null: the proxy's own credentials). */
+  public ProducerOptions withToken(Secret newToken) {
+    return new ProducerOptions(producerName, initialSequenceId, hashingScheme, sendTimeoutMs, routingMode,
+        batchingEnabled, batchingMaxMessages, batchingMaxPublishDelayMs, maxPendingMessages, compressionType, newToken);
   }
 
   /** Whether one holder at a time may use the producer: the broker allows one producer per name. */
   public boolean exclusive() {
     return producerName != null;
+  }
+
+  /**
+   * Whether the producer is closed when its last holder lets go: a named one frees its name on the broker, a token's
+   * one lets the token's client be closed.
+   */
+  public boolean closeWhenUnheld() {
+    return producerName != null || token != null;
   }
 }

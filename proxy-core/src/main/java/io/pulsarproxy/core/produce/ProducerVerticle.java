@@ -7,6 +7,7 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
@@ -19,9 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.pulsar.client.api.Producer;
-import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.TypedMessageBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class ProducerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerVerticle.class);
 
-  private final Supplier<PulsarClient> client;
+  private final PulsarClients clients;
   private final ProxyMetrics metrics;
   private ProxyConfig config;
   private ProducerCache cache;
@@ -53,16 +52,16 @@ public final class ProducerVerticle extends VerticleBase {
   private Promise<Void> drained;
   private long evictionTimer;
 
-  public ProducerVerticle(ProxyConfig config, Supplier<PulsarClient> client, ProxyMetrics metrics) {
+  public ProducerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
     this.config = config;
-    this.client = client;
+    this.clients = clients;
     this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    cache = new ProducerCache(context, client.get(), config.producer(), System::nanoTime);
+    cache = new ProducerCache(context, clients, config.producer(), System::nanoTime);
     metrics.cachedProducers(() -> cache.size());
     guard = new PulsarGuard(vertx, "producers", config.resilience());
     // A producer that cannot be created while a broker restarts is retried with backoff within the operation timeout.

@@ -3,6 +3,8 @@ package io.pulsarproxy.core.supervisor;
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.PulsarConfig;
+import io.pulsarproxy.config.Secret;
+import io.pulsarproxy.config.WsConfig;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.AuthenticationFactory;
 import org.apache.pulsar.client.api.ClientBuilder;
@@ -35,23 +38,39 @@ import org.slf4j.LoggerFactory;
  * answers). The proxy switches back once the primary has answered for {@code pulsar.switchBackAfter}. Producers and
  * consumers follow the switch by themselves (the client reconnects them). {@link Addresses#PULSAR_STATUS} answers the
  * current state as JSON; readiness asks it.
+ *
+ * <p>It also owns the clients that act with forwarded client tokens ({@link #clients()}): they follow the same
+ * cluster switches, and unused ones are closed after {@code ws.tokenClientIdleTimeout}.
  */
 public final class SupervisorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SupervisorVerticle.class);
 
   private final ProxyMetrics metrics;
-  private PulsarConfig config;
+  /** Read by other threads when they build a token's client. */
+  private volatile PulsarConfig config;
+  private volatile String activeServiceUrl;
   private volatile PulsarClient client;
+  private final TokenClients tokenClients;
   private List<ClusterProbe> clusters = List.of();
   /** Probe clients of a multi-cluster setup, index for index with {@link #clusters}; empty with one cluster. */
   private List<PulsarClient> probeClients = List.of();
   private int active;
   private BrokerStatus status;
   private long probeTimer;
+  private long tokenEvictionTimer;
 
   public SupervisorVerticle(ProxyConfig config, ProxyMetrics metrics) {
     this.config = config.pulsar();
+    this.activeServiceUrl = this.config.clusters().get(0);
     this.metrics = metrics;
+    WsConfig ws = config.ws();
+    this.tokenClients = new TokenClients(this::client, this::buildTokenClient, ws.maxTokenClients(),
+        ws.tokenClientIdleTimeout(), System::nanoTime);
+  }
+
+  /** The shared client and the clients of forwarded tokens; usable once this verticle has started. Thread-safe. */
+  public PulsarClients clients() {
+    return tokenClients;
   }
 
   /** The shared client; valid once this verticle has started. Thread-safe. */
@@ -69,8 +88,9 @@ public final class SupervisorVerticle extends VerticleBase {
     status = new BrokerStatus(BrokerStatus.State.STARTING, "no probe answered yet", Instant.now(),
         config.clusters().get(0));
     metrics.brokerState(status.state().name());
+    metrics.tokenClients(tokenClients::size);
     // Building clients starts their IO threads; keep that off the event loop.
-    return vertx.executeBlocking(() -> buildClient(config, config.clusters().get(0), false))
+    return vertx.executeBlocking(() -> buildClient(config, config.clusters().get(0), ClientRole.SHARED, null))
         .compose(c -> {
           client = c;
           return useClusters(config);
@@ -78,8 +98,9 @@ public final class SupervisorVerticle extends VerticleBase {
         .onSuccess(v -> {
           vertx.eventBus().consumer(Addresses.PULSAR_STATUS, msg -> msg.reply(status.toJson()));
           vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> setStatus(BrokerStatus.State.STOPPING, "shutting down"));
-          vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body().pulsar()));
+          vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
           probeTimer = vertx.setPeriodic(0, config.probeInterval().toMillis(), id -> probeAll());
+          tokenEvictionTimer = vertx.setPeriodic(TOKEN_EVICTION_PERIOD_MS, id -> evictIdleTokenClients());
           LOG.info("Pulsar client created for {}", config.clusters());
         });
   }
@@ -87,7 +108,9 @@ public final class SupervisorVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(probeTimer);
+    vertx.cancelTimer(tokenEvictionTimer);
     List<Future<Void>> closing = new ArrayList<>();
+    closing.add(Future.fromCompletionStage(tokenClients.closeAll(), context));
     probeClients.forEach(c -> closing.add(Future.fromCompletionStage(c.closeAsync(), context)));
     PulsarClient c = client;
     if (c != null) {
@@ -96,19 +119,44 @@ public final class SupervisorVerticle extends VerticleBase {
     return Future.join(closing);
   }
 
-  static PulsarClient buildClient(PulsarConfig config, String serviceUrl, boolean forProbing)
+  /** What a client is for: the proxy's own, probing a cluster, or acting with a client's forwarded token. */
+  enum ClientRole { SHARED, PROBE, TOKEN }
+
+  private static final long TOKEN_EVICTION_PERIOD_MS = 5_000;
+
+  /**
+   * Builds a client; blocks briefly (starts its threads), so call it on a worker thread. A token client
+   * authenticates with {@code token} and has one IO and one listener thread; a probe client sends nothing but lookups.
+   */
+  static PulsarClient buildClient(PulsarConfig config, String serviceUrl, ClientRole role, Secret token)
       throws PulsarClientException {
+    boolean small = role != ClientRole.SHARED;
     ClientBuilder builder = PulsarClient.builder()
         .serviceUrl(serviceUrl)
         .operationTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .connectionTimeout((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .ioThreads(forProbing ? 1 : config.ioThreads())
-        .listenerThreads(forProbing ? 1 : config.listenerThreads())
-        .memoryLimit(forProbing ? 0 : config.memoryLimitBytes(), SizeUnit.BYTES);
-    if (config.authToken().isPresent()) {
-      builder.authentication(AuthenticationFactory.token(config.authToken().get().reveal()));
+        .ioThreads(small ? 1 : config.ioThreads())
+        .listenerThreads(small ? 1 : config.listenerThreads())
+        .memoryLimit(role == ClientRole.PROBE ? 0 : config.memoryLimitBytes(), SizeUnit.BYTES);
+    Secret credentials = role == ClientRole.TOKEN ? token : config.authToken().orElse(null);
+    if (credentials != null) {
+      builder.authentication(AuthenticationFactory.token(credentials.reveal()));
     }
     return builder.build();
+  }
+
+  /** Called from the producer and consumer services' threads; the client is built on a worker thread. */
+  private CompletionStage<PulsarClient> buildTokenClient(Secret token) {
+    PulsarConfig c = config;
+    String url = activeServiceUrl;
+    return vertx.executeBlocking(() -> buildClient(c, url, ClientRole.TOKEN, token), false).toCompletionStage();
+  }
+
+  private void evictIdleTokenClients() {
+    int closed = tokenClients.evictIdle();
+    if (closed > 0) {
+      LOG.debug("Closed {} idle clients of forwarded tokens", closed);
+    }
   }
 
   /** Sets up probing for the configured clusters (closing the probe clients of a previous list). */
@@ -120,7 +168,7 @@ public final class SupervisorVerticle extends VerticleBase {
         : vertx.executeBlocking(() -> {
           List<PulsarClient> built = new ArrayList<>();
           for (String url : urls) {
-            built.add(buildClient(c, url, true));
+            built.add(buildClient(c, url, ClientRole.PROBE, null));
           }
           return built;
         });
@@ -132,7 +180,9 @@ public final class SupervisorVerticle extends VerticleBase {
     });
   }
 
-  private void reconfigure(PulsarConfig newConfig) {
+  private void reconfigure(ProxyConfig proxyConfig) {
+    tokenClients.reconfigure(proxyConfig.ws().maxTokenClients(), proxyConfig.ws().tokenClientIdleTimeout());
+    PulsarConfig newConfig = proxyConfig.pulsar();
     PulsarConfig old = config;
     config = newConfig;
     if (!old.clusters().equals(newConfig.clusters())) {
@@ -226,6 +276,8 @@ public final class SupervisorVerticle extends VerticleBase {
       return;
     }
     active = index;
+    activeServiceUrl = url;
+    tokenClients.updateServiceUrl(url);
     LOG.warn("Switched Pulsar cluster to {} ({})", url, why);
     ClusterProbe now = clusters.get(index);
     if (now.up) {

@@ -44,7 +44,7 @@ class ConsumerVerticleIT {
         .put("pulsar", new JsonObject().put("serviceUrl", pulsar.serviceUrl())));
     SupervisorVerticle supervisor = new SupervisorVerticle(config, ProxyMetrics.noop());
     sync(vertx.deployVerticle(supervisor));
-    sync(vertx.deployVerticle(new ConsumerVerticle(config, supervisor::client, ProxyMetrics.noop())));
+    sync(vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), ProxyMetrics.noop())));
     vertx.eventBus().<SessionEvent>consumer(Addresses.session("s1"), m -> events.add(m.body()));
   }
 
