@@ -72,6 +72,7 @@ public final class ConfigLoader {
     d.put("producer.batchingEnabled", true);
     d.put("producer.batchingMaxPublishDelay", "1ms");
     d.put("producer.batchingMaxMessages", 1000);
+    d.put("producer.keyBasedBatching", true);
     d.put("producer.compressionType", "NONE");
     d.put("producer.cacheMaxProducers", 1000);
     d.put("producer.cacheIdleTimeout", "5m");
@@ -293,6 +294,7 @@ public final class ConfigLoader {
         f.bool("producer.batchingEnabled"),
         f.duration("producer.batchingMaxPublishDelay", Duration.ZERO),
         f.integer("producer.batchingMaxMessages", 1, Integer.MAX_VALUE),
+        f.bool("producer.keyBasedBatching"),
         f.oneOf("producer.compressionType", COMPRESSION_TYPES),
         f.integer("producer.cacheMaxProducers", 1, Integer.MAX_VALUE),
         f.duration("producer.cacheIdleTimeout", Duration.ofMillis(1)));

@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param batchingEnabled         {@code producer.batchingEnabled}
  * @param batchingMaxPublishDelay {@code producer.batchingMaxPublishDelay}
  * @param batchingMaxMessages     {@code producer.batchingMaxMessages}
+ * @param keyBasedBatching        {@code producer.keyBasedBatching}: a batch holds messages of one key only, so that
+ *                                Key_Shared subscriptions keep each key on one consumer (Pulsar dispatches a batch
+ *                                as a whole); off, batches mix keys and are fuller when keys are many
  * @param compressionType         {@code producer.compressionType}: NONE, LZ4, ZLIB, ZSTD or SNAPPY
  * @param cacheMaxProducers       {@code producer.cacheMaxProducers}: producers kept open at once
  * @param cacheIdleTimeout        {@code producer.cacheIdleTimeout}: a producer unused this long is closed
@@ -22,6 +25,7 @@ public record ProducerConfig(
     boolean batchingEnabled,
     Duration batchingMaxPublishDelay,
     int batchingMaxMessages,
+    boolean keyBasedBatching,
     String compressionType,
     int cacheMaxProducers,
     Duration cacheIdleTimeout) {

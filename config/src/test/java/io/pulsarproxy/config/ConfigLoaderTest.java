@@ -57,7 +57,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 10000));
     assertThat(c.management()).isEqualTo(new ManagementConfig("0.0.0.0", 8089));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 1000, true, Duration.ofMillis(1),
-        1000, "NONE", 1000, Duration.ofMinutes(5)));
+        1000, true, "NONE", 1000, Duration.ofMinutes(5)));
     assertThat(c.log()).isEqualTo(new LogConfig("INFO", Map.of()));
     assertThat(c.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(10)));
   }
@@ -111,7 +111,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9000, 10L * 1024 * 1024, 65536, 50, 20));
     assertThat(c.management()).isEqualTo(new ManagementConfig("localhost", 9001));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ZERO, 500, false, Duration.ofMillis(10), 100,
-        "LZ4", 10, Duration.ofHours(1)));
+        true, "LZ4", 10, Duration.ofHours(1)));
     assertThat(c.log()).isEqualTo(new LogConfig("DEBUG", Map.of("io.pulsarproxy", "TRACE",
         "org.apache.pulsar", "WARN")));
     assertThat(c.shutdown().timeout()).isEqualTo(Duration.ofSeconds(3));
@@ -141,7 +141,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("management.port")).isEqualTo("PROXY_MANAGEMENT_PORT");
     assertThat(ConfigLoader.envVarName("httpConsumer.idleTimeout")).isEqualTo("PROXY_HTTP_CONSUMER_IDLE_TIMEOUT");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
-    assertThat(ConfigLoader.keys()).hasSize(51).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
+    assertThat(ConfigLoader.keys()).hasSize(52).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.pulsar.client.api.BatcherBuilder;
 import org.apache.pulsar.client.api.CompressionType;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerBuilder;
@@ -235,6 +236,9 @@ final class ProducerCache {
 
   /** The configured defaults, overridden by the options that are set. */
   static ProducerBuilder<byte[]> configure(ProducerBuilder<byte[]> builder, ProducerConfig c, ProducerOptions o) {
+    if (c.keyBasedBatching()) {
+      builder.batcherBuilder(BatcherBuilder.KEY_BASED);
+    }
     builder
         .sendTimeout(o.sendTimeoutMs() != null ? o.sendTimeoutMs() : (int) c.sendTimeout().toMillis(),
             TimeUnit.MILLISECONDS)
