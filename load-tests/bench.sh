@@ -13,6 +13,10 @@
 # Scenarios (--scenarios, comma-separated):
 #   ws           WebSocket produce, the same client (pulsar-perf websocket-producer) against Pulsar's WebSocket
 #                service (target pulsar-ws) and the proxy (proxy-ws); a target whose handshake fails is skipped
+#   ws-window    WebSocket produce with a windowed client (WsProduceLoad): --ws-connections sockets, each with at
+#                most --ws-window frames awaiting an ack, acks matched by context; the same client against pulsar-ws
+#                and proxy-ws, so neither server is overrun past its in-flight limit
+#   ws-window-batch  as ws-window, with ?batchingEnabled=true on both targets (Pulsar's producer batching)
 #   http-single  HTTP produce, one message per request, against the proxy (wrk, else Gatling)
 #   http-batch   HTTP produce, --batch messages per request, against the proxy
 #   direct       the Java client (pulsar-perf produce) straight to the broker: the ceiling
@@ -23,9 +27,16 @@
 #   --rounds N          rounds per scenario and target [BENCH_ROUNDS, 3]
 #   --duration S        seconds of load per scenario and round [BENCH_DURATION, 30]
 #   --size BYTES        message size [BENCH_SIZE, 1024]
-#   --scenarios LIST    [BENCH_SCENARIOS, ws,http-single,http-batch,direct,e2e]
+#   --scenarios LIST    [BENCH_SCENARIOS, ws,ws-window,ws-window-batch,http-single,http-batch,direct,e2e]
 #   --ws-rate N         msg/s offered by the WebSocket producer; it does not wait for acks, so set it above what the
 #                       server sustains (msg/s in the table is what the broker stored) [BENCH_WS_RATE, 50000]
+#   --ws-connections N  WebSocket producer sockets of ws-window [BENCH_WS_CONNECTIONS, 16]
+#   --ws-window N       frames in flight per socket in ws-window. The proxy shares one Pulsar producer per topic
+#                       between sockets, and its queue (producer.maxPendingMessages, 1000) answers send-error:8 when
+#                       full: keep connections x window below it, or raise PROXY_PRODUCER_MAX_PENDING_MESSAGES
+#                       [BENCH_WS_WINDOW, 50]
+#   --ws-client-threads N  event-loop threads of the ws-window client [BENCH_WS_CLIENT_THREADS, 1]
+#   --proxy-java-opts S extra JVM options for the proxy, e.g. a JFR recording [BENCH_PROXY_JAVA_OPTS]
 #   --direct-rate N     msg/s offered by pulsar-perf produce, which waits when 1000 sends are pending, so a rate
 #                       above what the broker takes means "as fast as it goes" [BENCH_DIRECT_RATE, 1000000]
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
@@ -63,7 +74,11 @@ if [[ ${1:-} == run || ${1:-} == soak ]]; then MODE=$1; shift; fi
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-30}
 SIZE=${BENCH_SIZE:-1024}
-SCENARIOS=${BENCH_SCENARIOS:-ws,http-single,http-batch,direct,e2e}
+SCENARIOS=${BENCH_SCENARIOS:-ws,ws-window,ws-window-batch,http-single,http-batch,direct,e2e}
+WS_CONNECTIONS=${BENCH_WS_CONNECTIONS:-16}
+WS_WINDOW=${BENCH_WS_WINDOW:-50}
+WS_CLIENT_THREADS=${BENCH_WS_CLIENT_THREADS:-1}
+PROXY_JAVA_OPTS=${BENCH_PROXY_JAVA_OPTS:-}
 WS_RATE=${BENCH_WS_RATE:-50000}
 DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
 E2E_RATE=${BENCH_E2E_RATE:-2000}
@@ -91,6 +106,10 @@ while (($#)); do
     --size) SIZE=$2; shift ;;
     --scenarios) SCENARIOS=$2; shift ;;
     --ws-rate) WS_RATE=$2; shift ;;
+    --ws-connections) WS_CONNECTIONS=$2; shift ;;
+    --ws-window) WS_WINDOW=$2; shift ;;
+    --ws-client-threads) WS_CLIENT_THREADS=$2; shift ;;
+    --proxy-java-opts) PROXY_JAVA_OPTS=$2; shift ;;
     --direct-rate) DIRECT_RATE=$2; shift ;;
     --e2e-rate) E2E_RATE=$2; shift ;;
     --batch) BATCH=$2; shift ;;
@@ -111,7 +130,7 @@ while (($#)); do
   shift
 done
 
-for n in ROUNDS DURATION SIZE WS_RATE DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT \
+for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT \
   MANAGEMENT_PORT MINUTES CONSUMERS; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
@@ -314,11 +333,14 @@ start_proxy() {
   done
   local heap=()
   [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
+  local extra=()
+  # shellcheck disable=SC2206
+  [[ -n $PROXY_JAVA_OPTS ]] && extra=($PROXY_JAVA_OPTS)
   log "starting the proxy on ports $PROXY_PORT / $MANAGEMENT_PORT ${heap[*]:-} (log $OUT/proxy.log)"
   set -m
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
     PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT \
-    java ${heap[@]+"${heap[@]}"} -jar "$JAR" > "$OUT/proxy.log" 2>&1 < /dev/null &
+    java ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" > "$OUT/proxy.log" 2>&1 < /dev/null &
   PROXY_PID=$!
   set +m
   await_ready "the proxy" "$PROXY_PID" "$OUT/proxy.log" 60 proxy_ready
@@ -401,6 +423,19 @@ run_ws() {
     "persistent://$NAMESPACE/$topic"
 }
 
+# ws-window / ws-window-batch: the windowed client (WsProduceLoad), the same for both targets.
+run_ws_window() {
+  local scenario=$1 target=$2 round=$3 topic=bench-$1-$2-r$3-$RUN_ID query=
+  [[ $scenario == ws-window-batch ]] && query=batchingEnabled=true
+  if ! ws_available "$target"; then record_skip "$scenario" "$target" "$round" "skipped: endpoint not available"; return; fi
+  prepare_gatling
+  measure "$scenario" "$target" "$round" "$topic" ws-load $((DURATION + 90)) \
+    java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$GATLING_CP" io.pulsarproxy.loadtests.WsProduceLoad \
+    --url "$(ws_base "$target")ws/v2/producer/persistent/$NAMESPACE/$topic" --connections "$WS_CONNECTIONS" \
+    --window "$WS_WINDOW" --threads "$WS_CLIENT_THREADS" --duration "$DURATION" --size "$SIZE" \
+    ${query:+--query "$query"}
+}
+
 run_direct() {
   local round=$1 topic=bench-direct-r$1-$RUN_ID
   measure direct pulsar-client "$round" "$topic" perf-produce $((DURATION + 60)) \
@@ -468,8 +503,8 @@ run_benchmark() {
 date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
-http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}
+rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
+http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
 EOF
   local round scenario
   IFS=, read -r -a scenario_list <<< "$SCENARIOS"
@@ -477,6 +512,7 @@ EOF
     for scenario in "${scenario_list[@]}"; do
       case $scenario in
         ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round" ;;
+        ws-window | ws-window-batch) run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round" ;;
         http-single | http-batch) run_http "$scenario" "$round" ;;
         direct) run_direct "$round" ;;
         e2e) run_e2e pulsar-ws "$round"; run_e2e proxy-ws "$round" ;;
