@@ -31,12 +31,15 @@
 #   --ws-rate N         msg/s offered by the WebSocket producer; it does not wait for acks, so set it above what the
 #                       server sustains (msg/s in the table is what the broker stored) [BENCH_WS_RATE, 50000]
 #   --ws-connections N  WebSocket producer sockets of ws-window [BENCH_WS_CONNECTIONS, 16]
-#   --ws-window N       frames in flight per socket in ws-window. The proxy shares one Pulsar producer per topic
-#                       between sockets, and its queue (producer.maxPendingMessages, 1000) answers send-error:8 when
-#                       full: keep connections x window below it, or raise PROXY_PRODUCER_MAX_PENDING_MESSAGES
-#                       [BENCH_WS_WINDOW, 50]
+#   --ws-window N       frames in flight per socket in ws-window [BENCH_WS_WINDOW, 100]. Pulsar's service gives
+#                       each socket its own producer; the proxy shares one per topic between sockets, and its queue
+#                       (producer.maxPendingMessages, 1000) answers send-error:8 when full. So that both servers
+#                       may have connections x window in flight, the proxy is started with
+#                       PROXY_PRODUCER_MAX_PENDING_MESSAGES at least that (unless the variable is set)
 #   --ws-client-threads N  event-loop threads of the ws-window client [BENCH_WS_CLIENT_THREADS, 1]
 #   --proxy-java-opts S extra JVM options for the proxy, e.g. a JFR recording [BENCH_PROXY_JAVA_OPTS]
+#   --proxy-jar PATH    the proxy jar to run, e.g. to compare builds [BENCH_PROXY_JAR, proxy-app/target/pulsar-proxy.jar,
+#                       built when missing]
 #   --direct-rate N     msg/s offered by pulsar-perf produce, which waits when 1000 sends are pending, so a rate
 #                       above what the broker takes means "as fast as it goes" [BENCH_DIRECT_RATE, 1000000]
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
@@ -50,6 +53,8 @@
 #   --proxy-port P      proxy client port [BENCH_PROXY_PORT, 8088]
 #   --management-port P proxy management port [BENCH_MANAGEMENT_PORT, 8089]
 #   --out DIR           output directory [BENCH_OUT, load-tests/target/bench/<time>]
+#   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
+#                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
 # Soak only:
 #   --minutes N         soak length [5]
 #   --consumers N       concurrent WebSocket consumers [1000]
@@ -61,7 +66,8 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
-JAR=$ROOT/proxy-app/target/pulsar-proxy.jar
+DEFAULT_JAR=$ROOT/proxy-app/target/pulsar-proxy.jar
+JAR=${BENCH_PROXY_JAR:-$DEFAULT_JAR}
 PULSAR_VERSION=$(sed -n 's:.*<pulsar.version>\(.*\)</pulsar.version>.*:\1:p' "$ROOT/pom.xml" | head -n 1)
 CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/pulsar-proxy
 PULSAR_HOME_DIR=$CACHE_DIR/apache-pulsar-$PULSAR_VERSION
@@ -76,7 +82,7 @@ DURATION=${BENCH_DURATION:-30}
 SIZE=${BENCH_SIZE:-1024}
 SCENARIOS=${BENCH_SCENARIOS:-ws,ws-window,ws-window-batch,http-single,http-batch,direct,e2e}
 WS_CONNECTIONS=${BENCH_WS_CONNECTIONS:-16}
-WS_WINDOW=${BENCH_WS_WINDOW:-50}
+WS_WINDOW=${BENCH_WS_WINDOW:-100}
 WS_CLIENT_THREADS=${BENCH_WS_CLIENT_THREADS:-1}
 PROXY_JAVA_OPTS=${BENCH_PROXY_JAVA_OPTS:-}
 WS_RATE=${BENCH_WS_RATE:-50000}
@@ -91,6 +97,7 @@ WEB_PORT=${BENCH_WEB_PORT:-8080}
 PROXY_PORT=${BENCH_PROXY_PORT:-8088}
 MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-8089}
 OUT=${BENCH_OUT:-}
+KEEP_DATA=false
 MINUTES=5
 CONSUMERS=1000
 WS_TARGET=proxy
@@ -110,6 +117,7 @@ while (($#)); do
     --ws-window) WS_WINDOW=$2; shift ;;
     --ws-client-threads) WS_CLIENT_THREADS=$2; shift ;;
     --proxy-java-opts) PROXY_JAVA_OPTS=$2; shift ;;
+    --proxy-jar) JAR=$2; shift ;;
     --direct-rate) DIRECT_RATE=$2; shift ;;
     --e2e-rate) E2E_RATE=$2; shift ;;
     --batch) BATCH=$2; shift ;;
@@ -121,6 +129,7 @@ while (($#)); do
     --proxy-port) PROXY_PORT=$2; shift ;;
     --management-port) MANAGEMENT_PORT=$2; shift ;;
     --out) OUT=$2; shift ;;
+    --keep-data) KEEP_DATA=true ;;
     --minutes) MINUTES=$2; shift ;;
     --consumers) CONSUMERS=$2; shift ;;
     --ws-target) WS_TARGET=$2; shift ;;
@@ -178,6 +187,7 @@ cleanup() {
   [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
   if [[ -n $PROXY_PID ]]; then log "stopping the proxy"; stop_group "$PROXY_PID" 30; fi
   if [[ -n $PULSAR_PID ]]; then log "stopping Pulsar"; stop_group "$PULSAR_PID" 30; fi
+  if [[ $KEEP_DATA == false && -d $PULSAR_WORK/data ]]; then rm -rf "$PULSAR_WORK/data"; fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -324,6 +334,7 @@ await_ready() {
 
 start_proxy() {
   if [[ ! -f $JAR ]]; then
+    [[ $JAR == "$DEFAULT_JAR" ]] || die "no proxy jar at $JAR"
     log "building the proxy (mvn -B -q -DskipTests package)"
     (cd "$ROOT" && mvn -B -q -DskipTests package)
   fi
@@ -333,13 +344,18 @@ start_proxy() {
   done
   local heap=()
   [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
+  local proxy_env=()
+  local in_flight=$((WS_CONNECTIONS * WS_WINDOW))
+  if [[ $SCENARIOS == *ws-window* && -z ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-} ]] && ((in_flight > 1000)); then
+    proxy_env=("PROXY_PRODUCER_MAX_PENDING_MESSAGES=$in_flight")
+  fi
   local extra=()
   # shellcheck disable=SC2206
   [[ -n $PROXY_JAVA_OPTS ]] && extra=($PROXY_JAVA_OPTS)
-  log "starting the proxy on ports $PROXY_PORT / $MANAGEMENT_PORT ${heap[*]:-} (log $OUT/proxy.log)"
+  log "starting the proxy $JAR on ports $PROXY_PORT / $MANAGEMENT_PORT ${heap[*]:-} ${proxy_env[*]:-} (log $OUT/proxy.log)"
   set -m
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
-    PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT \
+    PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT env ${proxy_env[@]+"${proxy_env[@]}"} \
     java ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" > "$OUT/proxy.log" 2>&1 < /dev/null &
   PROXY_PID=$!
   set +m
@@ -413,6 +429,9 @@ measure() {
     --round "$round" --size "$SIZE" --clk-tck "$CLK_TCK" --exit-status "$status" --pulsar-lib "$PULSAR_HOME_DIR/lib" \
     >> "$RESULTS"
   tail -n 1 "$RESULTS" | sed 's/^/    /' >&2
+  # Frees the ledgers for the broker's garbage collection, so that a long run does not fill the disk.
+  [[ $KEEP_DATA == true ]] || curl -s -o /dev/null --max-time 30 -X DELETE \
+    "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$topic?force=true" || true
 }
 
 run_ws() {
@@ -504,6 +523,7 @@ date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
+proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > 1000)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo 1000)}
 http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
 EOF
   local round scenario
