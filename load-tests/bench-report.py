@@ -313,9 +313,19 @@ def soak(args):
     stats = gatling_global(log_text)
     received = re.search(r"WebSocket consumers: (\d+) messages received", log_text)
     failed_assertions = [line for line in log_text.splitlines() if re.search(r": false \(actual", line)]
-    rss = []
     with open(os.path.join(args.out, "soak-rss.csv")) as f:
-        rss = [int(r["proxy_rss_mb"]) for r in csv.DictReader(f) if r["proxy_rss_mb"]]
+        samples = [(int(r["seconds"]), int(r["proxy_rss_mb"])) for r in csv.DictReader(f) if r["proxy_rss_mb"]]
+    rss = [mb for _, mb in samples]
+    # "At start" is the idle proxy before any load; whether memory stays flat is read from a minute into the load
+    # (heap, pools and caches have grown to their working size by then) to the end, as a least-squares slope.
+    settled = [(t, mb) for t, mb in samples if t >= args.ramp + 60]
+    slope = None
+    if len(settled) >= 3:
+        mean_t = statistics.mean(t for t, _ in settled)
+        mean_mb = statistics.mean(mb for _, mb in settled)
+        variance = sum((t - mean_t) ** 2 for t, _ in settled)
+        if variance:
+            slope = sum((t - mean_t) * (mb - mean_mb) for t, mb in settled) / variance * 60
     total = stats if stats else {"total": "?", "ok": "?", "ko": "?"}
     lines = [
         "# Soak", "",
@@ -328,6 +338,9 @@ def soak(args):
         "| proxy RSS at start | %d MB |" % (args.rss_start_kb // 1024),
         "| proxy RSS at end | %d MB |" % (args.rss_end_kb // 1024),
         "| proxy RSS min / max during the run | %s / %s MB |" % ((min(rss), max(rss)) if rss else ("?", "?")),
+        "| proxy RSS a minute into the load (%s s) / at end | %s |" % (
+            args.ramp + 60, "%d / %d MB" % (settled[0][1], settled[-1][1]) if settled else "?"),
+        "| proxy RSS trend from then to the end | %s |" % ("%+.1f MB/min" % slope if slope is not None else "?"),
         "| Gatling assertions | %s |" % ("passed" if args.exit_status == 0 else
                                          "FAILED (exit %d)" % args.exit_status),
     ]
@@ -373,6 +386,7 @@ def main():
     p.add_argument("--rss-start-kb", type=int, required=True)
     p.add_argument("--rss-end-kb", type=int, required=True)
     p.add_argument("--exit-status", type=int, required=True)
+    p.add_argument("--ramp", type=int, default=0, help="seconds before the producers start")
     p.set_defaults(func=soak)
     p = commands.add_parser("wrk-script")
     p.add_argument("--size", type=int, required=True)
