@@ -2,10 +2,10 @@ package io.pulsarproxy.ws;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.produce.OutgoingMessage;
 import io.pulsarproxy.core.produce.ProduceReply;
 import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
-import io.pulsarproxy.core.produce.OutgoingMessage;
 import io.pulsarproxy.core.produce.ProducerCommand;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
