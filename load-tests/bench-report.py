@@ -127,6 +127,24 @@ def gatling_global(text):
             "p50": p50[0] if p50 else None, "p99": p99[0] if p99 else None}
 
 
+def ws_load_numbers(text):
+    """(p50, p99, errors) from the RESULT line WsProduceLoad prints last."""
+    match = re.search(r"^RESULT (.*)$", text, re.M)
+    if not match:
+        return None, None, None
+    fields = dict(part.split("=", 1) for part in match.group(1).split())
+
+    def number(name):
+        try:
+            value = float(fields[name])
+        except (KeyError, ValueError):
+            return None
+        return None if value != value else value  # NaN: no ack came
+
+    errors = number("errors")
+    return number("p50Ms"), number("p99Ms"), None if errors is None else int(errors)
+
+
 def row(args):
     directory = args.dir
     samples = read_samples(os.path.join(directory, "samples"))
@@ -160,6 +178,8 @@ def row(args):
             with open(os.path.join(directory, "consumer.log"), errors="replace") as f:
                 log_text = f.read()
         p50, p99 = latency_from_log(log_text, r"Aggregated latency stats")
+    elif kind == "ws-load":
+        p50, p99, errors = ws_load_numbers(client_log)
     elif kind.startswith("wrk:"):
         p50, p99, errors = wrk_numbers(client_log)
     elif kind.startswith("gatling:"):
@@ -189,6 +209,8 @@ def fmt(value):
 
 LABELS = {
     "ws": "WebSocket produce",
+    "ws-window": "WebSocket produce, windowed",
+    "ws-window-batch": "WebSocket produce, windowed, batching",
     "http-single": "HTTP produce, 1 per request",
     "http-batch": "HTTP produce, batched",
     "direct": "Java client (ceiling)",
@@ -228,6 +250,11 @@ def summary(args):
     ratios = [
         ("WebSocket produce msg/s, proxy / Pulsar WebSocket", ratio(value("ws", "proxy-ws", "msgs_per_s"),
                                                                     value("ws", "pulsar-ws", "msgs_per_s")), "≥ 2"),
+        ("WebSocket produce windowed msg/s, proxy / Pulsar WebSocket",
+         ratio(value("ws-window", "proxy-ws", "msgs_per_s"), value("ws-window", "pulsar-ws", "msgs_per_s")), "≥ 2"),
+        ("WebSocket produce windowed + batching msg/s, proxy / Pulsar WebSocket",
+         ratio(value("ws-window-batch", "proxy-ws", "msgs_per_s"), value("ws-window-batch", "pulsar-ws", "msgs_per_s")),
+         "≥ 2"),
         ("WebSocket produce msg/s, proxy / Java client", ratio(value("ws", "proxy-ws", "msgs_per_s"), direct), ""),
         ("HTTP batched produce msg/s, proxy / Java client", ratio(value("http-batch", "proxy", "msgs_per_s"), direct),
          "≥ 0.5"),
@@ -239,19 +266,31 @@ def summary(args):
     with open(args.settings) as f:
         settings = f.read().strip()
 
+    def per_thousand(line, columns):
+        """Cores per 1000 msg/s from the medians: what a message costs the servers."""
+        try:
+            cores = sum(float(line[c]) for c in columns)
+            return "%.3f" % (cores * 1000 / float(line["msgs_per_s"]))
+        except (ValueError, ZeroDivisionError):
+            return ""
+
     headers = ["Scenario", "Target", "Rounds", "msg/s", "MB/s", "p50 ms", "p99 ms", "Proxy CPU", "Proxy RSS MB",
-               "Pulsar CPU", "Client CPU", "Errors", "Note"]
+               "Pulsar CPU", "Client CPU", "Errors", "Proxy CPU per 1k msg/s", "Server CPU per 1k msg/s", "Note"]
     lines = ["# Benchmark", "", "```", settings, "```", "",
              "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for line in table:
         lines.append("| " + " | ".join(str(x) for x in [
             LABELS.get(line["scenario"], line["scenario"]), line["target"], line["rounds"]]
-            + [line[c] for c in NUMERIC] + [line["note"]]) + " |")
+            + [line[c] for c in NUMERIC]
+            + [per_thousand(line, ["proxy_cpu"]), per_thousand(line, ["proxy_cpu", "pulsar_cpu"]), line["note"]])
+            + " |")
     lines += ["", "| Ratio (medians) | Value | Target |", "|---|---|---|"]
     lines += ["| %s | %s | %s |" % r for r in ratios]
     lines += ["", "Medians over rounds. msg/s: messages the broker stored per second while the load ran (its "
               "msgInCounter); MB/s: msg/s × message size. Latency: per scenario, see the README. CPU in cores "
-              "(1.0 = one core busy) over the same window; RSS: the proxy's peak resident memory."]
+              "(1.0 = one core busy) over the same window; RSS: the proxy's peak resident memory. Per 1k msg/s: "
+              "cores per 1000 msg/s from the medians; server = proxy + Pulsar (Pulsar's WebSocket service runs "
+              "inside the broker)."]
     markdown = "\n".join(lines) + "\n"
     with open(os.path.join(args.out, "summary.md"), "w") as f:
         f.write(markdown)
@@ -274,9 +313,19 @@ def soak(args):
     stats = gatling_global(log_text)
     received = re.search(r"WebSocket consumers: (\d+) messages received", log_text)
     failed_assertions = [line for line in log_text.splitlines() if re.search(r": false \(actual", line)]
-    rss = []
     with open(os.path.join(args.out, "soak-rss.csv")) as f:
-        rss = [int(r["proxy_rss_mb"]) for r in csv.DictReader(f) if r["proxy_rss_mb"]]
+        samples = [(int(r["seconds"]), int(r["proxy_rss_mb"])) for r in csv.DictReader(f) if r["proxy_rss_mb"]]
+    rss = [mb for _, mb in samples]
+    # "At start" is the idle proxy before any load; whether memory stays flat is read from a minute into the load
+    # (heap, pools and caches have grown to their working size by then) to the end, as a least-squares slope.
+    settled = [(t, mb) for t, mb in samples if t >= args.ramp + 60]
+    slope = None
+    if len(settled) >= 3:
+        mean_t = statistics.mean(t for t, _ in settled)
+        mean_mb = statistics.mean(mb for _, mb in settled)
+        variance = sum((t - mean_t) ** 2 for t, _ in settled)
+        if variance:
+            slope = sum((t - mean_t) * (mb - mean_mb) for t, mb in settled) / variance * 60
     total = stats if stats else {"total": "?", "ok": "?", "ko": "?"}
     lines = [
         "# Soak", "",
@@ -289,6 +338,9 @@ def soak(args):
         "| proxy RSS at start | %d MB |" % (args.rss_start_kb // 1024),
         "| proxy RSS at end | %d MB |" % (args.rss_end_kb // 1024),
         "| proxy RSS min / max during the run | %s / %s MB |" % ((min(rss), max(rss)) if rss else ("?", "?")),
+        "| proxy RSS a minute into the load (%s s) / at end | %s |" % (
+            args.ramp + 60, "%d / %d MB" % (settled[0][1], settled[-1][1]) if settled else "?"),
+        "| proxy RSS trend from then to the end | %s |" % ("%+.1f MB/min" % slope if slope is not None else "?"),
         "| Gatling assertions | %s |" % ("passed" if args.exit_status == 0 else
                                          "FAILED (exit %d)" % args.exit_status),
     ]
@@ -334,6 +386,7 @@ def main():
     p.add_argument("--rss-start-kb", type=int, required=True)
     p.add_argument("--rss-end-kb", type=int, required=True)
     p.add_argument("--exit-status", type=int, required=True)
+    p.add_argument("--ramp", type=int, default=0, help="seconds before the producers start")
     p.set_defaults(func=soak)
     p = commands.add_parser("wrk-script")
     p.add_argument("--size", type=int, required=True)

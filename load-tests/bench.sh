@@ -13,6 +13,10 @@
 # Scenarios (--scenarios, comma-separated):
 #   ws           WebSocket produce, the same client (pulsar-perf websocket-producer) against Pulsar's WebSocket
 #                service (target pulsar-ws) and the proxy (proxy-ws); a target whose handshake fails is skipped
+#   ws-window    WebSocket produce with a windowed client (WsProduceLoad): --ws-connections sockets, each with at
+#                most --ws-window frames awaiting an ack, acks matched by context; the same client against pulsar-ws
+#                and proxy-ws, so neither server is overrun past its in-flight limit
+#   ws-window-batch  as ws-window, with ?batchingEnabled=true on both targets (Pulsar's producer batching)
 #   http-single  HTTP produce, one message per request, against the proxy (wrk, else Gatling)
 #   http-batch   HTTP produce, --batch messages per request, against the proxy
 #   direct       the Java client (pulsar-perf produce) straight to the broker: the ceiling
@@ -23,9 +27,19 @@
 #   --rounds N          rounds per scenario and target [BENCH_ROUNDS, 3]
 #   --duration S        seconds of load per scenario and round [BENCH_DURATION, 30]
 #   --size BYTES        message size [BENCH_SIZE, 1024]
-#   --scenarios LIST    [BENCH_SCENARIOS, ws,http-single,http-batch,direct,e2e]
+#   --scenarios LIST    [BENCH_SCENARIOS, ws,ws-window,ws-window-batch,http-single,http-batch,direct,e2e]
 #   --ws-rate N         msg/s offered by the WebSocket producer; it does not wait for acks, so set it above what the
 #                       server sustains (msg/s in the table is what the broker stored) [BENCH_WS_RATE, 50000]
+#   --ws-connections N  WebSocket producer sockets of ws-window [BENCH_WS_CONNECTIONS, 16]
+#   --ws-window N       frames in flight per socket in ws-window [BENCH_WS_WINDOW, 100]. Pulsar's service gives
+#                       each socket its own producer; the proxy shares one per topic between sockets, and its queue
+#                       (producer.maxPendingMessages, 1000) answers send-error:8 when full. So that both servers
+#                       may have connections x window in flight, the proxy is started with
+#                       PROXY_PRODUCER_MAX_PENDING_MESSAGES at least that (unless the variable is set)
+#   --ws-client-threads N  event-loop threads of the ws-window client [BENCH_WS_CLIENT_THREADS, 1]
+#   --proxy-java-opts S extra JVM options for the proxy, e.g. a JFR recording [BENCH_PROXY_JAVA_OPTS]
+#   --proxy-jar PATH    the proxy jar to run, e.g. to compare builds [BENCH_PROXY_JAR, proxy-app/target/pulsar-proxy.jar,
+#                       built when missing]
 #   --direct-rate N     msg/s offered by pulsar-perf produce, which waits when 1000 sends are pending, so a rate
 #                       above what the broker takes means "as fast as it goes" [BENCH_DIRECT_RATE, 1000000]
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
@@ -39,6 +53,8 @@
 #   --proxy-port P      proxy client port [BENCH_PROXY_PORT, 8088]
 #   --management-port P proxy management port [BENCH_MANAGEMENT_PORT, 8089]
 #   --out DIR           output directory [BENCH_OUT, load-tests/target/bench/<time>]
+#   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
+#                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
 # Soak only:
 #   --minutes N         soak length [5]
 #   --consumers N       concurrent WebSocket consumers [1000]
@@ -50,7 +66,8 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/.." && pwd)
-JAR=$ROOT/proxy-app/target/pulsar-proxy.jar
+DEFAULT_JAR=$ROOT/proxy-app/target/pulsar-proxy.jar
+JAR=${BENCH_PROXY_JAR:-$DEFAULT_JAR}
 PULSAR_VERSION=$(sed -n 's:.*<pulsar.version>\(.*\)</pulsar.version>.*:\1:p' "$ROOT/pom.xml" | head -n 1)
 CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/pulsar-proxy
 PULSAR_HOME_DIR=$CACHE_DIR/apache-pulsar-$PULSAR_VERSION
@@ -63,7 +80,11 @@ if [[ ${1:-} == run || ${1:-} == soak ]]; then MODE=$1; shift; fi
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-30}
 SIZE=${BENCH_SIZE:-1024}
-SCENARIOS=${BENCH_SCENARIOS:-ws,http-single,http-batch,direct,e2e}
+SCENARIOS=${BENCH_SCENARIOS:-ws,ws-window,ws-window-batch,http-single,http-batch,direct,e2e}
+WS_CONNECTIONS=${BENCH_WS_CONNECTIONS:-16}
+WS_WINDOW=${BENCH_WS_WINDOW:-100}
+WS_CLIENT_THREADS=${BENCH_WS_CLIENT_THREADS:-1}
+PROXY_JAVA_OPTS=${BENCH_PROXY_JAVA_OPTS:-}
 WS_RATE=${BENCH_WS_RATE:-50000}
 DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
 E2E_RATE=${BENCH_E2E_RATE:-2000}
@@ -76,6 +97,7 @@ WEB_PORT=${BENCH_WEB_PORT:-8080}
 PROXY_PORT=${BENCH_PROXY_PORT:-8088}
 MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-8089}
 OUT=${BENCH_OUT:-}
+KEEP_DATA=false
 MINUTES=5
 CONSUMERS=1000
 WS_TARGET=proxy
@@ -91,6 +113,11 @@ while (($#)); do
     --size) SIZE=$2; shift ;;
     --scenarios) SCENARIOS=$2; shift ;;
     --ws-rate) WS_RATE=$2; shift ;;
+    --ws-connections) WS_CONNECTIONS=$2; shift ;;
+    --ws-window) WS_WINDOW=$2; shift ;;
+    --ws-client-threads) WS_CLIENT_THREADS=$2; shift ;;
+    --proxy-java-opts) PROXY_JAVA_OPTS=$2; shift ;;
+    --proxy-jar) JAR=$2; shift ;;
     --direct-rate) DIRECT_RATE=$2; shift ;;
     --e2e-rate) E2E_RATE=$2; shift ;;
     --batch) BATCH=$2; shift ;;
@@ -102,6 +129,7 @@ while (($#)); do
     --proxy-port) PROXY_PORT=$2; shift ;;
     --management-port) MANAGEMENT_PORT=$2; shift ;;
     --out) OUT=$2; shift ;;
+    --keep-data) KEEP_DATA=true ;;
     --minutes) MINUTES=$2; shift ;;
     --consumers) CONSUMERS=$2; shift ;;
     --ws-target) WS_TARGET=$2; shift ;;
@@ -111,7 +139,7 @@ while (($#)); do
   shift
 done
 
-for n in ROUNDS DURATION SIZE WS_RATE DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT \
+for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT \
   MANAGEMENT_PORT MINUTES CONSUMERS; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
@@ -159,6 +187,7 @@ cleanup() {
   [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
   if [[ -n $PROXY_PID ]]; then log "stopping the proxy"; stop_group "$PROXY_PID" 30; fi
   if [[ -n $PULSAR_PID ]]; then log "stopping Pulsar"; stop_group "$PULSAR_PID" 30; fi
+  if [[ $KEEP_DATA == false && -d $PULSAR_WORK/data ]]; then rm -rf "$PULSAR_WORK/data"; fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -305,6 +334,7 @@ await_ready() {
 
 start_proxy() {
   if [[ ! -f $JAR ]]; then
+    [[ $JAR == "$DEFAULT_JAR" ]] || die "no proxy jar at $JAR"
     log "building the proxy (mvn -B -q -DskipTests package)"
     (cd "$ROOT" && mvn -B -q -DskipTests package)
   fi
@@ -314,11 +344,19 @@ start_proxy() {
   done
   local heap=()
   [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
-  log "starting the proxy on ports $PROXY_PORT / $MANAGEMENT_PORT ${heap[*]:-} (log $OUT/proxy.log)"
+  local proxy_env=()
+  local in_flight=$((WS_CONNECTIONS * WS_WINDOW))
+  if [[ $MODE == run && $SCENARIOS == *ws-window* && -z ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-} ]] && ((in_flight > 1000)); then
+    proxy_env=("PROXY_PRODUCER_MAX_PENDING_MESSAGES=$in_flight")
+  fi
+  local extra=()
+  # shellcheck disable=SC2206
+  [[ -n $PROXY_JAVA_OPTS ]] && extra=($PROXY_JAVA_OPTS)
+  log "starting the proxy $JAR on ports $PROXY_PORT / $MANAGEMENT_PORT ${heap[*]:-} ${proxy_env[*]:-} (log $OUT/proxy.log)"
   set -m
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
-    PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT \
-    java ${heap[@]+"${heap[@]}"} -jar "$JAR" > "$OUT/proxy.log" 2>&1 < /dev/null &
+    PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT env ${proxy_env[@]+"${proxy_env[@]}"} \
+    java ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" > "$OUT/proxy.log" 2>&1 < /dev/null &
   PROXY_PID=$!
   set +m
   await_ready "the proxy" "$PROXY_PID" "$OUT/proxy.log" 60 proxy_ready
@@ -391,6 +429,9 @@ measure() {
     --round "$round" --size "$SIZE" --clk-tck "$CLK_TCK" --exit-status "$status" --pulsar-lib "$PULSAR_HOME_DIR/lib" \
     >> "$RESULTS"
   tail -n 1 "$RESULTS" | sed 's/^/    /' >&2
+  # Frees the ledgers for the broker's garbage collection, so that a long run does not fill the disk.
+  [[ $KEEP_DATA == true ]] || curl -s -o /dev/null --max-time 30 -X DELETE \
+    "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$topic?force=true" || true
 }
 
 run_ws() {
@@ -399,6 +440,19 @@ run_ws() {
   measure ws "$target" "$round" "$topic" ws-perf $((DURATION + 60)) \
     "$PERF" websocket-producer -u "$(ws_base "$target")" -r "$WS_RATE" -s "$SIZE" -time "$DURATION" \
     "persistent://$NAMESPACE/$topic"
+}
+
+# ws-window / ws-window-batch: the windowed client (WsProduceLoad), the same for both targets.
+run_ws_window() {
+  local scenario=$1 target=$2 round=$3 topic=bench-$1-$2-r$3-$RUN_ID query=
+  [[ $scenario == ws-window-batch ]] && query=batchingEnabled=true
+  if ! ws_available "$target"; then record_skip "$scenario" "$target" "$round" "skipped: endpoint not available"; return; fi
+  prepare_gatling
+  measure "$scenario" "$target" "$round" "$topic" ws-load $((DURATION + 90)) \
+    java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$GATLING_CP" io.pulsarproxy.loadtests.WsProduceLoad \
+    --url "$(ws_base "$target")ws/v2/producer/persistent/$NAMESPACE/$topic" --connections "$WS_CONNECTIONS" \
+    --window "$WS_WINDOW" --threads "$WS_CLIENT_THREADS" --duration "$DURATION" --size "$SIZE" \
+    ${query:+--query "$query"}
 }
 
 run_direct() {
@@ -468,8 +522,9 @@ run_benchmark() {
 date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
-http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}
+rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
+proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > 1000)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo 1000)}
+http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
 EOF
   local round scenario
   IFS=, read -r -a scenario_list <<< "$SCENARIOS"
@@ -477,6 +532,7 @@ EOF
     for scenario in "${scenario_list[@]}"; do
       case $scenario in
         ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round" ;;
+        ws-window | ws-window-batch) run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round" ;;
         http-single | http-batch) run_http "$scenario" "$round" ;;
         direct) run_direct "$round" ;;
         e2e) run_e2e pulsar-ws "$round"; run_e2e proxy-ws "$round" ;;
@@ -500,10 +556,14 @@ run_soak() {
   rss_start=$(rss_kb "$PROXY_PID")
   log "soak: $MINUTES min, $CONSUMERS WebSocket consumers on $ws_url, proxy RSS at start $((rss_start / 1024)) MB"
   local ramp=$((CONSUMERS / 50 + 10))
+  # The producers start after the ramp: a consumer that connected early waits that long for its first message, which
+  # with the simulation's 15 s receive timeout counted as an error (1032 of them, all in the first seconds of
+  # production, in a 1000-consumer soak). The timeout covers the ramp; a consumer stalled later still fails it.
   # shellcheck disable=SC2046
   start_client $((MINUTES * 60 + ramp + 180)) "$OUT/gatling.log" \
     $(gatling_command MixedSimulation "$OUT/gatling" "-DbaseUrl=http://127.0.0.1:$PROXY_PORT" "-DwsUrl=$ws_url" \
-      "-Dduration=${MINUTES}m" "-Dramp=${ramp}s" "-DwsConsumers=$CONSUMERS" "-DpayloadSize=$SIZE" -DmaxErrorPct=0)
+      "-Dduration=${MINUTES}m" "-Dramp=${ramp}s" "-DwsConsumers=$CONSUMERS" "-DpayloadSize=$SIZE" -DmaxErrorPct=0 \
+      "-DreceiveTimeout=$((ramp + 15))s")
   echo "seconds,proxy_rss_mb,proxy_cpu_ticks" > "$OUT/soak-rss.csv"
   local started=$SECONDS
   while kill -0 "$CLIENT_PID" 2> /dev/null; do
@@ -517,7 +577,7 @@ run_soak() {
   rss_end=$(rss_kb "$PROXY_PID")
   python3 "$SCRIPT_DIR/bench-report.py" soak --out "$OUT" --gatling-log "$OUT/gatling.log" \
     --rss-start-kb "$rss_start" --rss-end-kb "$rss_end" --exit-status "$status" --minutes "$MINUTES" \
-    --consumers "$CONSUMERS" --heap "$PROXY_HEAP" --ws-target "$WS_TARGET"
+    --consumers "$CONSUMERS" --heap "$PROXY_HEAP" --ws-target "$WS_TARGET" --ramp "$ramp"
   kill -0 "$PROXY_PID" 2> /dev/null || die "the proxy died during the soak (log $OUT/proxy.log)"
   return $status
 }

@@ -2,17 +2,19 @@ package io.pulsarproxy.ws;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.produce.OutgoingMessage;
 import io.pulsarproxy.core.produce.ProduceReply;
 import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
 import io.pulsarproxy.core.produce.ProducerCommand;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,18 +24,34 @@ import java.util.List;
  * <p>Bounded: at most {@code maxInFlight} frames await their ack; a frame beyond that is answered at once with
  * {@code send-error:8} and not sent. When the socket's write queue is full (a client that does not read its acks),
  * the socket stops reading frames until it drains.
+ *
+ * <p>Frames that arrive together (one read from the socket hands over several) go to the produce service as one
+ * request, sent once the event loop has handled what it read: one event-bus round trip for the group instead of one
+ * per frame, which was a third of the socket's event-loop time under load. The messages are still sent one by one
+ * in frame order by the shared producer, and every frame gets its own ack; the group's acks are written when the
+ * broker has answered for all of it (the producer completes sends in order, so that is when the last one is acked).
  */
 final class ProducerSession extends SocketSession {
   private final WsEndpoint.Producer endpoint;
   private final int maxInFlight;
   private final DeliveryOptions sendOptions;
+  private final Context context;
   /** Acks in frame order; an entry's ack is null until its answer came. */
   private final ArrayDeque<PendingAck> pending = new ArrayDeque<>();
+  /** Frames taken since the last request went out, sent together; bounded by {@code maxInFlight}. */
+  private List<OutgoingMessage> group = new ArrayList<>();
+  private List<PendingAck> groupAcks = new ArrayList<>();
   private boolean readingPaused;
   private boolean draining;
 
   private static final class PendingAck {
-    JsonObject ack;
+    final String context;
+    /** The ack's text; null until the answer came. */
+    String ack;
+
+    PendingAck(String context) {
+      this.context = context;
+    }
   }
 
   ProducerSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Producer endpoint,
@@ -42,6 +60,7 @@ final class ProducerSession extends SocketSession {
     this.endpoint = endpoint;
     this.maxInFlight = sessions.config().maxInFlightPerProducer();
     this.sendOptions = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(sendDeadlineMs);
+    this.context = vertx.getOrCreateContext();
   }
 
   @Override
@@ -67,34 +86,50 @@ final class ProducerSession extends SocketSession {
           + "broker (ws.maxInFlightPerProducer); wait for acks", frame.context()).encode());
       return;
     }
-    PendingAck entry = new PendingAck();
+    PendingAck entry = new PendingAck(frame.context());
     pending.add(entry);
     if (frame.refusal() != null) {
-      entry.ack = frame.refusal();
+      entry.ack = frame.refusal().encode();
       flush();
       return;
     }
-    ProduceRequest request = new ProduceRequest(endpoint.topic(), endpoint.options(), List.of(frame.message()));
+    if (group.isEmpty()) {
+      context.runOnContext(v -> sendGroup());
+    }
+    group.add(frame.message());
+    groupAcks.add(entry);
+  }
+
+  /** Sends the frames taken since the last call as one produce request; their acks fill in when it is answered. */
+  private void sendGroup() {
+    List<OutgoingMessage> messages = group;
+    List<PendingAck> entries = groupAcks;
+    group = new ArrayList<>();
+    groupAcks = new ArrayList<>();
+    ProduceRequest request = new ProduceRequest(endpoint.topic(), endpoint.options(), messages);
     vertx.eventBus().<ProduceReply>request(Addresses.PRODUCE, request, sendOptions)
         .onComplete(reply -> {
-          entry.ack = ack(reply, frame.context());
+          for (int i = 0; i < entries.size(); i++) {
+            PendingAck entry = entries.get(i);
+            entry.ack = ack(reply, i, entry.context);
+          }
           flush();
         });
   }
 
-  private static JsonObject ack(AsyncResult<Message<ProduceReply>> reply, String context) {
+  private static String ack(AsyncResult<Message<ProduceReply>> reply, int index, String context) {
     if (reply.failed()) {
       return Frames.refusal(Frames.SEND_FAILED, "the produce service did not answer: " + reply.cause().getMessage(),
-          context);
+          context).encode();
     }
-    ProduceResult result = reply.result().body().results().get(0);
-    return result.isOk() ? Frames.ack(result.messageId(), context) : Frames.refusal(result.error(), context);
+    ProduceResult result = reply.result().body().results().get(index);
+    return result.isOk() ? Frames.okAck(result.messageId(), context) : Frames.refusal(result.error(), context).encode();
   }
 
   /** Writes the acks that are next in order; pauses reading while the client does not take them. */
   private void flush() {
     while (!pending.isEmpty() && pending.peekFirst().ack != null) {
-      write(pending.pollFirst().ack.encode());
+      write(pending.pollFirst().ack);
     }
     if (!readingPaused && writeQueueFull()) {
       readingPaused = true;

@@ -62,6 +62,18 @@ class FramesTest {
   }
 
   @Test
+  void writesAckContextsThatNeedEscapingAsTheSameString() {
+    String context = "q\"b\\n\nt\tc\u0001é€😀";
+    String ack = Frames.okAck(MessageIds.decode("CAEQAjAA", "id"), context);
+    JsonObject parsed = new JsonObject(ack);
+    assertThat(parsed.getString("context")).isEqualTo(context);
+    assertThat(parsed.getString("messageId")).isEqualTo("CAEQAjAA");
+    assertThat(parsed.fieldNames()).containsExactly("result", "messageId", "context", "errorCode", "schemaVersion");
+    assertThat(new JsonObject(Frames.okAck(MessageIds.decode("CAEQAjAA", "id"), null)).fieldNames())
+        .containsExactly("result", "messageId", "errorCode", "schemaVersion");
+  }
+
+  @Test
   void writesMessagesWithPropertiesAlwaysAndKeyAndEventTimeOnlyWhenSet() {
     JsonObject plain = new JsonObject(Frames.message(new InboundMessage("CAEQAjAA", "t", new byte[] {1, 2},
         null, Map.of(), 1704164645678L, 0, 0)));

@@ -14,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.Producer;
@@ -135,6 +136,37 @@ class WsProducerIT {
       assertThat(new String(m.getValue(), StandardCharsets.UTF_8)).isEqualTo("after");
       assertThat(ackedId(acks.get(1))).isEqualTo(MessageIds.encode(m.getMessageId()));
     }
+  }
+
+  @Test
+  void aBurstOfFramesIsAckedOneByOneInFrameOrderAroundARefusal() throws Exception {
+    String topic = broker.uniqueTopic("burst");
+    int count = 200;
+    int bad = 77;
+    try (Consumer<byte[]> java = subscribe(topic);
+         WsClient producer = proxy.connect(path("producer", topic))) {
+      for (int i = 0; i < count; i++) {
+        if (i == bad) {
+          producer.send(new JsonObject().put("payload", "not base64!").put("context", "c" + i));
+        } else {
+          producer.send(message("m" + i, "c" + i));
+        }
+      }
+      List<JsonObject> acks = producer.await(count);
+      assertThat(acks).extracting(a -> a.getString("context"))
+          .containsExactlyElementsOf(IntStream.range(0, count).mapToObj(i -> "c" + i).toList());
+      assertThat(acks.get(bad).getString("result")).isEqualTo("send-error:7");
+      for (int i = 0; i < count; i++) {
+        if (i == bad) {
+          continue;
+        }
+        assertThat(acks.get(i).getString("result")).isEqualTo("ok");
+        Message<byte[]> m = java.receive(20, TimeUnit.SECONDS);
+        assertThat(new String(m.getValue(), StandardCharsets.UTF_8)).isEqualTo("m" + i);
+        assertThat(ackedId(acks.get(i))).isEqualTo(MessageIds.encode(m.getMessageId()));
+      }
+    }
+    assertThat(broker.admin().topics().getStats(topic).getMsgInCounter()).isEqualTo(count - 1);
   }
 
   @Test
