@@ -33,7 +33,7 @@
 #   --ws-connections N  WebSocket producer sockets of ws-window [BENCH_WS_CONNECTIONS, 16]
 #   --ws-window N       frames in flight per socket in ws-window [BENCH_WS_WINDOW, 100]. Pulsar's service gives
 #                       each socket its own producer; the proxy shares one per topic between sockets, and its queue
-#                       (producer.maxPendingMessages, 1000) answers send-error:8 when full. So that both servers
+#                       (producer.maxPendingMessages, 10000) answers send-error:8 when full. So that both servers
 #                       may have connections x window in flight, the proxy is started with
 #                       PROXY_PRODUCER_MAX_PENDING_MESSAGES at least that (unless the variable is set)
 #   --ws-client-threads N  event-loop threads of the ws-window client [BENCH_WS_CLIENT_THREADS, 1]
@@ -45,7 +45,7 @@
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
 #   --batch N           messages per request in http-batch [BENCH_BATCH, 100]
 #   --connections N     HTTP connections (wrk) / users (Gatling); connections x batch above the proxy's
-#                       producer.maxPendingMessages (1000) gets 503s by design [BENCH_CONNECTIONS, 8]
+#                       producer.maxPendingMessages (10000) gets 503s by design [BENCH_CONNECTIONS, 8]
 #   --http-client C     wrk or gatling [BENCH_HTTP_CLIENT, wrk when installed]
 #   --proxy-heap SIZE   -Xmx for the proxy, e.g. 256m (soak default 256m) [BENCH_PROXY_HEAP]
 #   --broker-port P     Pulsar binary port [BENCH_BROKER_PORT, 6650]
@@ -73,6 +73,8 @@ CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/pulsar-proxy
 PULSAR_HOME_DIR=$CACHE_DIR/apache-pulsar-$PULSAR_VERSION
 CLK_TCK=$(getconf CLK_TCK)
 NAMESPACE=public/default
+# The proxy's default producer.maxPendingMessages.
+PROXY_DEFAULT_PENDING=10000
 
 MODE=run
 if [[ ${1:-} == run || ${1:-} == soak ]]; then MODE=$1; shift; fi
@@ -346,7 +348,7 @@ start_proxy() {
   [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
   local proxy_env=()
   local in_flight=$((WS_CONNECTIONS * WS_WINDOW))
-  if [[ $MODE == run && $SCENARIOS == *ws-window* && -z ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-} ]] && ((in_flight > 1000)); then
+  if [[ $MODE == run && $SCENARIOS == *ws-window* && -z ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-} ]] && ((in_flight > PROXY_DEFAULT_PENDING)); then
     proxy_env=("PROXY_PRODUCER_MAX_PENDING_MESSAGES=$in_flight")
   fi
   local extra=()
@@ -523,7 +525,7 @@ date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
-proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > 1000)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo 1000)}
+proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > PROXY_DEFAULT_PENDING)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo $PROXY_DEFAULT_PENDING)}
 http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
 EOF
   local round scenario

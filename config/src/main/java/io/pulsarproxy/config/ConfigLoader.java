@@ -68,7 +68,7 @@ public final class ConfigLoader {
     d.put("management.host", "0.0.0.0");
     d.put("management.port", 8089);
     d.put("producer.sendTimeout", "30s");
-    d.put("producer.maxPendingMessages", 1000);
+    d.put("producer.maxPendingMessages", 10000);
     d.put("producer.batchingEnabled", true);
     d.put("producer.batchingMaxPublishDelay", "1ms");
     d.put("producer.batchingMaxMessages", 1000);

@@ -56,7 +56,7 @@ class ConfigLoaderTest {
         "persistent://public/default/pulsar-proxy-probe", List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)));
     assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 10000));
     assertThat(c.management()).isEqualTo(new ManagementConfig("0.0.0.0", 8089));
-    assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 1000, true, Duration.ofMillis(1),
+    assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 10000, true, Duration.ofMillis(1),
         1000, true, "NONE", 1000, Duration.ofMinutes(5)));
     assertThat(c.log()).isEqualTo(new LogConfig("INFO", Map.of()));
     assertThat(c.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(10)));

@@ -1,5 +1,6 @@
 package io.pulsarproxy.ws;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.MessageIds;
@@ -122,26 +123,10 @@ final class Frames {
     return text.append(",\"errorCode\":0,\"schemaVersion\":0}").toString();
   }
 
-  /** Appends {@code s} as a JSON string: quotes, backslashes and control characters escaped. */
+  /** Appends {@code s} as a JSON string (Jackson's escaping, as {@link JsonObject#encode()} would write it). */
   private static void quoted(StringBuilder out, String s) {
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
+    JsonStringEncoder.getInstance().quoteAsString(s, out);
     out.append('"');
   }
 
