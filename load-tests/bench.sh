@@ -107,6 +107,8 @@ WS_TARGET=proxy
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "bench.sh: $*"; exit 1; }
+# shellcheck source=../scripts/pulsar-distribution.sh
+source "$ROOT/scripts/pulsar-distribution.sh"
 
 while (($#)); do
   case $1 in
@@ -266,25 +268,6 @@ stop_sampler() {
 }
 
 # ---- Pulsar and the proxy -------------------------------------------------------------------------------------------
-
-ensure_distribution() {
-  [[ -x $PULSAR_HOME_DIR/bin/pulsar && -d $PULSAR_HOME_DIR/lib ]] && return 0
-  local tarball=$HOME/.m2/repository/org/apache/pulsar/pulsar-server-distribution/$PULSAR_VERSION
-  tarball=$tarball/pulsar-server-distribution-$PULSAR_VERSION-bin.tar.gz
-  if [[ ! -f $tarball ]]; then
-    log "fetching the Pulsar $PULSAR_VERSION distribution through Maven"
-    (cd "$OUT" && mvn -B -q dependency:get -Dtransitive=false \
-      -Dartifact="org.apache.pulsar:pulsar-server-distribution:$PULSAR_VERSION:tar.gz:bin")
-  fi
-  log "extracting $tarball"
-  mkdir -p "$CACHE_DIR"
-  local scratch
-  scratch=$(mktemp -d "$CACHE_DIR/.extract-XXXXXX")
-  tar xzf "$tarball" -C "$scratch"
-  mv -T "$scratch/apache-pulsar-$PULSAR_VERSION" "$PULSAR_HOME_DIR" 2> /dev/null || true
-  rm -rf "$scratch"
-  [[ -x $PULSAR_HOME_DIR/bin/pulsar ]] || die "extraction of $tarball failed"
-}
 
 start_pulsar() {
   ensure_distribution
