@@ -52,12 +52,24 @@ final class Frames {
   }
 
   static ProducerFrame producerFrame(String text) {
+    ProducerFrame fast = PayloadSpan.producerFrame(text);
+    if (fast != null) {
+      return fast;
+    }
     JsonObject json;
     try {
       json = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
       return refused(null, BAD_JSON, "the frame is not a JSON object: " + firstLine(e.getMessage()));
     }
+    return producerFrame(json, null);
+  }
+
+  /**
+   * The frame's message from its parsed JSON; {@code decoded} is the payload when it was already decoded from the
+   * frame's text (the JSON then holds an empty string in its place), else null.
+   */
+  static ProducerFrame producerFrame(JsonObject json, byte[] decoded) {
     // As in Pulsar, a field of the wrong shape fails the frame as a whole (3) before its values are checked (7).
     String context;
     String payload;
@@ -86,11 +98,13 @@ final class Frames {
     if (payload == null) {
       return refused(context, BAD_PAYLOAD, "payload is missing");
     }
-    byte[] bytes;
-    try {
-      bytes = Base64.getDecoder().decode(payload);
-    } catch (IllegalArgumentException e) {
-      return refused(context, BAD_PAYLOAD, "payload is not valid base64: " + e.getMessage());
+    byte[] bytes = decoded;
+    if (bytes == null) {
+      try {
+        bytes = Base64.getDecoder().decode(payload);
+      } catch (IllegalArgumentException e) {
+        return refused(context, BAD_PAYLOAD, "payload is not valid base64: " + e.getMessage());
+      }
     }
     if (properties == null) {
       return refused(context, BAD_PAYLOAD, "a property value is null");
