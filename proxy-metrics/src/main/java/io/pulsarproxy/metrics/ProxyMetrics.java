@@ -59,20 +59,18 @@ public final class ProxyMetrics {
     return registry;
   }
 
-  /**
-   * Counts one produced message by outcome.
-   *
-   * @param outcome {@link #OK} or the lower-case error code
-   */
-  public void messageProduced(String outcome, long bytes, long latencyNanos) {
+  /** Counts messages handed to Pulsar with one outcome ({@link #OK} or an error code's name) and their payload bytes. */
+  public void messagesProduced(String outcome, int count, long bytes) {
     messagesByOutcome.computeIfAbsent(outcome, o -> Counter.builder("pulsar_proxy_messages_produced")
-        .description("Messages handed to Pulsar, by outcome").tag("outcome", o).register(registry)).increment();
+        .description("Messages handed to Pulsar, by outcome").tag("outcome", o).register(registry)).increment(count);
     bytesByOutcome.computeIfAbsent(outcome, o -> Counter.builder("pulsar_proxy_bytes_produced")
         .description("Payload bytes handed to Pulsar, by outcome").baseUnit("bytes").tag("outcome", o)
         .register(registry)).increment(bytes);
-    if (OK.equals(outcome)) {
-      produceLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
-    }
+  }
+
+  /** Records the time from handing a message to Pulsar to the broker's acknowledgement. */
+  public void produceLatency(long nanos) {
+    produceLatency.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Counts one message handed to a client session (WebSocket, HTTP or SSE consumer, reader). */
