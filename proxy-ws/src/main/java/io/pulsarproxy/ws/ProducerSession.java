@@ -81,7 +81,8 @@ final class ProducerSession extends SocketSession {
   @Override
   void text(String text) {
     Frames.ProducerFrame frame = Frames.producerFrame(text);
-    if (pending.size() >= maxInFlight) {
+    // Acks not yet written count: the window bounds what the socket holds in the proxy, not only at the broker.
+    if (pending.size() + unwritten() >= maxInFlight) {
       write(Frames.refusal(Frames.SEND_FAILED, "more than " + maxInFlight + " messages of this socket await the "
           + "broker (ws.maxInFlightPerProducer); wait for acks", frame.context()).encode());
       return;
@@ -126,10 +127,17 @@ final class ProducerSession extends SocketSession {
     return result.isOk() ? Frames.okAck(result.messageId(), context) : Frames.refusal(result.error(), context).encode();
   }
 
-  /** Writes the acks that are next in order; pauses reading while the client does not take them. */
+  /** Writes the acks that are next in order, as one run; pauses reading while the client does not take them. */
   private void flush() {
+    List<String> acks = null;
     while (!pending.isEmpty() && pending.peekFirst().ack != null) {
-      write(pending.pollFirst().ack);
+      if (acks == null) {
+        acks = new ArrayList<>();
+      }
+      acks.add(pending.pollFirst().ack);
+    }
+    if (acks != null) {
+      writeAll(acks);
     }
     if (!readingPaused && writeQueueFull()) {
       readingPaused = true;

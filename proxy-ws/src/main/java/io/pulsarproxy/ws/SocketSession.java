@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,8 @@ abstract class SocketSession {
   final String id;
   final String description;
   private final Promise<Void> closed = Promise.promise();
+  /** Frames handed to the server's {@link FrameWriter} and not written yet (it counts them down). */
+  private final AtomicInteger unwritten = new AtomicInteger();
   private long lastActivityNanos = System.nanoTime();
   private long lastPingNanos = System.nanoTime();
   private boolean closing;
@@ -109,11 +113,34 @@ abstract class SocketSession {
 
   /** Writes one text frame; does nothing once the socket is closing. */
   void write(String text) {
-    if (isClosing()) {
+    writeAll(List.of(text));
+  }
+
+  /**
+   * Writes text frames in order; does nothing once the socket is closing. A run of frames goes through the server's
+   * {@link FrameWriter} (one flush for the run); a lone frame is written at once, unless frames handed over earlier
+   * are still waiting there (it must not overtake them).
+   */
+  void writeAll(List<String> frames) {
+    if (isClosing() || frames.isEmpty()) {
       return;
     }
     touch();
-    socket.writeTextMessage(text);
+    if (frames.size() == 1 && unwritten.get() == 0) {
+      socket.writeTextMessage(frames.get(0));
+      return;
+    }
+    int count = frames.size();
+    unwritten.addAndGet(count);
+    if (!sessions.writer().write(socket, frames, () -> unwritten.addAndGet(-count))) {
+      unwritten.addAndGet(-count);
+      frames.forEach(socket::writeTextMessage);
+    }
+  }
+
+  /** Frames handed over for writing and not written yet. */
+  int unwritten() {
+    return unwritten.get();
   }
 
   /** Whether the socket's write queue is above its high-water mark (false once closing). */
@@ -128,7 +155,12 @@ abstract class SocketSession {
     }
     closing = true;
     LOG.debug("Closing {} socket {} on {}: {} {}", role().label(), id, description, code, reason);
-    socket.close(code, truncate(reason));
+    String truncated = truncate(reason);
+    // After the frames still waiting to be written, so that a client gets every ack before the close.
+    if (unwritten.get() > 0 && sessions.writer().then(() -> socket.close(code, truncated))) {
+      return;
+    }
+    socket.close(code, truncated);
   }
 
   /** Called by the registry's sweeper: pings due clients, closes idle sockets. */

@@ -26,6 +26,7 @@ final class WsSessions {
   private final int serverFrameLimit;
   private final Set<SocketSession> open = new LinkedHashSet<>();
   private final Map<WsPath.Role, AtomicInteger> byRole = new EnumMap<>(WsPath.Role.class);
+  private final FrameWriter writer = new FrameWriter();
   private WsConfig config;
   private int handshakes;
   private boolean shuttingDown;
@@ -41,6 +42,11 @@ final class WsSessions {
       metrics.webSockets(role.label(), count::get);
     }
     scheduleSweeper();
+  }
+
+  /** Writes runs of frames for this server's sockets with one flush each. */
+  FrameWriter writer() {
+    return writer;
   }
 
   WsConfig config() {
@@ -113,7 +119,7 @@ final class WsSessions {
       closing.add(session.closed());
       session.shutdown();
     }
-    return Future.join(closing).mapEmpty();
+    return Future.join(closing).<Void>mapEmpty().onComplete(done -> writer.stop());
   }
 
   private void scheduleSweeper() {
