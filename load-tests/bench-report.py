@@ -332,7 +332,7 @@ def soak(args):
         "| | |", "|---|---|",
         "| length | %s min |" % args.minutes,
         "| WebSocket consumers | %s (on %s) |" % (args.consumers, args.ws_target),
-        "| proxy heap | -Xmx%s |" % args.heap,
+        "| proxy JVM | -Xms%s -Xmx%s -XX:+AlwaysPreTouch, MALLOC_ARENA_MAX=2 |" % (args.heap, args.heap),
         "| requests and checks (Gatling) | %s, %s failed |" % (total["total"], total["ko"]),
         "| messages received by the WebSocket consumers | %s |" % (received.group(1) if received else "?"),
         "| proxy RSS at start | %d MB |" % (args.rss_start_kb // 1024),

@@ -47,7 +47,8 @@
 #   --connections N     HTTP connections (wrk) / users (Gatling); connections x batch above the proxy's
 #                       producer.maxPendingMessages (10000) gets 503s by design [BENCH_CONNECTIONS, 8]
 #   --http-client C     wrk or gatling [BENCH_HTTP_CLIENT, wrk when installed]
-#   --proxy-heap SIZE   -Xmx for the proxy, e.g. 256m (soak default 256m) [BENCH_PROXY_HEAP]
+#   --proxy-heap SIZE   -Xmx for the proxy, e.g. 256m [BENCH_PROXY_HEAP]; the soak runs the proxy with -Xms and -Xmx
+#                       at this size (default 256m), -XX:+AlwaysPreTouch and MALLOC_ARENA_MAX=2
 #   --broker-port P     Pulsar binary port [BENCH_BROKER_PORT, 6650]
 #   --web-port P        Pulsar web port: admin API and WebSocket service [BENCH_WEB_PORT, 8080]
 #   --proxy-port P      proxy client port [BENCH_PROXY_PORT, 8088]
@@ -330,6 +331,13 @@ start_proxy() {
   local heap=()
   [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
   local proxy_env=()
+  if [[ $MODE == soak ]]; then
+    # The heap at its full size from the start (committed and touched), and glibc's malloc arenas capped, as the
+    # README recommends for a container: resident memory then shows what the proxy holds, not the JVM growing into
+    # its limits (with -Xmx alone, RSS rose 25 MB/min for minutes as the heap was committed).
+    heap=("-Xms$PROXY_HEAP" "-Xmx$PROXY_HEAP" -XX:+AlwaysPreTouch)
+    proxy_env=(MALLOC_ARENA_MAX=2)
+  fi
   local in_flight=$((WS_CONNECTIONS * WS_WINDOW))
   if [[ $MODE == run && $SCENARIOS == *ws-window* && -z ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-} ]] && ((in_flight > PROXY_DEFAULT_PENDING)); then
     proxy_env=("PROXY_PRODUCER_MAX_PENDING_MESSAGES=$in_flight")
