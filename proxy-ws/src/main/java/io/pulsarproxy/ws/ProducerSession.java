@@ -83,8 +83,8 @@ final class ProducerSession extends SocketSession {
     Frames.ProducerFrame frame = Frames.producerFrame(text);
     // Acks not yet written count: the window bounds what the socket holds in the proxy, not only at the broker.
     if (pending.size() + unwritten() >= maxInFlight) {
-      write(Frames.refusal(Frames.SEND_FAILED, "more than " + maxInFlight + " messages of this socket await the "
-          + "broker (ws.maxInFlightPerProducer); wait for acks", frame.context()).encode());
+      write(Frames.refusal(Frames.SEND_FAILED, "more than " + maxInFlight + " messages of this socket await their "
+          + "ack (ws.maxInFlightPerProducer); wait for acks", frame.context()).encode());
       return;
     }
     PendingAck entry = new PendingAck(frame.context());
