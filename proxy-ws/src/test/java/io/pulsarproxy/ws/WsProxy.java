@@ -14,6 +14,7 @@ import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -103,7 +104,11 @@ final class WsProxy implements AutoCloseable {
   WsClient connect(int port, String path, Map<String, String> headers) throws Exception {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
     headers.forEach(options::addHeader);
-    return new WsClient(await(client.connect(options)));
+    // Handlers are set before the handshake: a server may send its first frame in the instant the upgrade completes.
+    ClientWebSocket socket = client.webSocket();
+    WsClient ws = new WsClient(socket);
+    await(socket.connect(options));
+    return ws;
   }
 
   /** The HTTP status of a handshake the proxy refuses; fails if it accepts. */
