@@ -127,22 +127,28 @@ def gatling_global(text):
             "p50": p50[0] if p50 else None, "p99": p99[0] if p99 else None}
 
 
-def ws_load_numbers(text):
-    """(p50, p99, errors) from the RESULT line WsProduceLoad prints last."""
+def result_fields(text):
+    """The numbers of the RESULT line WsProduceLoad and WsConsumeLoad print last (None when missing or NaN)."""
     match = re.search(r"^RESULT (.*)$", text, re.M)
     if not match:
-        return None, None, None
-    fields = dict(part.split("=", 1) for part in match.group(1).split())
-
-    def number(name):
+        return None
+    fields = {}
+    for name, value in (part.split("=", 1) for part in match.group(1).split()):
         try:
-            value = float(fields[name])
-        except (KeyError, ValueError):
-            return None
-        return None if value != value else value  # NaN: no ack came
+            number = float(value)
+        except ValueError:
+            continue
+        fields[name] = None if number != number else number  # NaN: no ack came
+    return fields
 
-    errors = number("errors")
-    return number("p50Ms"), number("p99Ms"), None if errors is None else int(errors)
+
+def ws_load_numbers(text):
+    """(p50, p99, errors) from the RESULT line WsProduceLoad prints last."""
+    fields = result_fields(text)
+    if fields is None:
+        return None, None, None
+    errors = fields.get("errors")
+    return fields.get("p50Ms"), fields.get("p99Ms"), None if errors is None else int(errors)
 
 
 def row(args):
@@ -165,7 +171,7 @@ def row(args):
                       proxy_cpu=round(ticks(2), 2), pulsar_cpu=round(ticks(3), 2), client_cpu=round(ticks(4), 2),
                       proxy_rss_mb=round(max(s[5] for s in samples[i:j + 1]) / 1024))
     else:
-        notes.append("no message reached the broker")
+        notes.append("no message left the broker" if args.kind == "ws-consume" else "no message reached the broker")
 
     p50 = p99 = None
     errors = None
@@ -180,6 +186,21 @@ def row(args):
         p50, p99 = latency_from_log(log_text, r"Aggregated latency stats")
     elif kind == "ws-load":
         p50, p99, errors = ws_load_numbers(client_log)
+    elif kind == "ws-consume":
+        # msg/s is what the client received, distinct messages from its first to its last one; the window above,
+        # where the broker's msgOutCounter grew, is only the period over which CPU is read.
+        fields = result_fields(client_log) or {}
+        rate = fields.get("msgPerSec")
+        if rate:
+            values.update(msgs_per_s=round(rate), mb_per_s=round(rate * args.size / 1e6, 2))
+        else:
+            values.update(msgs_per_s="", mb_per_s="")
+        if fields.get("errors") is not None:
+            errors = int(fields["errors"])
+        if fields.get("distinct") is not None and fields["distinct"] < args.expected:
+            notes.append("%d of %d messages received" % (fields["distinct"], args.expected))
+        if fields.get("duplicates"):
+            notes.append("%d duplicates" % fields["duplicates"])
     elif kind.startswith("wrk:"):
         p50, p99, errors = wrk_numbers(client_log)
     elif kind.startswith("gatling:"):
@@ -211,6 +232,7 @@ LABELS = {
     "ws": "WebSocket produce",
     "ws-window": "WebSocket produce, windowed",
     "ws-window-batch": "WebSocket produce, windowed, batching",
+    "ws-consume": "WebSocket consume",
     "http-single": "HTTP produce, 1 per request",
     "http-batch": "HTTP produce, batched",
     "direct": "Java client (ceiling)",
@@ -255,6 +277,9 @@ def summary(args):
         ("WebSocket produce windowed + batching msg/s, proxy / Pulsar WebSocket",
          ratio(value("ws-window-batch", "proxy-ws", "msgs_per_s"), value("ws-window-batch", "pulsar-ws", "msgs_per_s")),
          "≥ 2"),
+        ("WebSocket consume msg/s, proxy / Pulsar WebSocket",
+         ratio(value("ws-consume", "proxy-ws", "msgs_per_s"), value("ws-consume", "pulsar-ws", "msgs_per_s")),
+         "reported"),
         ("WebSocket produce msg/s, proxy / Java client", ratio(value("ws", "proxy-ws", "msgs_per_s"), direct), ""),
         ("HTTP batched produce msg/s, proxy / Java client", ratio(value("http-batch", "proxy", "msgs_per_s"), direct),
          "≥ 0.5"),
@@ -287,7 +312,9 @@ def summary(args):
     lines += ["", "| Ratio (medians) | Value | Target |", "|---|---|---|"]
     lines += ["| %s | %s | %s |" % r for r in ratios]
     lines += ["", "Medians over rounds. msg/s: messages the broker stored per second while the load ran (its "
-              "msgInCounter); MB/s: msg/s × message size. Latency: per scenario, see the README. CPU in cores "
+              "msgInCounter); for WebSocket consume, distinct messages the client received per second, from its "
+              "first message to its last (CPU then over the time the broker's msgOutCounter grew). "
+              "MB/s: msg/s × message size. Latency: per scenario, see the README. CPU in cores "
               "(1.0 = one core busy) over the same window; RSS: the proxy's peak resident memory. Per 1k msg/s: "
               "cores per 1000 msg/s from the medians; server = proxy + Pulsar (Pulsar's WebSocket service runs "
               "inside the broker)."]
@@ -374,6 +401,7 @@ def main():
     p.add_argument("--clk-tck", type=int, required=True)
     p.add_argument("--exit-status", type=int, default=0)
     p.add_argument("--pulsar-lib", required=True)
+    p.add_argument("--expected", type=int, default=0, help="messages a ws-consume client should receive")
     p.set_defaults(func=row)
     p = commands.add_parser("summary")
     p.add_argument("--results", required=True)

@@ -17,6 +17,12 @@
 #                most --ws-window frames awaiting an ack, acks matched by context; the same client against pulsar-ws
 #                and proxy-ws, so neither server is overrun past its in-flight limit
 #   ws-window-batch  as ws-window, with ?batchingEnabled=true on both targets (Pulsar's producer batching)
+#   ws-consume   WebSocket consume: a backlog of at least --consume-messages messages, written beforehand straight
+#                to the broker (pulsar-perf produce at --direct-rate, batched; not measured) on a fresh topic with the
+#                subscription bench-sub, drained by the same client (WsConsumeLoad) through pulsar-ws and proxy-ws:
+#                --ws-consume-connections Shared consumer sockets, receiverQueueSize=1000, every message acked as it
+#                comes. msg/s is distinct messages the client received per second (first to last message); the client
+#                stops when --consume-messages distinct messages came, or after max(120, --duration) s
 #   http-single  HTTP produce, one message per request, against the proxy (wrk, else Gatling)
 #   http-batch   HTTP produce, --batch messages per request, against the proxy
 #   direct       the Java client (pulsar-perf produce) straight to the broker: the ceiling
@@ -27,7 +33,7 @@
 #   --rounds N          rounds per scenario and target [BENCH_ROUNDS, 3]
 #   --duration S        seconds of load per scenario and round [BENCH_DURATION, 30]
 #   --size BYTES        message size [BENCH_SIZE, 1024]
-#   --scenarios LIST    [BENCH_SCENARIOS, ws,ws-window,ws-window-batch,http-single,http-batch,direct,e2e]
+#   --scenarios LIST    [BENCH_SCENARIOS, ws,ws-window,ws-window-batch,ws-consume,http-single,http-batch,direct,e2e]
 #   --ws-rate N         msg/s offered by the WebSocket producer; it does not wait for acks, so set it above what the
 #                       server sustains (msg/s in the table is what the broker stored) [BENCH_WS_RATE, 50000]
 #   --ws-connections N  WebSocket producer sockets of ws-window [BENCH_WS_CONNECTIONS, 16]
@@ -36,7 +42,10 @@
 #                       (producer.maxPendingMessages, 10000) answers send-error:8 when full. So that both servers
 #                       may have connections x window in flight, the proxy is started with
 #                       PROXY_PRODUCER_MAX_PENDING_MESSAGES at least that (unless the variable is set)
-#   --ws-client-threads N  event-loop threads of the ws-window client [BENCH_WS_CLIENT_THREADS, 1]
+#   --ws-client-threads N  event-loop threads of the ws-window and ws-consume clients [BENCH_WS_CLIENT_THREADS, 1]
+#   --consume-messages N  messages written to each ws-consume topic and drained by the client
+#                       [BENCH_CONSUME_MESSAGES, 200000]
+#   --ws-consume-connections N  consumer sockets of ws-consume [BENCH_WS_CONSUME_CONNECTIONS, 4]
 #   --proxy-java-opts S extra JVM options for the proxy, e.g. a JFR recording [BENCH_PROXY_JAVA_OPTS]
 #   --proxy-jar PATH    the proxy jar to run, e.g. to compare builds [BENCH_PROXY_JAR, proxy-app/target/pulsar-proxy.jar,
 #                       built when missing]
@@ -83,10 +92,12 @@ if [[ ${1:-} == run || ${1:-} == soak ]]; then MODE=$1; shift; fi
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-30}
 SIZE=${BENCH_SIZE:-1024}
-SCENARIOS=${BENCH_SCENARIOS:-ws,ws-window,ws-window-batch,http-single,http-batch,direct,e2e}
+SCENARIOS=${BENCH_SCENARIOS:-ws,ws-window,ws-window-batch,ws-consume,http-single,http-batch,direct,e2e}
 WS_CONNECTIONS=${BENCH_WS_CONNECTIONS:-16}
 WS_WINDOW=${BENCH_WS_WINDOW:-100}
 WS_CLIENT_THREADS=${BENCH_WS_CLIENT_THREADS:-1}
+CONSUME_MESSAGES=${BENCH_CONSUME_MESSAGES:-200000}
+WS_CONSUME_CONNECTIONS=${BENCH_WS_CONSUME_CONNECTIONS:-4}
 PROXY_JAVA_OPTS=${BENCH_PROXY_JAVA_OPTS:-}
 WS_RATE=${BENCH_WS_RATE:-50000}
 DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
@@ -121,6 +132,8 @@ while (($#)); do
     --ws-connections) WS_CONNECTIONS=$2; shift ;;
     --ws-window) WS_WINDOW=$2; shift ;;
     --ws-client-threads) WS_CLIENT_THREADS=$2; shift ;;
+    --consume-messages) CONSUME_MESSAGES=$2; shift ;;
+    --ws-consume-connections) WS_CONSUME_CONNECTIONS=$2; shift ;;
     --proxy-java-opts) PROXY_JAVA_OPTS=$2; shift ;;
     --proxy-jar) JAR=$2; shift ;;
     --direct-rate) DIRECT_RATE=$2; shift ;;
@@ -144,8 +157,9 @@ while (($#)); do
   shift
 done
 
-for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT \
-  MANAGEMENT_PORT MINUTES CONSUMERS; do
+for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
+  WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT MANAGEMENT_PORT MINUTES \
+  CONSUMERS; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
 if [[ -z $HTTP_CLIENT ]]; then
@@ -168,7 +182,10 @@ PROXY_PID=
 CLIENT_PID=
 SAMPLER_PID=
 E2E_CONSUMER_PID=
+FILL_PID=
 POST_CLIENT_HOOK=
+# The topic counter the sampler reads: messages stored, or (ws-consume) messages dispatched to consumers.
+SAMPLED_COUNTER=msgInCounter
 GATLING_CP=
 PERF=$PULSAR_HOME_DIR/bin/pulsar-perf
 
@@ -190,6 +207,7 @@ cleanup() {
   [[ -n $SAMPLER_PID ]] && { kill "$SAMPLER_PID" 2> /dev/null || true; wait "$SAMPLER_PID" 2> /dev/null || true; }
   [[ -n $CLIENT_PID ]] && stop_group "$CLIENT_PID" 5
   [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
+  [[ -n $FILL_PID ]] && stop_group "$FILL_PID" 5
   if [[ -n $PROXY_PID ]]; then log "stopping the proxy"; stop_group "$PROXY_PID" 30; fi
   if [[ -n $PULSAR_PID ]]; then log "stopping Pulsar"; stop_group "$PULSAR_PID" 30; fi
   if [[ $KEEP_DATA == false && -d $PULSAR_WORK/data ]]; then rm -rf "$PULSAR_WORK/data"; fi
@@ -242,19 +260,22 @@ client_worker() {
   echo "$pid"
 }
 
+# msg_in_counter TOPIC [COUNTER]: a counter of the topic's stats, msgInCounter (messages stored) by default. The
+# topic's own counters come before those of its publishers and subscriptions in the JSON, so the first match is it.
 msg_in_counter() {
-  local stats
+  local stats counter=${2:-msgInCounter}
   stats=$(curl -s --max-time 2 "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$1/stats" || true)
-  [[ $stats =~ \"msgInCounter\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo 0
+  [[ $stats =~ \"$counter\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo 0
 }
 
-# Every 0.5 s: time, messages the broker stored on the topic, CPU ticks of proxy / Pulsar / client, proxy RSS.
+# Every 0.5 s: time, messages the broker stored on the topic ($SAMPLED_COUNTER: for ws-consume, messages it
+# dispatched to consumers), CPU ticks of proxy / Pulsar / client, proxy RSS.
 start_sampler() {
   local topic=$1 client=$2 file=$3
   (
     while :; do
-      printf '%s %s %s %s %s %s\n' "$(date +%s.%N)" "$(msg_in_counter "$topic")" "$(cpu_ticks "$PROXY_PID")" \
-        "$(cpu_ticks "$PULSAR_PID")" "$(cpu_ticks "$client")" "$(rss_kb "$PROXY_PID")"
+      printf '%s %s %s %s %s %s\n' "$(date +%s.%N)" "$(msg_in_counter "$topic" "$SAMPLED_COUNTER")" \
+        "$(cpu_ticks "$PROXY_PID")" "$(cpu_ticks "$PULSAR_PID")" "$(cpu_ticks "$client")" "$(rss_kb "$PROXY_PID")"
       sleep 0.5
     done
   ) > "$file" &
@@ -415,16 +436,21 @@ measure() {
   local status=0
   wait_client || status=$?
   stop_sampler
+  SAMPLED_COUNTER=msgInCounter
   if [[ -n $POST_CLIENT_HOOK ]]; then "$POST_CLIENT_HOOK"; POST_CLIENT_HOOK=; fi
   # pulsar-perf writes its latency histograms into the Pulsar directory it runs from.
   find "$PULSAR_HOME_DIR" -maxdepth 1 -name 'perf-*.hgrm' -newer "$dir/command" -exec mv {} "$dir/" \;
   python3 "$SCRIPT_DIR/bench-report.py" row --dir "$dir" --kind "$kind" --scenario "$scenario" --target "$target" \
     --round "$round" --size "$SIZE" --clk-tck "$CLK_TCK" --exit-status "$status" --pulsar-lib "$PULSAR_HOME_DIR/lib" \
-    >> "$RESULTS"
+    --expected "$CONSUME_MESSAGES" >> "$RESULTS"
   tail -n 1 "$RESULTS" | sed 's/^/    /' >&2
-  # Frees the ledgers for the broker's garbage collection, so that a long run does not fill the disk.
+  delete_topic "$topic"
+}
+
+# Frees the ledgers for the broker's garbage collection, so that a long run does not fill the disk.
+delete_topic() {
   [[ $KEEP_DATA == true ]] || curl -s -o /dev/null --max-time 30 -X DELETE \
-    "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$topic?force=true" || true
+    "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$1?force=true" || true
 }
 
 run_ws() {
@@ -446,6 +472,56 @@ run_ws_window() {
     --url "$(ws_base "$target")ws/v2/producer/persistent/$NAMESPACE/$topic" --connections "$WS_CONNECTIONS" \
     --window "$WS_WINDOW" --threads "$WS_CLIENT_THREADS" --duration "$DURATION" --size "$SIZE" \
     ${query:+--query "$query"}
+}
+
+# ws-consume: the same backlog for both targets, drained by the same client (WsConsumeLoad).
+run_ws_consume() {
+  local target=$1 round=$2 topic=bench-ws-consume-$1-r$2-$RUN_ID
+  if ! ws_available "$target"; then record_skip ws-consume "$target" "$round" "skipped: endpoint not available"; return; fi
+  prepare_gatling
+  local dir=$OUT/runs/ws-consume-$target-r$round
+  mkdir -p "$dir"
+  if ! fill_topic "$topic" "$dir/fill.log"; then
+    record_skip ws-consume "$target" "$round" "skipped: the backlog was not written ($dir/fill.log)"
+    delete_topic "$topic"
+    return
+  fi
+  local cap=$((DURATION > 120 ? DURATION : 120))
+  SAMPLED_COUNTER=msgOutCounter
+  measure ws-consume "$target" "$round" "$topic" ws-consume $((cap + 60)) \
+    java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$GATLING_CP" io.pulsarproxy.loadtests.WsConsumeLoad \
+    --url "$(ws_base "$target")ws/v2/consumer/persistent/$NAMESPACE/$topic/bench-sub" \
+    --connections "$WS_CONSUME_CONNECTIONS" --messages "$CONSUME_MESSAGES" --threads "$WS_CLIENT_THREADS" \
+    --duration "$cap" --size "$SIZE"
+}
+
+# fill_topic TOPIC LOG: creates TOPIC and its subscription bench-sub (so that nothing written is missed), then writes
+# at least $CONSUME_MESSAGES messages of $SIZE bytes straight to the broker, batched. pulsar-perf produce -m counts
+# acks, not sends, so it writes a few thousand more (the client stops at $CONSUME_MESSAGES, the rest stays in the
+# backlog), and once done it sleeps up to 10 s before it exits: it is stopped as soon as the broker has them all.
+fill_topic() {
+  local topic=$1 log_file=$2 admin=http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$1
+  curl -sf -o /dev/null --max-time 30 -X PUT "$admin" || { log "ws-consume: cannot create $topic"; return 1; }
+  curl -sf -o /dev/null --max-time 30 -X PUT -H 'Content-Type: application/json' \
+    -d '{"ledgerId":-1,"entryId":-1}' "$admin/subscription/bench-sub" \
+    || { log "ws-consume: cannot create the subscription bench-sub on $topic"; return 1; }
+  local started=$SECONDS stored=0
+  set -m
+  timeout --kill-after=10 300 "$PERF" produce -u "pulsar://127.0.0.1:$BROKER_PORT" -au "http://127.0.0.1:$WEB_PORT/" \
+    -r "$DIRECT_RATE" -s "$SIZE" -m "$CONSUME_MESSAGES" "persistent://$NAMESPACE/$topic" \
+    > "$log_file" 2>&1 < /dev/null &
+  FILL_PID=$!
+  set +m
+  while kill -0 "$FILL_PID" 2> /dev/null; do
+    stored=$(msg_in_counter "$topic")
+    ((stored < CONSUME_MESSAGES)) || break
+    sleep 0.5
+  done
+  stop_group "$FILL_PID" 15
+  FILL_PID=
+  stored=$(msg_in_counter "$topic")
+  log "ws-consume: $stored messages of $SIZE B written to $topic in $((SECONDS - started)) s"
+  ((stored >= CONSUME_MESSAGES))
 }
 
 run_direct() {
@@ -516,6 +592,7 @@ date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
+ws-consume: backlog of $CONSUME_MESSAGES messages, $WS_CONSUME_CONNECTIONS Shared consumer sockets
 proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > PROXY_DEFAULT_PENDING)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo $PROXY_DEFAULT_PENDING)}
 http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
 EOF
@@ -527,6 +604,7 @@ EOF
         ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round" ;;
         ws-window | ws-window-batch) run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round" ;;
         http-single | http-batch) run_http "$scenario" "$round" ;;
+        ws-consume) run_ws_consume pulsar-ws "$round"; run_ws_consume proxy-ws "$round" ;;
         direct) run_direct "$round" ;;
         e2e) run_e2e pulsar-ws "$round"; run_e2e proxy-ws "$round" ;;
         *) die "unknown scenario $scenario" ;;

@@ -271,29 +271,11 @@ public final class WsProduceLoad {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>(Map.of("connections", "16", "window", "100", "duration", "30",
-        "size", "1024", "query", "", "threads", "1", "ack-timeout", "30"));
-    String url = null;
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-      if (name == null || i + 1 >= args.length || !(name.equals("url") || options.containsKey(name))) {
-        System.err.println("usage: WsProduceLoad --url ws://host:port/ws/v2/producer/persistent/tenant/ns/topic "
-            + "[--connections N] [--window W] [--duration S] [--size BYTES] [--query k=v&k=v] [--threads N] "
-            + "[--ack-timeout S]");
-        System.exit(2);
-      }
-      if (name.equals("url")) {
-        url = args[++i];
-      } else {
-        options.put(name, args[++i]);
-      }
-    }
-    if (url == null) {
-      System.err.println("--url is required");
-      System.exit(2);
-    }
-    String query = options.get("query");
-    URI uri = URI.create(url + (query.isEmpty() ? "" : (url.contains("?") ? "&" : "?") + query));
+    Map<String, String> options = LoadArgs.parse("WsProduceLoad --url "
+        + "ws://host:port/ws/v2/producer/persistent/tenant/ns/topic [--connections N] [--window W] [--duration S] "
+        + "[--size BYTES] [--query k=v&k=v] [--threads N] [--ack-timeout S]", args, Map.of("connections", "16",
+        "window", "100", "duration", "30", "size", "1024", "query", "", "threads", "1", "ack-timeout", "30"));
+    URI uri = LoadArgs.url(options);
     int size = Integer.parseInt(options.get("size"));
     String payload = Settings.payloadBase64(size);
     WsProduceLoad load = new WsProduceLoad(uri, Integer.parseInt(options.get("connections")),
