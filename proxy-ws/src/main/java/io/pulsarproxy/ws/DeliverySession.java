@@ -4,6 +4,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.consume.CommandReply;
 import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.vertx.core.Future;
@@ -11,6 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A socket that receives messages from a consumer or reader session of the consume service
@@ -54,9 +57,14 @@ abstract class DeliverySession extends SocketSession {
 
   private void event(SessionEvent event) {
     if (event instanceof SessionEvent.Delivered delivered) {
-      credit = Math.max(0, credit - 1);
-      delivered(delivered.message().messageId());
-      write(Frames.message(delivered.message()));
+      List<String> frames = new ArrayList<>(delivered.messages().size());
+      for (InboundMessage message : delivered.messages()) {
+        credit = Math.max(0, credit - 1);
+        delivered(message.messageId());
+        frames.add(Frames.message(message));
+      }
+      // Messages that came together are written with one flush.
+      writeAll(frames);
       topUp();
     } else if (event instanceof SessionEvent.Ended ended) {
       boolean stopping = ended.reason().code() == ErrorCode.SHUTTING_DOWN;
@@ -100,11 +108,15 @@ abstract class DeliverySession extends SocketSession {
         reply.body().isOk() ? Future.succeededFuture(reply.body().value()) : Future.failedFuture(reply.body().error()));
   }
 
+  /** Sends what the role still holds for the consume service; called once, before the session is closed there. */
+  void beforeRelease() {}
+
   @Override
   final void release() {
     if (events != null) {
       events.unregister();
     }
+    beforeRelease();
     send(new ConsumerCommand.Close(id, false));
   }
 }

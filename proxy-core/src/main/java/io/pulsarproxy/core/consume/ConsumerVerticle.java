@@ -32,6 +32,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -51,13 +54,15 @@ import org.slf4j.LoggerFactory;
  * WebSocket, an HTTP consumer instance, an SSE stream), pushes their messages to the session's address as
  * {@link SessionEvent}s, and carries out the session's acks, nacks and other commands.
  *
- * <p>Flow control is by permits: a session receives at most as many messages as it has permitted, and nothing while
- * paused. The edges turn their own rules (push window, pull mode, a full socket, a long poll) into permits, so a slow
+ * <p>Flow control is by permits: a session receives at most as many messages as it has permitted, and once paused
+ * nothing beyond the receives already asked of Pulsar (at most {@link #PIPELINE}, within its permits). The edges turn their own rules (push window, pull mode, a full socket, a long poll) into permits, so a slow
  * client never makes the proxy take more from Pulsar than it can hold. Nothing is ever acknowledged on a client's
  * behalf: unacknowledged messages come again from Pulsar after an ack timeout, a nack, or when the session closes.
  */
 public final class ConsumerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerVerticle.class);
+  /** Receives asked of Pulsar at once per session, at most (never more than its permits). */
+  static final int PIPELINE = 16;
 
   private final PulsarClients clients;
   private final ProxyMetrics metrics;
@@ -193,7 +198,7 @@ public final class ConsumerVerticle extends VerticleBase {
   private PulsarSession newSession(String id, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
       int window) {
     return new PulsarSession(id, Addresses.session(id), token, consumer, reader,
-        Math.max(config.maxTrackedIds(), window));
+        Math.max(config.maxTrackedIds(), window), PIPELINE);
   }
 
   private Future<Consumer<byte[]>> subscribe(PulsarClient client, ConsumerSpec spec) {
@@ -257,34 +262,56 @@ public final class ConsumerVerticle extends VerticleBase {
         .recover(err -> pulsar(r.closeAsync()).transform(ignored -> Future.failedFuture(err))));
   }
 
-  /** Takes the next message from Pulsar while the session has permits; one receive at a time, in order. */
+  /**
+   * Asks Pulsar for messages while the session has permits not yet spoken for: up to {@link #PIPELINE} receives at
+   * once, so that each message's trip to the client library's thread and back overlaps the next ones'.
+   */
   private void pump(PulsarSession s) {
-    if (!s.canReceive()) {
-      return;
+    while (s.canReceive()) {
+      CompletableFuture<org.apache.pulsar.client.api.Message<byte[]>> next = s.next();
+      s.pending.addLast(next);
+      pulsar(next).onComplete(done -> received(s));
     }
-    s.pending = s.next();
-    pulsar(s.pending).onComplete(done -> {
-      s.pending = null;
-      if (sessions.get(s.id) != s) {
-        return; // closed meanwhile: the message is not acknowledged and Pulsar will deliver it again
+  }
+
+  /**
+   * Hands the session the messages of its completed receives, oldest first and in one event: a receive completed
+   * out of turn waits for those asked before it, so the order is Pulsar's whatever order the callbacks run in.
+   */
+  private void received(PulsarSession s) {
+    if (sessions.get(s.id) != s) {
+      return; // closed meanwhile: the message is not acknowledged and Pulsar will deliver it again
+    }
+    List<InboundMessage> batch = new ArrayList<>();
+    Throwable failure = null;
+    while (!s.pending.isEmpty() && s.pending.peekFirst().isDone()) {
+      CompletableFuture<org.apache.pulsar.client.api.Message<byte[]>> done = s.pending.pollFirst();
+      org.apache.pulsar.client.api.Message<byte[]> m;
+      try {
+        m = done.join();
+      } catch (CancellationException | CompletionException e) {
+        failure = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        break;
       }
-      if (done.failed()) {
-        ProxyException reason = PulsarErrors.map(done.cause());
-        LOG.info("Session {} ended by Pulsar: {}", s.id, reason.getMessage());
-        vertx.eventBus().send(s.address, new SessionEvent.Ended(reason), Codecs.LOCAL);
-        close(s, false);
-        return;
-      }
-      org.apache.pulsar.client.api.Message<byte[]> m = done.result();
       InboundMessage inbound = InboundMessage.from(m);
       s.permits--;
       if (s.consumer != null) {
         s.handedOut.put(inbound.messageId(), m.getMessageId());
       }
       metrics.messageConsumed(inbound.payload().length);
-      vertx.eventBus().send(s.address, new SessionEvent.Delivered(inbound), Codecs.LOCAL);
-      pump(s);
-    });
+      batch.add(inbound);
+    }
+    if (!batch.isEmpty()) {
+      vertx.eventBus().send(s.address, new SessionEvent.Delivered(batch), Codecs.LOCAL);
+    }
+    if (failure != null) {
+      ProxyException reason = PulsarErrors.map(failure);
+      LOG.info("Session {} ended by Pulsar: {}", s.id, reason.getMessage());
+      vertx.eventBus().send(s.address, new SessionEvent.Ended(reason), Codecs.LOCAL);
+      close(s, false);
+      return;
+    }
+    pump(s);
   }
 
   private Future<Object> acknowledge(PulsarSession s, List<String> ids, int permits) {
@@ -349,9 +376,8 @@ public final class ConsumerVerticle extends VerticleBase {
   private Future<Void> close(PulsarSession s, boolean unsubscribe) {
     sessions.remove(s.id);
     s.stopped = true;
-    if (s.pending != null) {
-      s.pending.cancel(false);
-    }
+    s.pending.forEach(receive -> receive.cancel(false));
+    s.pending.clear();
     Future<Void> before = unsubscribe && s.consumer != null
         ? pulsar(s.consumer.unsubscribeAsync()).otherwiseEmpty()
         : Future.succeededFuture();

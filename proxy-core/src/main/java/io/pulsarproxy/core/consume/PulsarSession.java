@@ -1,6 +1,7 @@
 package io.pulsarproxy.core.consume;
 
 import io.pulsarproxy.config.Secret;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,11 +26,14 @@ final class PulsarSession {
   int permits;
   boolean paused;
   boolean stopped;
-  CompletableFuture<Message<byte[]>> pending;
+  /** Receives asked of Pulsar and not handed to the session yet, oldest first (at most {@code pipeline}). */
+  final ArrayDeque<CompletableFuture<Message<byte[]>>> pending = new ArrayDeque<>();
+  private final int pipeline;
 
   PulsarSession(String id, String address, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
-      int maxTracked) {
+      int maxTracked, int pipeline) {
     this.id = id;
+    this.pipeline = pipeline;
     this.address = address;
     this.token = token;
     this.consumer = consumer;
@@ -43,8 +47,9 @@ final class PulsarSession {
     };
   }
 
+  /** Whether another receive may be asked: one per permit not yet spoken for, and at most {@code pipeline}. */
   boolean canReceive() {
-    return !stopped && !paused && permits > 0 && pending == null;
+    return !stopped && !paused && permits > pending.size() && pending.size() < pipeline;
   }
 
   CompletableFuture<Message<byte[]>> next() {

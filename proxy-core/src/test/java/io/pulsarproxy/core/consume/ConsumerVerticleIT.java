@@ -7,6 +7,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ConfigLoader;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.testkit.PulsarBroker;
@@ -15,9 +16,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
@@ -33,7 +36,8 @@ class ConsumerVerticleIT {
   private Vertx vertx;
   private PulsarClient client;
   private PulsarBroker broker;
-  private final List<SessionEvent> events = new CopyOnWriteArrayList<>();
+  /** The messages of the session's Delivered events, in order. */
+  private final List<InboundMessage> messages = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start(PulsarBroker pulsar) throws Exception {
@@ -45,7 +49,11 @@ class ConsumerVerticleIT {
     SupervisorVerticle supervisor = new SupervisorVerticle(config, ProxyMetrics.noop());
     sync(vertx.deployVerticle(supervisor));
     sync(vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), ProxyMetrics.noop())));
-    vertx.eventBus().<SessionEvent>consumer(Addresses.session("s1"), m -> events.add(m.body()));
+    vertx.eventBus().<SessionEvent>consumer(Addresses.session("s1"), m -> {
+      if (m.body() instanceof SessionEvent.Delivered d) {
+        messages.addAll(d.messages());
+      }
+    });
   }
 
   @AfterEach
@@ -65,18 +73,43 @@ class ConsumerVerticleIT {
       }
     }
     command(new ConsumerCommand.Permit("s1", 2));
-    await().atMost(Duration.ofSeconds(20)).until(() -> events.size() == 2);
+    await().atMost(Duration.ofSeconds(20)).until(() -> messages.size() == 2);
     // no further message arrives without a permit: a third permit then brings exactly the third message
     command(new ConsumerCommand.Ack("s1", List.of(delivered(0).messageId(), delivered(1).messageId()), 1));
-    await().atMost(Duration.ofSeconds(20)).until(() -> events.size() == 3);
+    await().atMost(Duration.ofSeconds(20)).until(() -> messages.size() == 3);
     assertThat(new String(delivered(2).payload(), StandardCharsets.UTF_8)).isEqualTo("m2");
-    assertThat(events).hasSize(3);
+    assertThat(messages).hasSize(3);
 
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
         broker.admin().topics().getStats(topic).getSubscriptions().get("sub").getMsgBacklog()).isEqualTo(3));
     assertThat(command(new ConsumerCommand.IsEndOfTopic("s1")).value()).isEqualTo(false);
     assertThat(command(new ConsumerCommand.Close("s1", true)).isOk()).isTrue();
     assertThat(broker.admin().topics().getSubscriptions(topic)).doesNotContain("sub");
+  }
+
+  @Test
+  void deliversInPulsarsOrderWithManyReceivesInFlight() throws Exception {
+    String topic = broker.uniqueTopic("order");
+    List<MessageId> sent = new ArrayList<>();
+    try (Producer<byte[]> producer = client.newProducer().topic(topic).enableBatching(false).create()) {
+      for (int i = 0; i < 300; i++) {
+        sent.add(producer.send(("m" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    ReaderSpec spec = new ReaderSpec(topic, null, 1000, MessageId.earliest, false, null);
+    assertThat(command(new ConsumerCommand.Open("s1", spec)).isOk()).isTrue();
+    // permits in several grants, so that receives are asked while others are still on their way
+    for (int i = 0; i < 10; i++) {
+      command(new ConsumerCommand.Permit("s1", 25));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> messages.size() == 250);
+    assertThat(messages).extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
+        .containsExactlyElementsOf(IntStream.range(0, 250).mapToObj(i -> "m" + i).toList());
+    assertThat(messages).extracting(InboundMessage::messageId)
+        .containsExactlyElementsOf(sent.subList(0, 250).stream().map(MessageIds::encode).toList());
+    // 250 permits, 250 messages: the receives asked ahead never go past the permits
+    assertThat(command(new ConsumerCommand.HasMessageAvailable("s1")).value()).isEqualTo(true);
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> messages.size() == 250);
   }
 
   @Test
@@ -90,7 +123,7 @@ class ConsumerVerticleIT {
     ReaderSpec spec = new ReaderSpec(topic, null, 10, first, false, null);
     assertThat(command(new ConsumerCommand.Open("s1", spec)).isOk()).isTrue();
     command(new ConsumerCommand.Permit("s1", 10));
-    await().atMost(Duration.ofSeconds(20)).until(() -> events.size() == 1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> messages.size() == 1);
     assertThat(new String(delivered(0).payload(), StandardCharsets.UTF_8)).isEqualTo("b");
   }
 
@@ -104,7 +137,7 @@ class ConsumerVerticleIT {
   }
 
   private InboundMessage delivered(int i) {
-    return ((SessionEvent.Delivered) events.get(i)).message();
+    return messages.get(i);
   }
 
   private CommandReply command(ConsumerCommand command) throws Exception {

@@ -161,7 +161,7 @@ final class ConsumerRegistry {
       return;
     }
     if (event instanceof SessionEvent.Delivered d) {
-      c.delivery.onMessage(d.message());
+      d.messages().forEach(c.delivery::onMessage);
     } else if (event instanceof SessionEvent.Ended e) {
       forget(c, "was ended by Pulsar: " + e.reason().getMessage());
       c.delivery.onEnded(e.reason());

@@ -81,7 +81,7 @@ final class ReadPage {
       return;
     }
     if (event instanceof SessionEvent.Delivered d) {
-      messages.add(d.message());
+      messages.addAll(d.messages());
       if (messages.size() >= read.max()) {
         finish(true);
       } else {
