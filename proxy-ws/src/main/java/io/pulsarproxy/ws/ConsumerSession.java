@@ -1,8 +1,10 @@
 package io.pulsarproxy.ws;
 
 import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +33,18 @@ final class ConsumerSession extends DeliverySession {
   private int outstandingCount;
   /** Pull mode: permits the client sent and no message has used yet. */
   private long pullPermits;
+  /** Acknowledgements read in this turn of the event loop, not yet sent; at most what one read of the socket holds. */
+  private List<String> acks = new ArrayList<>();
+  private List<String> nacks = new ArrayList<>();
+  /** Slots of the push window the grouped acknowledgements freed. */
+  private int refill;
+  private final Context context;
 
   ConsumerSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Consumer endpoint) {
     super(vertx, socket, sessions, id, endpoint.describe());
     this.pullMode = endpoint.pullMode();
     this.window = Math.max(1, endpoint.spec().receiverQueueSize());
+    this.context = vertx.getOrCreateContext();
   }
 
   @Override
@@ -63,6 +72,10 @@ final class ConsumerSession extends DeliverySession {
     try {
       Frames.Command command = Frames.command(text);
       String type = command.type() == null ? "" : command.type();
+      if (type.equals("permit") || type.equals("unsubscribe") || type.equals("isEndOfTopic")) {
+        // Commands keep their order with the acknowledgements read before them.
+        sendAcks();
+      }
       switch (type) {
         case "permit" -> permit(command);
         case "unsubscribe" -> request(new ConsumerCommand.Unsubscribe(id))
@@ -92,14 +105,53 @@ final class ConsumerSession extends DeliverySession {
     }
   }
 
+  /**
+   * Takes an acknowledgement (or negative one) into the group of those read in the same turn of the event loop; the
+   * group goes to the consume service as one command at the end of the turn ({@link #sendAcks()}).
+   */
   private void acknowledge(Frames.Command command, boolean negative) throws Frames.BadCommand {
     String messageId = Frames.messageId(command);
-    int refill = freeSlot(messageId) ? takeCredit() : 0;
-    ConsumerCommand ack = negative
-        ? new ConsumerCommand.Nack(id, List.of(messageId), refill)
-        : new ConsumerCommand.Ack(id, List.of(messageId), refill);
-    request(ack).onFailure(err -> LOG.debug("{} of {} on {} failed: {}", negative ? "Nack" : "Ack", messageId,
-        description, err.getMessage()));
+    boolean freed = freeSlot(messageId);
+    if (acks.isEmpty() && nacks.isEmpty()) {
+      context.runOnContext(v -> sendAcks());
+    }
+    (negative ? nacks : acks).add(messageId);
+    if (freed) {
+      refill++;
+    }
+  }
+
+  /** Sends the grouped acknowledgements, and the permits their freed slots allow, before anything else is sent. */
+  private void sendAcks() {
+    if (acks.isEmpty() && nacks.isEmpty()) {
+      return;
+    }
+    List<String> acked = acks;
+    List<String> nacked = nacks;
+    acks = new ArrayList<>();
+    nacks = new ArrayList<>();
+    // Credit is taken once the whole group freed its slots, so that one command carries the refill.
+    int permits = refill > 0 ? takeCredit() : 0;
+    refill = 0;
+    if (!nacked.isEmpty()) {
+      send(nacked, true, 0);
+    }
+    if (!acked.isEmpty() || permits > 0) {
+      send(acked, false, permits);
+    }
+  }
+
+  private void send(List<String> ids, boolean negative, int permits) {
+    ConsumerCommand command = negative
+        ? new ConsumerCommand.Nack(id, ids, permits)
+        : new ConsumerCommand.Ack(id, ids, permits);
+    request(command).onFailure(err -> LOG.debug("{} of {} message(s) on {} failed: {}", negative ? "Nack" : "Ack",
+        ids.size(), description, err.getMessage()));
+  }
+
+  @Override
+  void beforeRelease() {
+    sendAcks();
   }
 
   /** Whether the answer to {@code messageId} frees a slot of the push window. */

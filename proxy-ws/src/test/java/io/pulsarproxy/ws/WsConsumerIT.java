@@ -169,6 +169,19 @@ class WsConsumerIT {
   }
 
   @Test
+  void acksSentJustBeforeTheCloseReachPulsar() throws Exception {
+    String topic = broker.uniqueTopic("ack-close");
+    WsClient socket = proxy.connect(consumer(topic, "kept", ""));
+    proxy.produce(topic, "m", 10);
+    List<JsonObject> received = socket.await(10);
+    // ten acks and the close at once: the session closing must not lose the acks still grouped
+    received.forEach(message -> ack(socket, message));
+    socket.close();
+    await().atMost(WsClient.WAIT).untilAsserted(() -> assertThat(
+        broker.admin().topics().getStats(topic).getSubscriptions().get("kept").getMsgBacklog()).isZero());
+  }
+
+  @Test
   void pullModeDeliversExactlyThePermittedCount() throws Exception {
     String topic = broker.uniqueTopic("pull");
     try (WsClient socket = proxy.connect(consumer(topic, "p", "pullMode=true"))) {
