@@ -166,21 +166,36 @@ final class Frames {
     return ack.put("errorCode", 0).put("schemaVersion", 0);
   }
 
-  /** A message as consumers and readers receive it. */
+  /**
+   * A message as consumers and readers receive it, written without building a {@link JsonObject} (one per message
+   * delivered): the fields and escaping {@link JsonObject#encode()} would give, in this order: messageId, payload
+   * (base64), properties, publishTime, redeliveryCount, then eventTime and key when set.
+   */
   static String message(InboundMessage m) {
-    JsonObject json = new JsonObject()
-        .put("messageId", m.messageId())
-        .put("payload", Base64.getEncoder().encodeToString(m.payload()))
-        .put("properties", new JsonObject(new LinkedHashMap<>(m.properties())))
-        .put("publishTime", TIME.format(Instant.ofEpochMilli(m.publishTime())))
-        .put("redeliveryCount", m.redeliveryCount());
+    String payload = Base64.getEncoder().encodeToString(m.payload());
+    StringBuilder text = new StringBuilder(160 + payload.length() + m.messageId().length())
+        .append("{\"messageId\":");
+    quoted(text, m.messageId());
+    // base64 needs no escaping
+    text.append(",\"payload\":\"").append(payload).append("\",\"properties\":{");
+    boolean first = true;
+    for (Map.Entry<String, String> property : m.properties().entrySet()) {
+      if (!first) {
+        text.append(',');
+      }
+      first = false;
+      quoted(text, property.getKey());
+      quoted(text.append(':'), property.getValue());
+    }
+    text.append("},\"publishTime\":\"").append(TIME.format(Instant.ofEpochMilli(m.publishTime())))
+        .append("\",\"redeliveryCount\":").append(m.redeliveryCount());
     if (m.eventTime() != 0) {
-      json.put("eventTime", TIME.format(Instant.ofEpochMilli(m.eventTime())));
+      text.append(",\"eventTime\":\"").append(TIME.format(Instant.ofEpochMilli(m.eventTime()))).append('"');
     }
     if (m.key() != null) {
-      json.put("key", m.key());
+      quoted(text.append(",\"key\":"), m.key());
     }
-    return json.encode();
+    return text.append('}').toString();
   }
 
   static String endOfTopic(boolean reached) {

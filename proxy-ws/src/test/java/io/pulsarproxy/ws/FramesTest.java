@@ -7,7 +7,12 @@ import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,6 +94,39 @@ class FramesTest {
     assertThat(full.getInteger("redeliveryCount")).isEqualTo(2);
     assertThat(OffsetDateTime.parse(full.getString("eventTime")).toInstant().toEpochMilli())
         .isEqualTo(1704164645000L);
+  }
+
+  @Test
+  void writesMessagesAsJsonObjectWouldEncodeThem() {
+    String odd = "q\"b\\n\nt\tc\u0001é€😀</";
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("a", "b");
+    properties.put(odd, odd);
+    properties.put("empty", "");
+    byte[] payload = new byte[1000];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) (i * 31);
+    }
+    for (InboundMessage m : List.of(
+        new InboundMessage("CAEQAjAA", "t", payload, null, Map.of(), 1704164645678L, 0, 0),
+        new InboundMessage("CAEQAjAA", "t", new byte[0], odd, properties, 1704164645678L, 1704164645000L, 3),
+        new InboundMessage("CAEQAjAA", "t", new byte[] {-1}, "k", Map.of("x", "y"), 0L, -1L, Integer.MAX_VALUE))) {
+      JsonObject expected = new JsonObject()
+          .put("messageId", m.messageId())
+          .put("payload", Base64.getEncoder().encodeToString(m.payload()))
+          .put("properties", new JsonObject(new LinkedHashMap<>(m.properties())))
+          .put("publishTime", OffsetDateTime.ofInstant(Instant.ofEpochMilli(m.publishTime()), ZoneId.systemDefault())
+              .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+          .put("redeliveryCount", m.redeliveryCount());
+      if (m.eventTime() != 0) {
+        expected.put("eventTime", OffsetDateTime.ofInstant(Instant.ofEpochMilli(m.eventTime()),
+            ZoneId.systemDefault()).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+      }
+      if (m.key() != null) {
+        expected.put("key", m.key());
+      }
+      assertThat(Frames.message(m)).isEqualTo(expected.encode());
+    }
   }
 
   @Test
