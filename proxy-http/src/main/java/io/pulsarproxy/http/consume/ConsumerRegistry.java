@@ -161,7 +161,7 @@ final class ConsumerRegistry {
       return;
     }
     if (event instanceof SessionEvent.Delivered d) {
-      d.messages().forEach(c.delivery::onMessage);
+      c.delivery.onMessages(d.messages());
     } else if (event instanceof SessionEvent.Ended e) {
       forget(c, "was ended by Pulsar: " + e.reason().getMessage());
       c.delivery.onEnded(e.reason());

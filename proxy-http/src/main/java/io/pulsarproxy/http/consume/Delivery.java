@@ -2,6 +2,7 @@ package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.error.ProxyException;
+import java.util.List;
 
 /**
  * Where the messages of a consumer instance go: a buffer drained by long polls ({@link PollBuffer}) or an SSE
@@ -10,6 +11,11 @@ import io.pulsarproxy.core.error.ProxyException;
 interface Delivery {
   /** A message the consume service delivered (it used one permit). */
   void onMessage(InboundMessage message);
+
+  /** Messages the consume service delivered together, in order (each used one permit). */
+  default void onMessages(List<InboundMessage> messages) {
+    messages.forEach(this::onMessage);
+  }
 
   /** The instance is gone (closed, expired, ended by Pulsar, proxy stopping): answer what waits, then stop. */
   void onEnded(ProxyException reason);

@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.MessageIdAdv;
@@ -20,9 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A Server-Sent Events stream of a consumer instance: {@code id:} the message id, {@code data:} the message JSON.
  *
- * <p>Flow: the consume service gets a small window of permits ({@link #WINDOW} at most); each event refills one
- * permit once the connection has taken it (its write completed), and while the connection's write queue is full the
- * Pulsar consumer is paused until it drains. A slow reader therefore holds at most the window plus one write queue.
+ * <p>Flow: the consume service gets a small window of permits ({@link #WINDOW} at most); the events of messages
+ * delivered together are written as one chunk, which refills their permits once the connection has taken it (its
+ * write completed), and while the connection's write queue is full the Pulsar consumer is paused until it drains. A slow reader therefore holds at most the window plus one write queue.
  *
  * <p>With {@code ack=auto} a message is acknowledged (and its permit refilled, in one command) once its event was
  * written; with {@code ack=client} only the permit is refilled and the client acknowledges through the instance's
@@ -78,23 +79,44 @@ final class SseStream implements Delivery {
 
   @Override
   public void onMessage(InboundMessage m) {
+    onMessages(List.of(m));
+  }
+
+  /**
+   * Writes the messages as one chunk (one flush); once the connection took it, acknowledges them (or refills their
+   * permits) with one command.
+   */
+  @Override
+  public void onMessages(List<InboundMessage> messages) {
     if (ended) {
       return;
     }
-    if (resumeAfter != null) {
-      if (notAfter(m.messageId(), resumeAfter)) {
-        // the client received it before reconnecting: acknowledge it again rather than send it twice
-        command(new ConsumerCommand.Ack(consumer.id, List.of(m.messageId()), 1));
-        return;
+    List<String> resent = new ArrayList<>();
+    List<String> sent = new ArrayList<>(messages.size());
+    Buffer events = Buffer.buffer();
+    for (InboundMessage m : messages) {
+      if (resumeAfter != null) {
+        if (notAfter(m.messageId(), resumeAfter)) {
+          // the client received it before reconnecting: acknowledge it again rather than send it twice
+          resent.add(m.messageId());
+          continue;
+        }
+        resumeAfter = null;
       }
-      resumeAfter = null;
+      events.appendString("id: " + m.messageId() + "\ndata: ")
+          .appendBuffer(MessageJson.of(m, consumer.format).toBuffer())
+          .appendString("\n\n");
+      sent.add(m.messageId());
     }
-    Buffer event = Buffer.buffer("id: " + m.messageId() + "\ndata: ")
-        .appendBuffer(MessageJson.of(m, consumer.format).toBuffer())
-        .appendString("\n\n");
-    response.write(event).onSuccess(v -> command(clientAck
-        ? new ConsumerCommand.Permit(consumer.id, 1)
-        : new ConsumerCommand.Ack(consumer.id, List.of(m.messageId()), 1)));
+    if (!resent.isEmpty()) {
+      command(new ConsumerCommand.Ack(consumer.id, resent, resent.size()));
+    }
+    if (sent.isEmpty()) {
+      return;
+    }
+    response.write(events).onSuccess(v -> command(clientAck
+        ? new ConsumerCommand.Permit(consumer.id, sent.size())
+        : new ConsumerCommand.Ack(consumer.id, sent, sent.size())));
     if (!paused && response.writeQueueFull()) {
       paused = true;
       command(new ConsumerCommand.Pause(consumer.id, true));
