@@ -6,8 +6,6 @@ import static io.pulsarproxy.ws.WsProducerIT.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulsarproxy.testkit.PulsarBroker;
-import io.pulsarproxy.testkit.PulsarExtension;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,28 +21,10 @@ import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The consumer endpoint against a real broker: handshake answers, subscription types, flow control, commands. */
-@ExtendWith(PulsarExtension.class)
-class WsConsumerIT {
-  private static PulsarBroker broker;
-  private static WsProxy proxy;
-
-  @BeforeAll
-  static void start(PulsarBroker pulsar) throws Exception {
-    broker = pulsar;
-    proxy = WsProxy.start(pulsar);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-  }
-
+class WsConsumerIT extends WithWsProxy {
   private static String consumer(String topic, String subscription, String query) {
     return path("consumer", topic) + "/" + subscription + (query.isEmpty() ? "" : "?" + query);
   }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pulsarproxy.core.produce.MessageIds;
-import io.pulsarproxy.testkit.PulsarBroker;
-import io.pulsarproxy.testkit.PulsarExtension;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -19,28 +17,10 @@ import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The producer endpoint against a real broker: acks, ids, metadata, errors, names and parameters. */
-@ExtendWith(PulsarExtension.class)
-class WsProducerIT {
-  private static PulsarBroker broker;
-  private static WsProxy proxy;
-
-  @BeforeAll
-  static void start(PulsarBroker pulsar) throws Exception {
-    broker = pulsar;
-    proxy = WsProxy.start(pulsar);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-  }
-
+class WsProducerIT extends WithWsProxy {
   static String path(String role, String topic) {
     return "/ws/v2/" + role + "/" + topic.replace("://", "/");
   }

@@ -4,34 +4,14 @@ import static io.pulsarproxy.ws.WsProducerIT.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulsarproxy.testkit.PulsarBroker;
-import io.pulsarproxy.testkit.PulsarExtension;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The reader endpoint against a real broker: start positions, window, end of topic. */
-@ExtendWith(PulsarExtension.class)
-class WsReaderIT {
-  private static PulsarBroker broker;
-  private static WsProxy proxy;
-
-  @BeforeAll
-  static void start(PulsarBroker pulsar) throws Exception {
-    broker = pulsar;
-    proxy = WsProxy.start(pulsar);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    proxy.close();
-  }
-
+class WsReaderIT extends WithWsProxy {
   @Test
   void readsFromEarliestWithTheProducersIds() throws Exception {
     String topic = broker.uniqueTopic("earliest");
