@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * {@link SessionEvent}s, and carries out the session's acks, nacks and other commands.
  *
  * <p>Flow control is by permits: a session receives at most as many messages as it has permitted, and once paused
- * nothing beyond the receives already asked of Pulsar (at most {@link #PIPELINE}, within its permits). The edges turn their own rules (push window, pull mode, a full socket, a long poll) into permits, so a slow
- * client never makes the proxy take more from Pulsar than it can hold. Nothing is ever acknowledged on a client's
+ * nothing beyond the receives already asked of Pulsar (at most {@link #PIPELINE}, within its permits). The edges
+ * turn their own rules (push window, pull mode, a full socket, a long poll) into permits, so a slow client never
+ * makes the proxy take more from Pulsar than it can hold. Nothing is ever acknowledged on a client's
  * behalf: unacknowledged messages come again from Pulsar after an ack timeout, a nack, or when the session closes.
  */
 public final class ConsumerVerticle extends VerticleBase {

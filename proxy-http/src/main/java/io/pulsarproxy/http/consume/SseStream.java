@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flow: the consume service gets a small window of permits ({@link #WINDOW} at most); the events of messages
  * delivered together are written as one chunk, which refills their permits once the connection has taken it (its
- * write completed), and while the connection's write queue is full the Pulsar consumer is paused until it drains. A slow reader therefore holds at most the window plus one write queue.
+ * write completed), and while the connection's write queue is full the Pulsar consumer is paused until it drains.
+ * A slow reader therefore holds at most the window plus one write queue.
  *
  * <p>With {@code ack=auto} a message is acknowledged (and its permit refilled, in one command) once its event was
  * written; with {@code ack=client} only the permit is refilled and the client acknowledges through the instance's
