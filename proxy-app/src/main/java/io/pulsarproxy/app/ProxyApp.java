@@ -8,8 +8,9 @@ import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.core.consume.ConsumerVerticle;
 import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
-import io.pulsarproxy.http.EdgeRoutes;
-import io.pulsarproxy.http.EdgeVerticle;
+import io.pulsarproxy.edge.EdgeRoutes;
+import io.pulsarproxy.edge.EdgeVerticle;
+import io.pulsarproxy.http.HttpRoutes;
 import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.MetricsVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
@@ -94,7 +95,8 @@ public final class ProxyApp {
             return contract;
           })
           .compose(api -> {
-            edge = new EdgeVerticle(config, metrics, List.<EdgeRoutes>of(new WsRoutes(config, metrics)), api);
+            edge = new EdgeVerticle(config, metrics,
+                List.<EdgeRoutes>of(new HttpRoutes(config, api), new WsRoutes(config, metrics)));
             return vertx.deployVerticle(edge);
           })
           .map(e -> {

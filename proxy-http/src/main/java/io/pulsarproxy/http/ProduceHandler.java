@@ -12,6 +12,7 @@ import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
 import io.pulsarproxy.core.produce.ProducerOptions;
 import io.pulsarproxy.core.topic.Topic;
+import io.pulsarproxy.edge.ErrorResponses;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pulsarproxy.config.ConfigLoader;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.edge.EdgeVerticle;
 import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Vertx;
@@ -40,7 +41,7 @@ class EdgeContractTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     ProxyConfig config = ConfigLoader.build(new JsonObject().put("http", new JsonObject().put("port", 0)));
-    edge = new EdgeVerticle(config, ProxyMetrics.noop(), List.of());
+    edge = new EdgeVerticle(config, ProxyMetrics.noop(), List.of(new HttpRoutes(config, null)));
     vertx.deployVerticle(edge).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     client = WebClient.create(vertx);
   }

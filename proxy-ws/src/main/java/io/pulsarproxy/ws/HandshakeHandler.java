@@ -12,7 +12,7 @@ import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.ProducerCommand;
 import io.pulsarproxy.core.produce.ProducerOpened;
-import io.pulsarproxy.http.ErrorResponses;
+import io.pulsarproxy.edge.ErrorResponses;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,8 +1,7 @@
 package io.pulsarproxy.ws;
 
-import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
-import io.pulsarproxy.http.EdgeRoutes;
+import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,8 +16,8 @@ import java.util.List;
  *   <li>{@code /ws/v2/producer|consumer|reader/…}, {@code /ws/v3/consumer/…} and the v1 paths ({@link WsPath});</li>
  *   <li>{@code /} and {@code /ui/…}: a page that streams a topic and produces to it, using only the public APIs.</li>
  * </ul>
- * Reacts to {@link Addresses#CONFIG_CHANGED} (new limits apply to new sockets) and {@link Addresses#SHUTDOWN} (open
- * sockets are closed with 1001 once their pending acks are written).
+ * On a new configuration, new limits apply to new sockets; on shutdown, open sockets are closed with 1001 once their
+ * pending acks are written.
  */
 public final class WsRoutes implements EdgeRoutes {
   /** Classpath directory of the browser page. */
@@ -27,6 +26,7 @@ public final class WsRoutes implements EdgeRoutes {
   private final ProxyConfig config;
   private final ProxyMetrics metrics;
   private final List<WsSessions> mounted = new ArrayList<>();
+  private final List<HandshakeHandler> handshakes = new ArrayList<>();
 
   public WsRoutes(ProxyConfig config, ProxyMetrics metrics) {
     this.config = config;
@@ -38,16 +38,23 @@ public final class WsRoutes implements EdgeRoutes {
     WsSessions sessions = new WsSessions(vertx, config.ws(), metrics);
     HandshakeHandler handshake = new HandshakeHandler(vertx, sessions, config, metrics);
     mounted.add(sessions);
-    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> {
-      sessions.reconfigure(msg.body().ws());
-      handshake.reconfigure(msg.body());
-    });
-    vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> sessions.shutdown());
+    handshakes.add(handshake);
 
     router.route("/ws/*").handler(handshake);
     StaticHandler page = StaticHandler.create(WEB_ROOT).setIndexPage("index.html");
     router.get("/").handler(page);
     router.get("/ui/*").handler(page);
+  }
+
+  @Override
+  public void reconfigure(ProxyConfig newConfig) {
+    mounted.forEach(sessions -> sessions.reconfigure(newConfig.ws()));
+    handshakes.forEach(handshake -> handshake.reconfigure(newConfig));
+  }
+
+  @Override
+  public void shuttingDown() {
+    mounted.forEach(WsSessions::shutdown);
   }
 
   /** Closes every socket (producers first write the acks they owe); completes when all are closed. */

@@ -9,7 +9,7 @@ import io.pulsarproxy.core.consume.ConsumerVerticle;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
-import io.pulsarproxy.http.EdgeVerticle;
+import io.pulsarproxy.edge.EdgeVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.vertx.core.Future;

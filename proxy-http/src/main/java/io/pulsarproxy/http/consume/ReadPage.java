@@ -5,7 +5,7 @@ import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.PulsarErrors;
-import io.pulsarproxy.http.ErrorResponses;
+import io.pulsarproxy.edge.ErrorResponses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;

@@ -4,7 +4,7 @@ import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.MessageIds;
-import io.pulsarproxy.http.ErrorResponses;
+import io.pulsarproxy.edge.ErrorResponses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

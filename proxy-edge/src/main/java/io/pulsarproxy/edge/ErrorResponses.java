@@ -1,4 +1,4 @@
-package io.pulsarproxy.http;
+package io.pulsarproxy.edge;
 
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;

@@ -1,4 +1,4 @@
-package io.pulsarproxy.http;
+package io.pulsarproxy.edge;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
@@ -6,8 +6,6 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
-import io.pulsarproxy.http.consume.ConsumeApi;
-import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,7 +15,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,16 +23,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one client-facing HTTP server: the REST API of this module (produce, the consume API with its SSE streams and
- * reads, the OpenAPI contract at {@code /api/v1/openapi.yaml}) plus the routes other modules contribute through
- * {@link EdgeRoutes}, all on {@code http.port}. Every REST route is served from the contract and its requests are
- * validated against it ({@link ApiContract}).
+ * The one client-facing HTTP server on {@code http.port}: the routes that proxy-http (REST, SSE, reads) and proxy-ws
+ * (WebSocket, the browser page) contribute through {@link EdgeRoutes}, behind one admission and one error envelope
+ * ({@link ErrorResponses}).
  *
  * <p>It bounds the requests in progress ({@code http.maxInFlightRequests}, above it 503 with {@code Retry-After}).
  * When the proxy shuts down ({@link Addresses#SHUTDOWN}) it refuses new requests with 503 and, in {@link #stop()},
  * waits for the requests in progress and the contributed routes' {@link EdgeRoutes#drain()} (bounded by
- * {@code shutdown.timeout}) before closing the listener. Long polls and SSE streams are ended at once on shutdown, so
- * they do not hold it up. WebSocket upgrades are not counted as requests in progress: the routes that accept them
+ * {@code shutdown.timeout}) before closing the listener. Routes end their long polls and SSE streams at once on
+ * shutdown ({@link EdgeRoutes#shuttingDown()}), so they do not hold it up. WebSocket upgrades are not counted as requests in progress: the routes that accept them
  * bound their own sockets.
  */
 public final class EdgeVerticle extends VerticleBase {
@@ -43,48 +39,36 @@ public final class EdgeVerticle extends VerticleBase {
 
   private final List<EdgeRoutes> contributed;
   private final ProxyMetrics metrics;
-  private final ApiContract contract;
   private ProxyConfig config;
   private HttpServer server;
-  private BodyHandler bodyHandler;
-  private ProduceHandler produceHandler;
-  private ConsumeApi consumeApi;
   private Router router;
   private int inFlight;
   private boolean draining;
   private Promise<Void> drained;
 
   public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed) {
-    this(config, metrics, contributed, null);
-  }
-
-  /**
-   * @param contract the API contract, loaded beforehand so that the server listens as soon as it is deployed; null
-   *                 to load it in {@link #start()}
-   */
-  public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed, ApiContract contract) {
     this.config = config;
     this.metrics = metrics;
     this.contributed = List.copyOf(contributed);
-    this.contract = contract;
   }
 
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    consumeApi = new ConsumeApi(vertx, config);
     vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> {
       draining = true;
-      consumeApi.shutdown();
+      contributed.forEach(EdgeRoutes::shuttingDown);
     });
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
     int maxWebSocketMessage = (int) Math.min(Integer.MAX_VALUE, config.ws().maxFrameBytes());
-    return (contract != null ? Future.succeededFuture(contract) : ApiContract.load(vertx))
-        .compose(api -> vertx.createHttpServer(new HttpServerOptions()
+    List<Future<?>> prepared = new ArrayList<>();
+    contributed.forEach(routes -> prepared.add(routes.prepare(vertx)));
+    return Future.all(prepared)
+        .compose(ready -> vertx.createHttpServer(new HttpServerOptions()
                 .setHost(config.http().host()).setPort(config.http().port())
                 .setMaxWebSocketFrameSize(maxWebSocketMessage)
                 .setMaxWebSocketMessageSize(maxWebSocketMessage))
-            .requestHandler(router = router(api))
+            .requestHandler(router = buildRouter())
             .listen())
         .onSuccess(s -> {
           server = s;
@@ -103,7 +87,6 @@ public final class EdgeVerticle extends VerticleBase {
         .onFailure(err -> LOG.warn("{} requests (or contributed connections) still in progress after {} ms; closing",
             inFlight, deadline))
         .otherwiseEmpty()
-        .compose(v -> consumeApi.shutdown())
         .compose(v -> server == null ? Future.succeededFuture() : server.close());
   }
 
@@ -112,22 +95,14 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** The router serving the edge (for tests comparing it with the contract). Call after start completed. */
-  Router router() {
+  /** The router serving the edge (for tests comparing it with a contract). Call after start completed. */
+  public Router router() {
     return router;
   }
 
-  private Router router(ApiContract contract) {
+  private Router buildRouter() {
     Router router = Router.router(vertx);
-    bodyHandler = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
-    produceHandler = new ProduceHandler(vertx, config);
-
     router.route().handler(this::admit);
-    // The produce parser validates the whole request (named fields, 400/413) itself; see routeSelfValidated.
-    contract.routeSelfValidated(router, "produceMessages", bodyHandler, produceHandler);
-    consumeApi.mount(router, contract, bodyHandler);
-    contract.route(router, "getOpenApi", bodyHandler, ctx -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contract.yaml()));
     contributed.forEach(routes -> routes.mount(vertx, router));
 
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
@@ -194,8 +169,6 @@ public final class EdgeVerticle extends VerticleBase {
 
   private void reconfigure(ProxyConfig newConfig) {
     config = newConfig;
-    bodyHandler.setBodyLimit(newConfig.http().maxBodyBytes());
-    produceHandler.reconfigure(newConfig);
-    consumeApi.reconfigure(newConfig);
+    contributed.forEach(routes -> routes.reconfigure(newConfig));
   }
 }

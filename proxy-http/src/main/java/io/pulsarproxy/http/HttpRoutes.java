@@ -1,0 +1,73 @@
+package io.pulsarproxy.http;
+
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.edge.EdgeRoutes;
+import io.pulsarproxy.http.consume.ConsumeApi;
+import io.pulsarproxy.http.openapi.ApiContract;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The REST API on the edge server: produce, the consume API with its SSE streams and reads, and the OpenAPI contract
+ * at {@code /api/v1/openapi.yaml}. Every route is served from the contract and its requests are validated against it
+ * ({@link ApiContract}).
+ */
+public final class HttpRoutes implements EdgeRoutes {
+  private ProxyConfig config;
+  private ApiContract contract;
+  private BodyHandler bodyHandler;
+  private ProduceHandler produceHandler;
+  private ConsumeApi consumeApi;
+  private Future<Void> shutdown;
+
+  /**
+   * @param contract the API contract, loaded beforehand so that the server listens as soon as it is deployed; null
+   *                 to load it in {@link #prepare}
+   */
+  public HttpRoutes(ProxyConfig config, ApiContract contract) {
+    this.config = config;
+    this.contract = contract;
+  }
+
+  @Override
+  public Future<?> prepare(Vertx vertx) {
+    return contract != null ? Future.succeededFuture() : ApiContract.load(vertx).onSuccess(api -> contract = api);
+  }
+
+  @Override
+  public void mount(Vertx vertx, Router router) {
+    bodyHandler = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    produceHandler = new ProduceHandler(vertx, config);
+    consumeApi = new ConsumeApi(vertx, config);
+    // The produce parser validates the whole request (named fields, 400/413) itself; see routeSelfValidated.
+    contract.routeSelfValidated(router, "produceMessages", bodyHandler, produceHandler);
+    consumeApi.mount(router, contract, bodyHandler);
+    contract.route(router, "getOpenApi", bodyHandler, ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contract.yaml()));
+  }
+
+  @Override
+  public void reconfigure(ProxyConfig newConfig) {
+    config = newConfig;
+    bodyHandler.setBodyLimit(newConfig.http().maxBodyBytes());
+    produceHandler.reconfigure(newConfig);
+    consumeApi.reconfigure(newConfig);
+  }
+
+  @Override
+  public void shuttingDown() {
+    drain();
+  }
+
+  /** Ends polls, streams and reads, and closes every consumer instance; the first call does it, later ones wait. */
+  @Override
+  public Future<?> drain() {
+    if (shutdown == null) {
+      shutdown = consumeApi.shutdown();
+    }
+    return shutdown;
+  }
+}
