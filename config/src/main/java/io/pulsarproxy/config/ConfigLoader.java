@@ -39,6 +39,13 @@ public final class ConfigLoader {
   private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
   private static final List<String> COMPRESSION_TYPES = List.of("NONE", "LZ4", "ZLIB", "ZSTD", "SNAPPY");
   private static final String LOGGERS = "log.loggers";
+  private static final String API_KEYS = "auth.apiKeys";
+  private static final String RULES = "authorization.rules";
+  /** Keys whose values are structures: set in the YAML file only, not from the environment or system properties. */
+  private static final List<String> YAML_ONLY = List.of(LOGGERS, API_KEYS, RULES);
+  private static final List<String> AUTH_PROVIDERS =
+      List.of(AuthConfig.NONE, AuthConfig.JWT, AuthConfig.MTLS, AuthConfig.APIKEY);
+  private static final List<String> ACTIONS = List.of("produce", "consume", "read");
 
   /** Key → default, in documentation order. A {@code null} default means "not set". */
   private static final Map<String, Object> DEFAULTS = defaultTable();
@@ -99,6 +106,27 @@ public final class ConfigLoader {
     d.put("log.level", "INFO");
     d.put(LOGGERS, new JsonObject());
     d.put("shutdown.timeout", "10s");
+    d.put("auth.providers", new JsonArray().add(AuthConfig.NONE));
+    d.put("auth.jwt.secretKey", null);
+    d.put("auth.jwt.publicKey", null);
+    d.put("auth.jwt.jwksFile", null);
+    d.put("auth.jwt.jwksUrl", null);
+    d.put("auth.jwt.jwksRefresh", "5m");
+    d.put("auth.jwt.roleClaim", "sub");
+    d.put("auth.jwt.issuer", null);
+    d.put("auth.jwt.audience", null);
+    d.put("auth.jwt.clockSkew", "5s");
+    d.put(API_KEYS, new JsonArray());
+    d.put("auth.mtls.principal", "cn");
+    d.put("auth.cacheSize", 10000);
+    d.put("auth.closeOnExpiry", true);
+    d.put("authorization.mode", AuthorizationConfig.PROXY);
+    d.put(RULES, new JsonArray());
+    d.put("cors.allowedOrigins", new JsonArray());
+    d.put("cors.allowedHeaders", new JsonArray().add("Authorization").add("Content-Type").add("Last-Event-ID")
+        .add("X-API-Key").add("X-Client-Id").add("Idempotency-Key").add("traceparent").add("tracestate"));
+    d.put("cors.allowCredentials", false);
+    d.put("cors.maxAge", "10m");
     return Collections.unmodifiableMap(d);
   }
 
@@ -148,7 +176,7 @@ public final class ConfigLoader {
         json.put(section(key), section);
       }
       if (value != null) {
-        section.put(name(key), value instanceof JsonObject o ? o.copy() : value);
+        section.put(name(key), value instanceof JsonObject o ? o.copy() : value instanceof JsonArray a ? a.copy() : value);
       }
     });
     return json;
@@ -184,7 +212,7 @@ public final class ConfigLoader {
   public static JsonObject merge(JsonObject yaml, Map<String, String> env, Properties systemProperties) {
     JsonObject merged = defaults();
     if (yaml != null) {
-      merged.mergeIn(withoutEmptySections(yaml), true);
+      merged.mergeIn(flatten(withoutEmptySections(yaml)), true);
     }
     override(merged, key -> env.get(envVarName(key)));
     override(merged, key -> systemProperties.getProperty(systemPropertyName(key)));
@@ -205,9 +233,41 @@ public final class ConfigLoader {
     return copy;
   }
 
+  /**
+   * A copy of {@code json} where the mappings nested within a section ({@code auth:} → {@code jwt:} →
+   * {@code roleClaim:}) become dotted key names ({@code jwt.roleClaim} within {@code auth}), the form of the table of
+   * keys and of the environment. A mapping that is itself a key's value ({@code log.loggers}) stays as it is; one with
+   * no value ({@code jwt:} alone on its line) means its defaults.
+   */
+  static JsonObject flatten(JsonObject json) {
+    JsonObject copy = json.copy();
+    for (String section : copy.fieldNames()) {
+      if (copy.getValue(section) instanceof JsonObject keys) {
+        JsonObject flat = new JsonObject();
+        flattenInto(section, "", keys, flat);
+        copy.put(section, flat);
+      }
+    }
+    return copy;
+  }
+
+  private static void flattenInto(String section, String prefix, JsonObject keys, JsonObject flat) {
+    for (String name : keys.fieldNames()) {
+      String dotted = prefix + name;
+      Object value = keys.getValue(name);
+      boolean isKey = DEFAULTS.containsKey(section + "." + dotted);
+      boolean isGroup = !isKey && DEFAULTS.keySet().stream().anyMatch(k -> k.startsWith(section + "." + dotted + "."));
+      if (isGroup && value instanceof JsonObject group) {
+        flattenInto(section, dotted + ".", group, flat);
+      } else if (!(isGroup && value == null)) {
+        flat.put(dotted, value);
+      }
+    }
+  }
+
   private static void override(JsonObject merged, Function<String, String> lookup) {
     for (String key : DEFAULTS.keySet()) {
-      if (key.equals(LOGGERS)) {
+      if (YAML_ONLY.contains(key)) {
         continue;
       }
       String value = lookup.apply(key);
@@ -225,7 +285,7 @@ public final class ConfigLoader {
   public static List<String> unrecognizedOverrides(Map<String, String> env, Properties systemProperties) {
     List<String> known = new ArrayList<>();
     for (String key : DEFAULTS.keySet()) {
-      if (!key.equals(LOGGERS)) {
+      if (!YAML_ONLY.contains(key)) {
         known.add(envVarName(key));
         known.add(systemPropertyName(key));
       }
@@ -251,7 +311,7 @@ public final class ConfigLoader {
    *                         {@code pulsar.authToken} is never shown)
    */
   public static ProxyConfig build(JsonObject json) {
-    JsonObject merged = defaults().mergeIn(withoutEmptySections(json), true);
+    JsonObject merged = defaults().mergeIn(flatten(withoutEmptySections(json)), true);
     Fields f = new Fields(merged, DEFAULTS);
 
     PulsarConfig pulsar = new PulsarConfig(
@@ -331,11 +391,134 @@ public final class ConfigLoader {
 
     ShutdownConfig shutdown = new ShutdownConfig(f.duration("shutdown.timeout", Duration.ofMillis(1)));
 
+    AuthConfig auth = auth(f);
+    AuthorizationConfig authorization = new AuthorizationConfig(
+        f.oneOf("authorization.mode", List.of("PROXY", "BROKER")).toLowerCase(Locale.ROOT), rules(f));
+    CorsConfig cors = new CorsConfig(
+        f.stringList("cors.allowedOrigins", v -> v.equals("*") || v.matches("https?://[^/\\s]+"),
+            "is not an origin (scheme://host[:port], e.g. https://app.example.com, or *)"),
+        f.stringList("cors.allowedHeaders", v -> v.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"), "is not a header name"),
+        f.bool("cors.allowCredentials"),
+        f.duration("cors.maxAge", Duration.ZERO));
+    if (cors.allowCredentials() && cors.allowedOrigins().contains("*")) {
+      f.problem("cors.allowCredentials: browsers refuse credentials with the origin '*'; list the origins instead");
+    }
+
     f.rejectUnknownKeys();
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
-    return new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log, shutdown);
+    return new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log, shutdown,
+        auth, authorization, cors);
+  }
+
+  private static AuthConfig auth(Fields f) {
+    List<String> providers = f.stringList("auth.providers", AUTH_PROVIDERS::contains,
+        "is not an authentication provider (" + String.join(", ", AUTH_PROVIDERS) + ")");
+    if (providers.isEmpty()) {
+      if (f.valid("auth.providers")) {
+        f.problem("auth.providers: must list at least one of " + String.join(", ", AUTH_PROVIDERS)
+            + " ('none' for no authentication)");
+      }
+      providers = List.of(AuthConfig.NONE);
+    }
+    AuthConfig.JwtConfig jwt = new AuthConfig.JwtConfig(
+        f.secret("auth.jwt.secretKey"),
+        f.secret("auth.jwt.publicKey"),
+        f.optionalString("auth.jwt.jwksFile"),
+        f.optionalString("auth.jwt.jwksUrl").filter(url -> {
+          boolean ok = url.startsWith("https://") || url.startsWith("http://");
+          if (!ok) {
+            f.problem("auth.jwt.jwksUrl: '" + Fields.shorten(url) + "' is not an http:// or https:// URL");
+          }
+          return ok;
+        }),
+        f.duration("auth.jwt.jwksRefresh", Duration.ofSeconds(1)),
+        f.string("auth.jwt.roleClaim", v -> true, ""),
+        f.optionalString("auth.jwt.issuer"),
+        f.optionalString("auth.jwt.audience"),
+        f.duration("auth.jwt.clockSkew", Duration.ZERO));
+    if (providers.contains(AuthConfig.JWT) && !jwt.hasKey()) {
+      f.problem("auth.providers: 'jwt' needs a key: set auth.jwt.secretKey, auth.jwt.publicKey, auth.jwt.jwksFile "
+          + "or auth.jwt.jwksUrl");
+    }
+    List<AuthConfig.ApiKey> apiKeys = apiKeys(f);
+    if (providers.contains(AuthConfig.APIKEY) && apiKeys.isEmpty()) {
+      f.problem("auth.providers: 'apikey' needs at least one key in " + API_KEYS);
+    }
+    return new AuthConfig(providers, jwt, apiKeys,
+        f.oneOf("auth.mtls.principal", List.of("CN", "SAN")).toLowerCase(Locale.ROOT),
+        f.integer("auth.cacheSize", 1, Integer.MAX_VALUE),
+        f.bool("auth.closeOnExpiry"));
+  }
+
+  private static List<AuthConfig.ApiKey> apiKeys(Fields f) {
+    List<AuthConfig.ApiKey> keys = new ArrayList<>();
+    List<JsonObject> items = mappings(f, API_KEYS, "a list of {role, sha256} mappings");
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.get(i);
+      String at = API_KEYS + "[" + i + "]";
+      String role = item.getValue("role") instanceof String r && !r.isBlank() ? r.trim() : null;
+      String hash = item.getValue("sha256") instanceof String h ? h.trim().toLowerCase(Locale.ROOT) : "";
+      if (role == null) {
+        f.problem(at + ".role: must name the principal the key stands for");
+      } else if (!hash.matches("[0-9a-f]{64}")) {
+        f.problem(at + ".sha256: must be the key's SHA-256 hash in hex (64 characters; printf %s KEY | sha256sum)");
+      } else if (!item.fieldNames().stream().allMatch(n -> n.equals("role") || n.equals("sha256"))) {
+        f.problem(at + ": unknown field (known: role, sha256)");
+      } else {
+        keys.add(new AuthConfig.ApiKey(role, hash));
+      }
+    }
+    return keys;
+  }
+
+  private static List<AuthorizationConfig.TopicRule> rules(Fields f) {
+    List<AuthorizationConfig.TopicRule> rules = new ArrayList<>();
+    List<JsonObject> items = mappings(f, RULES, "a list of {role, actions, topics} mappings");
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.get(i);
+      String at = RULES + "[" + i + "]";
+      String role = item.getValue("role") instanceof String r && !r.isBlank() ? r.trim() : null;
+      List<String> actions = strings(item.getValue("actions"));
+      List<String> topics = strings(item.getValue("topics"));
+      if (role == null) {
+        f.problem(at + ".role: must name a principal, or * for every authenticated one");
+      } else if (actions == null || actions.isEmpty() || !ACTIONS.containsAll(actions)) {
+        f.problem(at + ".actions: must be a list of " + String.join(", ", ACTIONS));
+      } else if (topics == null || topics.isEmpty()
+          || !topics.stream().allMatch(t -> t.startsWith("persistent://") || t.startsWith("non-persistent://"))) {
+        f.problem(at + ".topics: must be a list of full topic names or patterns "
+            + "(persistent://tenant/namespace/topic, * matches any characters)");
+      } else if (!item.fieldNames().stream().allMatch(n -> List.of("role", "actions", "topics").contains(n))) {
+        f.problem(at + ": unknown field (known: role, actions, topics)");
+      } else {
+        rules.add(new AuthorizationConfig.TopicRule(role, actions, topics));
+      }
+    }
+    return rules;
+  }
+
+  private static List<JsonObject> mappings(Fields f, String key, String what) {
+    Object raw = f.raw(key);
+    List<JsonObject> items = new ArrayList<>();
+    if (raw == null) {
+      return items;
+    }
+    if (!(raw instanceof JsonArray array) || !array.stream().allMatch(JsonObject.class::isInstance)) {
+      f.problem(key + ": must be " + what);
+      return items;
+    }
+    array.forEach(item -> items.add((JsonObject) item));
+    return items;
+  }
+
+  /** The strings of a YAML list, or null when it is not a list of strings. */
+  private static List<String> strings(Object value) {
+    if (!(value instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
+      return null;
+    }
+    return array.stream().map(v -> ((String) v).trim()).toList();
   }
 
   private static Map<String, String> loggers(Fields f) {

@@ -19,7 +19,8 @@ import java.util.function.Predicate;
  */
 final class Fields {
   private static final int MAX_SHOWN = 80;
-  private static final String SECRET_KEY = "pulsar.authToken";
+  /** Keys whose values are never shown, not even in error messages. */
+  static final Set<String> SECRET_KEYS = Set.of("pulsar.authToken", "auth.jwt.secretKey");
 
   private final JsonObject root;
   private final Map<String, Object> defaults;
@@ -64,7 +65,7 @@ final class Fields {
 
   /** {@code key}'s value as shown in messages: quoted by the caller, shortened, never a secret. */
   String display(String key) {
-    return key.equals(SECRET_KEY) ? "****" : shorten(raw(key));
+    return SECRET_KEYS.contains(key) ? "****" : shorten(raw(key));
   }
 
   static String shorten(Object value) {
@@ -150,6 +151,19 @@ final class Fields {
       }
     }
     return List.copyOf(items);
+  }
+
+  /** An optional string: absent, null or blank means "not set". */
+  Optional<String> optionalString(String key) {
+    Object value = raw(key);
+    if (value == null || value instanceof String s && s.isBlank()) {
+      return Optional.empty();
+    }
+    if (!(value instanceof String s)) {
+      bad(key, "is not a string");
+      return Optional.empty();
+    }
+    return Optional.of(s.trim());
   }
 
   /** A secret is never shown, not even in error messages. An absent, null or blank value means "not set". */

@@ -16,7 +16,10 @@ public record ProxyConfig(
     WsConfig ws,
     ResilienceConfig resilience,
     LogConfig log,
-    ShutdownConfig shutdown) {
+    ShutdownConfig shutdown,
+    AuthConfig auth,
+    AuthorizationConfig authorization,
+    CorsConfig cors) {
 
   public ProxyConfig {
     Objects.requireNonNull(pulsar, "pulsar");
@@ -29,6 +32,9 @@ public record ProxyConfig(
     Objects.requireNonNull(resilience, "resilience");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(shutdown, "shutdown");
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(authorization, "authorization");
+    Objects.requireNonNull(cors, "cors");
   }
 
   /**

@@ -16,7 +16,7 @@ class PulsarErrorsTest {
     assertThat(code(new PulsarClientException.TopicDoesNotExistException("x"))).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
     assertThat(code(new PulsarClientException.NotFoundException("x"))).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
     assertThat(code(new PulsarClientException.AuthorizationException("x"))).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(code(new PulsarClientException.AuthenticationException("x"))).isEqualTo(ErrorCode.UNAUTHORIZED);
+    assertThat(code(new PulsarClientException.AuthenticationException("x"))).isEqualTo(ErrorCode.UNAUTHENTICATED);
     assertThat(code(new PulsarClientException.ProducerQueueIsFullError("x"))).isEqualTo(ErrorCode.PRODUCER_QUEUE_FULL);
     assertThat(code(new PulsarClientException.MemoryBufferIsFullError("x"))).isEqualTo(ErrorCode.PRODUCER_QUEUE_FULL);
     assertThat(code(new PulsarClientException.TimeoutException("x"))).isEqualTo(ErrorCode.TIMEOUT);

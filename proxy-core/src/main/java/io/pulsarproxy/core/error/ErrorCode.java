@@ -7,7 +7,7 @@ package io.pulsarproxy.core.error;
 public enum ErrorCode {
   BAD_REQUEST(400, "send-error:7", 0, "The request is malformed or has invalid values"),
   INVALID_TOPIC(400, "send-error:7", 0, "The topic name is invalid"),
-  UNAUTHORIZED(401, "send-error:8", 0, "Authentication failed"),
+  UNAUTHENTICATED(401, "send-error:8", 0, "Missing or invalid credentials"),
   FORBIDDEN(403, "send-error:8", 0, "Not authorised for this topic"),
   NOT_FOUND(404, "send-error:8", 0, "No such resource"),
   TOPIC_NOT_FOUND(404, "send-error:8", 0, "The topic does not exist and the broker does not create topics automatically"),

@@ -63,7 +63,7 @@ public final class PulsarErrors {
       return ErrorCode.NOT_FOUND;
     }
     if (t instanceof PulsarClientException.AuthenticationException) {
-      return ErrorCode.UNAUTHORIZED;
+      return ErrorCode.UNAUTHENTICATED;
     }
     if (t instanceof PulsarClientException.AuthorizationException
         || t instanceof PulsarClientException.NotAllowedException) {
