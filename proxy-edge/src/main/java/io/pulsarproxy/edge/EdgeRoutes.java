@@ -16,7 +16,16 @@ public interface EdgeRoutes {
     return Future.succeededFuture();
   }
 
-  /** Adds the routes to {@code router}, behind the edge's admission and authentication. */
+  /**
+   * Adds the routes anyone may use, before the edge's authentication (a static page, a published contract): no
+   * message flows through them.
+   */
+  default void mountPublic(Vertx vertx, Router router) {}
+
+  /**
+   * Adds the routes to {@code router}, behind the edge's admission and authentication: each request carries its
+   * {@link io.pulsarproxy.edge.auth.Principal}, and routes check topics with {@link io.pulsarproxy.edge.auth.Access}.
+   */
   void mount(Vertx vertx, Router router);
 
   /** A new valid configuration was loaded (hot reload): apply what concerns these routes. */

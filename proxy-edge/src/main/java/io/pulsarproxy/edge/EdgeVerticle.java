@@ -6,6 +6,7 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.edge.auth.AuthHandler;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -42,6 +43,8 @@ public final class EdgeVerticle extends VerticleBase {
   private ProxyConfig config;
   private HttpServer server;
   private Router router;
+  private AuthHandler auth;
+  private OriginHandler origins;
   private int inFlight;
   private boolean draining;
   private Promise<Void> drained;
@@ -63,6 +66,7 @@ public final class EdgeVerticle extends VerticleBase {
     int maxWebSocketMessage = (int) Math.min(Integer.MAX_VALUE, config.ws().maxFrameBytes());
     List<Future<?>> prepared = new ArrayList<>();
     contributed.forEach(routes -> prepared.add(routes.prepare(vertx)));
+    prepared.add(AuthHandler.create(vertx, config).onSuccess(handler -> auth = handler));
     return Future.all(prepared)
         .compose(ready -> vertx.createHttpServer(new HttpServerOptions()
                 .setHost(config.http().host()).setPort(config.http().port())
@@ -102,7 +106,10 @@ public final class EdgeVerticle extends VerticleBase {
 
   private Router buildRouter() {
     Router router = Router.router(vertx);
-    router.route().handler(this::admit);
+    origins = new OriginHandler(config.cors());
+    router.route().handler(this::admit).handler(origins);
+    contributed.forEach(routes -> routes.mountPublic(vertx, router));
+    router.route().handler(auth);
     contributed.forEach(routes -> routes.mount(vertx, router));
 
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
@@ -111,6 +118,7 @@ public final class EdgeVerticle extends VerticleBase {
         ctx.request().method() + " is not allowed on " + ctx.request().path())));
     router.errorHandler(413, ctx -> ErrorResponses.send(ctx, new ProxyException(ErrorCode.PAYLOAD_TOO_LARGE,
         "the request body is larger than " + config.http().maxBodyBytes() + " bytes (http.maxBodySize)")));
+    router.errorHandler(403, this::failed);
     router.errorHandler(400, this::failed);
     router.errorHandler(500, this::failed);
     return router;
@@ -155,6 +163,10 @@ public final class EdgeVerticle extends VerticleBase {
       e = p;
     } else if (failure == null && ctx.statusCode() == 400) {
       e = new ProxyException(ErrorCode.BAD_REQUEST, "bad request");
+    } else if (ctx.statusCode() == 403) {
+      // Vert.x's CORS handler refuses an origin it does not know this way.
+      e = new ProxyException(ErrorCode.FORBIDDEN, "requests from " + ctx.request().getHeader(HttpHeaders.ORIGIN)
+          + " are not allowed (cors.allowedOrigins)");
     } else {
       e = PulsarErrors.map(failure == null ? new IllegalStateException("status " + ctx.statusCode()) : failure);
       if (e.code() == ErrorCode.INTERNAL_ERROR) {
@@ -169,6 +181,8 @@ public final class EdgeVerticle extends VerticleBase {
 
   private void reconfigure(ProxyConfig newConfig) {
     config = newConfig;
+    auth.reconfigure(newConfig);
+    origins.reconfigure(newConfig.cors());
     contributed.forEach(routes -> routes.reconfigure(newConfig));
   }
 }

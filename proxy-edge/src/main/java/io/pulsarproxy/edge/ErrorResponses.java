@@ -33,6 +33,10 @@ public final class ErrorResponses {
     }
     ErrorCode code = e.code();
     response.setStatusCode(code.httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    if (code == ErrorCode.UNAUTHENTICATED) {
+      response.putHeader("WWW-Authenticate", e.getMessage().startsWith("invalid token")
+          ? "Bearer realm=\"pulsar-proxy\", error=\"invalid_token\"" : "Bearer realm=\"pulsar-proxy\"");
+    }
     if (code.retryAfterSeconds() > 0) {
       response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(code.retryAfterSeconds()));
     }

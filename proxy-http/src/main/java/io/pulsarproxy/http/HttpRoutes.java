@@ -45,7 +45,12 @@ public final class HttpRoutes implements EdgeRoutes {
     // The produce parser validates the whole request (named fields, 400/413) itself; see routeSelfValidated.
     contract.routeSelfValidated(router, "produceMessages", bodyHandler, produceHandler);
     consumeApi.mount(router, contract, bodyHandler);
-    contract.route(router, "getOpenApi", bodyHandler, ctx -> ctx.response()
+  }
+
+  /** The contract is public, so that tools can read it without credentials. */
+  @Override
+  public void mountPublic(Vertx vertx, Router router) {
+    contract.route(router, "getOpenApi", BodyHandler.create(false), ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contract.yaml()));
   }
 

@@ -13,6 +13,9 @@ import io.pulsarproxy.core.produce.ProduceResult;
 import io.pulsarproxy.core.produce.ProducerOptions;
 import io.pulsarproxy.core.topic.Topic;
 import io.pulsarproxy.edge.ErrorResponses;
+import io.pulsarproxy.edge.auth.Access;
+import io.pulsarproxy.edge.auth.Action;
+import io.pulsarproxy.config.Secret;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -48,6 +51,8 @@ final class ProduceHandler implements Handler<RoutingContext> {
     ProxyConfig c = config;
     Topic topic = new Topic(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
         ctx.pathParam("topic"));
+    Access.check(ctx, Action.PRODUCE, topic.fullName());
+    Secret token = Access.brokerToken(ctx);
     ProduceRequestParser parser = new ProduceRequestParser(c.http());
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     List<OutgoingMessage> messages = isJson(contentType)
@@ -57,7 +62,8 @@ final class ProduceHandler implements Handler<RoutingContext> {
     long timeoutMs = c.producer().sendTimeout().toMillis() + c.pulsar().operationTimeout().toMillis() + 5_000;
     DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(timeoutMs);
     vertx.eventBus().<ProduceReply>request(Addresses.PRODUCE,
-            new ProduceRequest(topic, ProducerOptions.DEFAULTS, messages), options)
+            new ProduceRequest(topic, token == null ? ProducerOptions.DEFAULTS : ProducerOptions.DEFAULTS.withToken(token),
+                messages), options)
         .onSuccess(reply -> respond(ctx, reply.body()))
         .onFailure(err -> ErrorResponses.send(ctx, BusErrors.map(err, "the produce service")));
   }

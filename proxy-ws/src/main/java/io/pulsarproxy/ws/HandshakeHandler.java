@@ -13,6 +13,11 @@ import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.ProducerCommand;
 import io.pulsarproxy.core.produce.ProducerOpened;
 import io.pulsarproxy.edge.ErrorResponses;
+import io.pulsarproxy.edge.auth.Access;
+import io.pulsarproxy.edge.auth.Action;
+import io.pulsarproxy.edge.auth.Credentials;
+import io.pulsarproxy.edge.auth.Principal;
+import java.time.Instant;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -69,7 +74,11 @@ final class HandshakeHandler implements Handler<RoutingContext> {
         throw new ProxyException(ErrorCode.BAD_REQUEST,
             request.path() + " is a WebSocket endpoint: connect with a WebSocket client (GET with Upgrade: websocket)");
       }
-      token = tokenToForward(Credentials.of(request.getHeader(HttpHeaders.AUTHORIZATION), query.string("token")));
+      authorize(ctx, endpoint);
+      token = Access.brokerToken(ctx);
+      if (token == null) {
+        token = tokenToForward(Credentials.of(request.getHeader(HttpHeaders.AUTHORIZATION), query.string("token")));
+      }
       if (token != null && endpoint instanceof WsEndpoint.Producer p) {
         // The token is part of which producer serves the socket: every send below goes through the token's producer.
         endpoint = new WsEndpoint.Producer(p.topic(), p.options().withToken(token));
@@ -82,6 +91,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     String id = "ws-" + UUID.randomUUID();
     ProxyConfig c = config;
     WsEndpoint opened = endpoint;
+    Principal principal = Access.principal(ctx);
     open(endpoint, id, token, c)
         .compose(v -> request.toWebSocket().recover(err -> {
           // The client went away before it was accepted: give back what was opened for it.
@@ -91,13 +101,27 @@ final class HandshakeHandler implements Handler<RoutingContext> {
         .onComplete(done -> {
           sessions.handshakeDone();
           if (done.succeeded()) {
-            accept(done.result(), opened, id, c);
+            accept(done.result(), opened, id, c, principal);
           } else if (done.cause() instanceof ProxyException e) {
             refuse(ctx, e);
           } else {
             LOG.debug("WebSocket handshake on {} failed: {}", request.path(), done.cause().getMessage());
           }
         });
+  }
+
+  /** Whether the principal may use the endpoint's topics (the edge authenticated it); FORBIDDEN otherwise. */
+  private static void authorize(RoutingContext ctx, WsEndpoint endpoint) {
+    if (endpoint instanceof WsEndpoint.Producer p) {
+      Access.check(ctx, Action.PRODUCE, p.topic().fullName());
+    } else if (endpoint instanceof WsEndpoint.Consumer consumer) {
+      consumer.spec().topics().forEach(topic -> Access.check(ctx, Action.CONSUME, topic));
+      if (consumer.spec().topicsPattern() != null) {
+        Access.checkPattern(ctx, Action.CONSUME, consumer.spec().topicsPattern());
+      }
+    } else if (endpoint instanceof WsEndpoint.Reader reader) {
+      Access.check(ctx, Action.READ, reader.spec().topic());
+    }
   }
 
   /**
@@ -138,7 +162,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     }
   }
 
-  private void accept(ServerWebSocket socket, WsEndpoint endpoint, String id, ProxyConfig c) {
+  private void accept(ServerWebSocket socket, WsEndpoint endpoint, String id, ProxyConfig c, Principal principal) {
     SocketSession session;
     if (endpoint instanceof WsEndpoint.Producer p) {
       session = new ProducerSession(vertx, socket, sessions, id, p, sendDeadlineMs(p, c));
@@ -158,7 +182,19 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       session.close(SocketSession.GOING_AWAY, "the proxy is shutting down");
       return;
     }
+    closeOnExpiry(session, principal, c);
     LOG.debug("Accepted {} socket {} on {}", endpoint.role().label(), id, endpoint.describe());
+  }
+
+  /** A socket whose token expires is closed with 1008 then ({@code auth.closeOnExpiry}). */
+  private void closeOnExpiry(SocketSession session, Principal principal, ProxyConfig c) {
+    if (!c.auth().closeOnExpiry() || principal.expiresAt() == null) {
+      return;
+    }
+    long delay = Math.max(1, principal.expiresAt().toEpochMilli() - Instant.now().toEpochMilli());
+    long timer = vertx.setTimer(delay, t -> session.close(SocketSession.POLICY_VIOLATION,
+        "the token expired; reconnect with a new one"));
+    session.closed().onComplete(v -> vertx.cancelTimer(timer));
   }
 
   /** How long the produce service may take for one frame: the producer's send timeout and a lookup. */

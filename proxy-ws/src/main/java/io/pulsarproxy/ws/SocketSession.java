@@ -27,6 +27,7 @@ abstract class SocketSession {
   static final short GOING_AWAY = 1001;
   static final short UNSUPPORTED_DATA = 1003;
   static final short INVALID_PAYLOAD = 1007;
+  static final short POLICY_VIOLATION = 1008;
   static final short TOO_BIG = 1009;
   static final short SERVER_ERROR = 1011;
 

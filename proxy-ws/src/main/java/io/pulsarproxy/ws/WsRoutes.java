@@ -41,6 +41,11 @@ public final class WsRoutes implements EdgeRoutes {
     handshakes.add(handshake);
 
     router.route("/ws/*").handler(handshake);
+  }
+
+  /** The browser page is public: it carries no messages, and asks its user for a token when the proxy wants one. */
+  @Override
+  public void mountPublic(Vertx vertx, Router router) {
     StaticHandler page = StaticHandler.create(WEB_ROOT).setIndexPage("index.html");
     router.get("/").handler(page);
     router.get("/ui/*").handler(page);

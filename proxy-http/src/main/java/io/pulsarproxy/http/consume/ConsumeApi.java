@@ -6,6 +6,9 @@ import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.topic.Topic;
+import io.pulsarproxy.edge.auth.Access;
+import io.pulsarproxy.edge.auth.Action;
+import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.http.openapi.ApiContract;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,9 +42,11 @@ public final class ConsumeApi {
   private final ConsumerRegistry registry;
   /** Pages being read, answered at once when the proxy stops; bounded by the in-flight requests. */
   private final Set<ReadPage> reads = new HashSet<>();
+  private boolean closeOnExpiry;
 
   public ConsumeApi(Vertx vertx, ProxyConfig config) {
     this.vertx = vertx;
+    this.closeOnExpiry = config.auth().closeOnExpiry();
     this.service = new ConsumeService(vertx, timeoutMs(config));
     this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer());
   }
@@ -51,6 +56,7 @@ public final class ConsumeApi {
   }
 
   public void reconfigure(ProxyConfig config) {
+    closeOnExpiry = config.auth().closeOnExpiry();
     service.timeout(timeoutMs(config));
     registry.reconfigure(config.httpConsumer());
   }
@@ -75,7 +81,12 @@ public final class ConsumeApi {
 
   private void create(RoutingContext ctx) {
     ConsumeRequests.Subscribe request = ConsumeRequests.subscribe(body(ctx), registry.config());
-    registry.open(clientKey(ctx), request.spec(), request.format(), c -> new PollBuffer(c, service, vertx))
+    request.spec().topics().forEach(topic -> Access.check(ctx, Action.CONSUME, topic));
+    if (request.spec().topicsPattern() != null) {
+      Access.checkPattern(ctx, Action.CONSUME, request.spec().topicsPattern());
+    }
+    registry.open(clientKey(ctx), owner(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
+            c -> new PollBuffer(c, service, vertx))
         .onSuccess(c -> {
           ctx.response().putHeader(HttpHeaders.LOCATION, c.path());
           json(ctx, 201, c.created());
@@ -142,6 +153,7 @@ public final class ConsumeApi {
 
   private void stream(RoutingContext ctx) {
     Topic topic = topic(ctx);
+    Access.check(ctx, Action.CONSUME, topic.fullName());
     ConsumeRequests.Stream request = ConsumeRequests.stream(topic, ctx.pathParam("subscription"), ctx.queryParams(),
         registry.config());
     String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
@@ -152,7 +164,7 @@ public final class ConsumeApi {
         };
     MessageId resumeAfter = resume ? MessageIds.decode(lastEventId.trim(), LAST_EVENT_ID) : null;
     long heartbeatMs = registry.config().sseHeartbeatInterval().toMillis();
-    registry.open(clientKey(ctx), request.spec(), request.format(),
+    registry.open(clientKey(ctx), owner(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
             c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumeAfter))
         .compose(c -> !resume ? Future.succeededFuture(c) : seek(c, lastEventId.trim(), null).map(c)
             .otherwise(err -> {
@@ -163,20 +175,37 @@ public final class ConsumeApi {
         .onSuccess(c -> {
           SseStream stream = (SseStream) c.delivery;
           ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));
+          endOnExpiry(c, Access.principal(ctx));
           stream.start(heartbeatMs);
         })
         .onFailure(err -> fail(ctx, err));
   }
 
   private void read(RoutingContext ctx) {
-    ConsumeRequests.Read request = ConsumeRequests.read(topic(ctx), ctx.queryParams(), registry.config());
-    ReadPage page = new ReadPage(ctx, request, service, vertx, reads::remove);
+    Topic topic = topic(ctx);
+    Access.check(ctx, Action.READ, topic.fullName());
+    ConsumeRequests.Read request = ConsumeRequests.read(topic, ctx.queryParams(), registry.config());
+    ReadPage page = new ReadPage(ctx, request, Access.brokerToken(ctx), service, vertx, reads::remove);
     reads.add(page);
     page.start();
   }
 
   private HttpConsumer instance(RoutingContext ctx) {
-    return registry.get(ctx.pathParam("id"));
+    return registry.get(ctx.pathParam("id"), owner(ctx));
+  }
+
+  private static String owner(RoutingContext ctx) {
+    return Access.principal(ctx).name();
+  }
+
+  /** A stream whose token expires ends then with an error event ({@code auth.closeOnExpiry}). */
+  private void endOnExpiry(HttpConsumer c, Principal principal) {
+    if (!closeOnExpiry || principal.expiresAt() == null) {
+      return;
+    }
+    long delay = Math.max(1, principal.expiresAt().toEpochMilli() - System.currentTimeMillis());
+    c.expiryTimer = vertx.setTimer(delay, t -> registry.close(c, false, "ended: its token expired",
+        new ProxyException(ErrorCode.UNAUTHENTICATED, "the stream's token expired; reconnect with a new one")));
   }
 
   private static Topic topic(RoutingContext ctx) {

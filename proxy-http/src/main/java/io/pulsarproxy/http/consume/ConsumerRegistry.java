@@ -1,6 +1,7 @@
 package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.config.HttpConsumerConfig;
 import io.pulsarproxy.config.Durations;
 import io.pulsarproxy.core.consume.ConsumerCommand;
@@ -74,7 +75,7 @@ final class ConsumerRegistry {
    * Opens a consume-service session for a new instance whose messages go to the delivery {@code deliveryOf} makes.
    * Fails with 503 / 429 above the limits, or with the consume service's error.
    */
-  Future<HttpConsumer> open(String clientKey, ConsumerSpec spec, BodyFormat format,
+  Future<HttpConsumer> open(String clientKey, String owner, Secret token, ConsumerSpec spec, BodyFormat format,
       Function<HttpConsumer, Delivery> deliveryOf) {
     if (stopped) {
       return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
@@ -88,13 +89,13 @@ final class ConsumerRegistry {
           + config.maxInstancesPerClient() + " consumer instances and streams, its limit "
           + "(httpConsumer.maxInstancesPerClient); delete some or retry later"));
     }
-    HttpConsumer c = new HttpConsumer(newId(), clientKey, spec, format, System.currentTimeMillis());
+    HttpConsumer c = new HttpConsumer(newId(), clientKey, owner, spec, format, System.currentTimeMillis());
     c.delivery = deliveryOf.apply(c);
     instances.put(c.id, c);
     perClient.merge(clientKey, 1, Integer::sum);
     c.events = vertx.eventBus().consumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
     Future<Void> previous = closing.getOrDefault(subscriptionKey(spec), Future.succeededFuture());
-    return previous.transform(ignored -> service.send(new ConsumerCommand.Open(c.id, spec)))
+    return previous.transform(ignored -> service.send(new ConsumerCommand.Open(c.id, spec, token)))
         .map(v -> {
           c.open = true;
           c.lastActivity = System.currentTimeMillis();
@@ -106,17 +107,27 @@ final class ConsumerRegistry {
         });
   }
 
-  /** The open instance {@code id}; a 404 that says why when it is unknown, closed or expired. */
-  HttpConsumer get(String id) {
+  /**
+   * The open instance {@code id} of {@code owner}; a 404 that says why when it is unknown, closed or expired, and the
+   * same 404 as for an unknown id when another principal created it.
+   */
+  HttpConsumer get(String id, String owner) {
     HttpConsumer c = instances.get(id);
+    if (c != null && !c.owner.equals(owner)) {
+      throw unknown(id);
+    }
     if (c != null && c.open) {
       c.lastActivity = System.currentTimeMillis();
       return c;
     }
     String why = gone.get(id);
-    throw new ProxyException(ErrorCode.NOT_FOUND, why != null
-        ? "consumer instance " + id + " " + why + "; create a new one"
-        : "no consumer instance " + id + " (unknown id, or closed long ago); create one with POST /api/v1/consumers");
+    throw why != null ? new ProxyException(ErrorCode.NOT_FOUND, "consumer instance " + id + " " + why
+        + "; create a new one") : unknown(id);
+  }
+
+  private static ProxyException unknown(String id) {
+    return new ProxyException(ErrorCode.NOT_FOUND, "no consumer instance " + id
+        + " (unknown id, or closed long ago); create one with POST /api/v1/consumers");
   }
 
   /**
@@ -124,11 +135,16 @@ final class ConsumerRegistry {
    * {@code why}. Completes once the consume service closed the Pulsar side.
    */
   Future<Void> close(HttpConsumer c, boolean unsubscribe, String why) {
+    return close(c, unsubscribe, why, new ProxyException(ErrorCode.NOT_FOUND, "consumer instance " + c.id + " " + why));
+  }
+
+  /** {@link #close(HttpConsumer, boolean, String)}, telling what waits on it {@code reason}. */
+  Future<Void> close(HttpConsumer c, boolean unsubscribe, String why, ProxyException reason) {
     if (instances.get(c.id) != c) {
       return Future.succeededFuture();
     }
     forget(c, why);
-    c.delivery.onEnded(new ProxyException(ErrorCode.NOT_FOUND, "consumer instance " + c.id + " " + why));
+    c.delivery.onEnded(reason);
     Future<Void> closed = service.send(new ConsumerCommand.Close(c.id, unsubscribe)).mapEmpty();
     if (c.delivery instanceof SseStream) {
       String key = subscriptionKey(c.spec);
@@ -177,6 +193,9 @@ final class ConsumerRegistry {
     }
     if (c.events != null) {
       c.events.unregister();
+    }
+    if (c.expiryTimer >= 0) {
+      vertx.cancelTimer(c.expiryTimer);
     }
   }
 

@@ -17,6 +17,10 @@ final class HttpConsumer {
 
   final String id;
   final String clientKey;
+  /** The principal that created the instance: only it may use it (others get 404). */
+  final String owner;
+  /** Ends an SSE stream when its token expires ({@code auth.closeOnExpiry}); -1 for none. */
+  long expiryTimer = -1;
   final ConsumerSpec spec;
   final BodyFormat format;
   Delivery delivery;
@@ -24,7 +28,8 @@ final class HttpConsumer {
   long lastActivity;
   boolean open;
 
-  HttpConsumer(String id, String clientKey, ConsumerSpec spec, BodyFormat format, long now) {
+  HttpConsumer(String id, String clientKey, String owner, ConsumerSpec spec, BodyFormat format, long now) {
+    this.owner = owner;
     this.id = id;
     this.clientKey = clientKey;
     this.spec = spec;

@@ -1,6 +1,7 @@
 package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.consume.SessionEvent;
@@ -26,6 +27,8 @@ import java.util.function.Consumer;
  */
 final class ReadPage {
   private final RoutingContext ctx;
+  /** The client's token with authorization.mode broker, else null. */
+  private final Secret token;
   private final ConsumeRequests.Read read;
   private final ConsumeService service;
   private final Vertx vertx;
@@ -39,9 +42,10 @@ final class ReadPage {
   private boolean done;
 
   /** @param onDone called once the page is answered or abandoned */
-  ReadPage(RoutingContext ctx, ConsumeRequests.Read read, ConsumeService service, Vertx vertx,
+  ReadPage(RoutingContext ctx, ConsumeRequests.Read read, Secret token, ConsumeService service, Vertx vertx,
       Consumer<ReadPage> onDone) {
     this.ctx = ctx;
+    this.token = token;
     this.read = read;
     this.service = service;
     this.vertx = vertx;
@@ -56,7 +60,7 @@ final class ReadPage {
   void start() {
     events = vertx.eventBus().consumer(Addresses.session(sessionId), msg -> onEvent(msg.body()));
     ctx.response().closeHandler(v -> finish(false));
-    service.send(new ConsumerCommand.Open(sessionId, read.spec()))
+    service.send(new ConsumerCommand.Open(sessionId, read.spec(), token))
         .onSuccess(v -> {
           if (done) {
             service.send(new ConsumerCommand.Close(sessionId, false));

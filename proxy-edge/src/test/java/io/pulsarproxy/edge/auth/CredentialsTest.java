@@ -1,4 +1,4 @@
-package io.pulsarproxy.ws;
+package io.pulsarproxy.edge.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
