@@ -12,6 +12,7 @@
   const ui = {
     state: $('state'),
     form: $('subscribe-form'),
+    token: $('token'),
     topic: $('topic'),
     subscription: $('subscription'),
     type: $('type'),
@@ -122,11 +123,20 @@
 
   // ---- consuming ----------------------------------------------------------------------------------------------
 
+  // Browsers cannot set headers on a WebSocket: a token goes in ?token=, as Pulsar's WebSocket service accepts it.
+  function withToken(query) {
+    const token = ui.token.value.trim();
+    if (token) {
+      query.set('token', token);
+    }
+    return query;
+  }
+
   function consumerUrl() {
-    const query = new URLSearchParams({
+    const query = withToken(new URLSearchParams({
       subscriptionType: ui.type.value,
       subscriptionInitialPosition: ui.position.value,
-    });
+    }));
     return wsBase() + '/ws/v2/consumer/' + topicPath(ui.topic.value) + '/'
         + encodeURIComponent(ui.subscription.value.trim()) + '?' + query;
   }
@@ -261,7 +271,8 @@
     if (producer) {
       producer.socket.close(1000, 'topic changed');
     }
-    const ws = new WebSocket(wsBase() + '/ws/v2/producer/' + topicPath(topic));
+    const query = withToken(new URLSearchParams()).toString();
+    const ws = new WebSocket(wsBase() + '/ws/v2/producer/' + topicPath(topic) + (query ? '?' + query : ''));
     const pending = new Map();
     const ready = new Promise((resolve, reject) => {
       ws.onopen = resolve;
@@ -308,9 +319,13 @@
     if (message.key) {
       body.messages[0].key = message.key;
     }
+    const headers = {'Content-Type': 'application/json'};
+    if (ui.token.value.trim()) {
+      headers.Authorization = 'Bearer ' + ui.token.value.trim();
+    }
     const response = await fetch('/api/v1/topics/' + topicPath(topic) + '/messages', {
       method: 'POST',
-      headers: {'Content-Type': 'application/json'},
+      headers: headers,
       body: JSON.stringify(body),
     });
     const answer = await response.json();
@@ -349,6 +364,12 @@
   function applyQuery() {
     const q = new URLSearchParams(location.search);
     ui.topic.value = q.get('topic') || ui.topic.value;
+    // A token in the page's address (#token=…) is taken and removed from the address bar and history.
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    if (fragment.get('token')) {
+      ui.token.value = fragment.get('token');
+      history.replaceState(null, '', location.pathname + location.search);
+    }
     ui.subscription.value = q.get('subscription') || 'browser-' + Math.random().toString(36).slice(2, 8);
     if (q.get('type')) {
       ui.type.value = q.get('type');

@@ -95,7 +95,7 @@ class PulsarToolsIT {
   }
 
   /** Runs a tool of the distribution; returns its output after checking that it exited with 0. */
-  private static String run(Path dir, String tool, String... args) throws Exception {
+  static String run(Path dir, String tool, String... args) throws Exception {
     return finish(dir, tool, start(dir, tool, args));
   }
 

@@ -42,6 +42,14 @@ public final class TokenAuth {
     return random().token(role);
   }
 
+  /**
+   * The secret key in the {@code data:;base64,…} form that Pulsar's {@code tokenSecretKey} and the proxy's
+   * {@code auth.jwt.secretKey} read, for a proxy that verifies the same tokens as this broker.
+   */
+  public String secretKeyDataUrl() {
+    return "data:;base64," + Base64.getEncoder().encodeToString(secretKey);
+  }
+
   String adminToken() {
     return token(ADMIN_ROLE);
   }
@@ -51,7 +59,7 @@ public final class TokenAuth {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("authenticationEnabled", "true");
     settings.put("authenticationProviders", "org.apache.pulsar.broker.authentication.AuthenticationProviderToken");
-    settings.put("tokenSecretKey", "data:;base64," + Base64.getEncoder().encodeToString(secretKey));
+    settings.put("tokenSecretKey", secretKeyDataUrl());
     settings.put("authorizationEnabled", "true");
     settings.put("superUserRoles", ADMIN_ROLE);
     settings.put("brokerClientAuthenticationPlugin", "org.apache.pulsar.client.impl.auth.AuthenticationToken");

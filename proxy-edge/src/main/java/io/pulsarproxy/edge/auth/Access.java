@@ -23,28 +23,27 @@ public final class Access {
 
   /** Passes, or throws {@code FORBIDDEN} (and writes the audit line) when the principal may not. */
   public static void check(RoutingContext ctx, Action action, String topic) {
-    Authorizer authorizer = ctx.get(AUTHORIZER);
-    if (authorizer == null) {
-      return;
-    }
-    try {
-      authorizer.check(Principal.of(ctx), action, topic);
-    } catch (ProxyException e) {
-      refused(ctx, action.label(), topic, e.getMessage());
-      throw e;
-    }
+    decide(ctx, action, topic, Authorizer::check);
   }
 
   /** {@link #check} for a pattern subscription. */
   public static void checkPattern(RoutingContext ctx, Action action, String topicsPattern) {
+    decide(ctx, action, topicsPattern, Authorizer::checkPattern);
+  }
+
+  private interface Decision {
+    void check(Authorizer authorizer, Principal principal, Action action, String topic);
+  }
+
+  private static void decide(RoutingContext ctx, Action action, String topic, Decision decision) {
     Authorizer authorizer = ctx.get(AUTHORIZER);
     if (authorizer == null) {
       return;
     }
     try {
-      authorizer.checkPattern(Principal.of(ctx), action, topicsPattern);
+      decision.check(authorizer, Principal.of(ctx), action, topic);
     } catch (ProxyException e) {
-      refused(ctx, action.label(), topicsPattern, e.getMessage());
+      refused(ctx, action.label(), topic, e.getMessage());
       throw e;
     }
   }
