@@ -2,6 +2,7 @@
 # Starts the proxy on this machine, with a Pulsar standalone beside it.
 #
 #   ./run.sh [--rebuild] [proxy options, e.g. --config my.yaml]
+#   ./run.sh --pulsar-only      (just the Pulsar standalone, e.g. to restart it under a running proxy)
 #
 # - builds the proxy jar when it is missing or older than a source file or pom.xml (--rebuild forces it);
 # - unless PROXY_PULSAR_SERVICE_URL is set: starts Pulsar standalone on ports 6650/8080 with its data in
@@ -31,9 +32,14 @@ export PULSAR_MEM="-Xms256m -Xmx1g -XX:MaxDirectMemorySize=512m"
 export PULSAR_GC="-XX:+UseG1GC -XX:+PerfDisableSharedMem"
 
 REBUILD=false
+PULSAR_ONLY=false
 PROXY_ARGS=()
 for arg in "$@"; do
-  if [[ $arg == --rebuild ]]; then REBUILD=true; else PROXY_ARGS+=("$arg"); fi
+  case $arg in
+    --rebuild) REBUILD=true ;;
+    --pulsar-only) PULSAR_ONLY=true ;;
+    *) PROXY_ARGS+=("$arg") ;;
+  esac
 done
 
 PROXY_PID=
@@ -54,7 +60,7 @@ needs_build() {
   [[ -n $newer ]]
 }
 
-if needs_build; then
+if [[ $PULSAR_ONLY == false ]] && needs_build; then
   log "Building the proxy (mvn -B -q -DskipTests package)..."
   mvn -B -q -DskipTests package
   [[ -f $JAR ]] || die "the build did not produce $JAR"
@@ -201,6 +207,16 @@ shutdown() {
   exit "$status"
 }
 
+# The proxy's own ports first: a second ./run.sh must say which port is taken before it starts anything.
+HTTP_PORT=${PROXY_HTTP_PORT:-8088}
+MANAGEMENT_PORT=${PROXY_MANAGEMENT_PORT:-8089}
+for entry in "$HTTP_PORT:http.port (PROXY_HTTP_PORT)" "$MANAGEMENT_PORT:management.port (PROXY_MANAGEMENT_PORT)"; do
+  port=${entry%%:*}
+  if [[ $PULSAR_ONLY == false && $port != 0 ]] && port_open "$port"; then
+    die "port $port, the proxy's ${entry#*:}, is in use (another ./run.sh or proxy?); stop it or set another port"
+  fi
+done
+
 trap 'shutdown 0' INT TERM HUP
 # Whatever else ends the script (a failed command under set -e) must not leave Pulsar behind.
 trap 'if [[ -n $PULSAR_PID || -n $PROXY_PID ]]; then shutdown 1; fi' EXIT
@@ -232,10 +248,22 @@ else
   fi
 fi
 
+if [[ $PULSAR_ONLY == true ]]; then
+  log ""
+  log "  pulsar       $PULSAR_DESCRIPTION$([[ -n $PULSAR_PID ]] && printf '  pid %s' "$PULSAR_PID")"
+  if [[ -z $PULSAR_PID ]]; then
+    log "  (not started by this command: nothing to wait for)"
+    exit 0
+  fi
+  log "  Ctrl-C stops Pulsar."
+  log ""
+  wait "$PULSAR_PID" || true
+  PULSAR_PID=
+  exit 0
+fi
+
 # ---- proxy --------------------------------------------------------------------------------------------------------
 
-HTTP_PORT=${PROXY_HTTP_PORT:-8088}
-MANAGEMENT_PORT=${PROXY_MANAGEMENT_PORT:-8089}
 set -m
 java -jar "$JAR" ${PROXY_ARGS[@]+"${PROXY_ARGS[@]}"} < /dev/null &
 PROXY_PID=$!
@@ -245,7 +273,7 @@ cat >&2 << EOF
 
   proxy        http://localhost:$HTTP_PORT   (REST, WebSocket, SSE, demo page)
   management   http://localhost:$MANAGEMENT_PORT/metrics   http://localhost:$MANAGEMENT_PORT/health/ready
-  pulsar       $PULSAR_DESCRIPTION
+  pulsar       $PULSAR_DESCRIPTION$([[ -n $PULSAR_PID ]] && printf '  pid %s' "$PULSAR_PID")
   (ports are the defaults and PROXY_* environment; a --config file may change them)
 
   Ctrl-C stops the proxy$([[ -n $PULSAR_PID ]] && printf ' and Pulsar').

@@ -279,6 +279,28 @@ public final class ConfigLoader {
   }
 
   /**
+   * The keys set in the file ({@code yaml}) that the environment or a system property sets too, each with the name of
+   * the variable or property that wins (the system property when both do).
+   */
+  public static Map<String, String> overriddenInFile(JsonObject yaml, Map<String, String> env,
+      Properties systemProperties) {
+    JsonObject flat = flatten(withoutEmptySections(yaml));
+    Map<String, String> overridden = new LinkedHashMap<>();
+    for (String key : DEFAULTS.keySet()) {
+      if (YAML_ONLY.contains(key) || !(flat.getValue(section(key)) instanceof JsonObject s)
+          || !s.containsKey(name(key))) {
+        continue;
+      }
+      if (systemProperties.getProperty(systemPropertyName(key)) != null) {
+        overridden.put(key, "system property " + systemPropertyName(key));
+      } else if (env.get(envVarName(key)) != null) {
+        overridden.put(key, "environment variable " + envVarName(key));
+      }
+    }
+    return overridden;
+  }
+
+  /**
    * Names of {@code PROXY_*} environment variables and {@code proxy.*} system properties that set no key, most likely
    * typos. They are ignored; callers should warn about them. {@code PROXY_CONFIG} (the config file) is not reported.
    */

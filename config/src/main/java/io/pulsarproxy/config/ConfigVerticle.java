@@ -161,7 +161,13 @@ public final class ConfigVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> {
       JsonObject yaml = content == null ? null
           : ConfigLoader.parseYaml(content.toString(StandardCharsets.UTF_8), ConfigLoader.fileSource(file));
-      return ConfigLoader.build(ConfigLoader.merge(yaml, env, systemProperties));
+      ProxyConfig built = ConfigLoader.build(ConfigLoader.merge(yaml, env, systemProperties));
+      if (yaml != null) {
+        // A value in the file that the environment or a system property replaces is easy to miss: say so.
+        ConfigLoader.overriddenInFile(yaml, env, systemProperties).forEach((key, source) ->
+            LOG.info("{} in {} is overridden by {}", key, file, source));
+      }
+      return built;
     }, false);
   }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,6 +81,17 @@ class AuthConfigTest {
     assertThat(config.auth().jwt().clockSkew()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.cors().allows("https://app.example.com")).isTrue();
     assertThat(config.cors().allows("https://evil.example")).isFalse();
+  }
+
+  @Test
+  void tellsWhichKeysOfTheFileTheEnvironmentOverrides() {
+    JsonObject yaml = ConfigLoader.parseYaml("http:\n  port: 9000\nauth:\n  jwt:\n    roleClaim: role\n", "test");
+    Properties props = new Properties();
+    props.setProperty("proxy.http.port", "9002");
+    assertThat(ConfigLoader.overriddenInFile(yaml, Map.of("PROXY_HTTP_PORT", "9001",
+        "PROXY_AUTH_JWT_ROLE_CLAIM", "sub", "PROXY_HTTP_HOST", "127.0.0.1"), props)).containsExactly(
+        Map.entry("http.port", "system property proxy.http.port"),
+        Map.entry("auth.jwt.roleClaim", "environment variable PROXY_AUTH_JWT_ROLE_CLAIM"));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.pulsarproxy.ws;
+package io.pulsarproxy.app;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;

@@ -1,10 +1,11 @@
-package io.pulsarproxy.ws;
+package io.pulsarproxy.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.Message;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The browser page in a real headless Chromium: it subscribes through the WebSocket API, shows what the REST API
@@ -35,19 +38,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PulsarExtension.class)
 class BrowserPageIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  /** An origin whose pages may use the proxy; the test's other page is served from another. */
+  private static final String ALLOWED_ORIGIN = "http://allowed.example";
   private static PulsarBroker broker;
-  private static WsProxy proxy;
+  private static ProxyFixture proxy;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void start(PulsarBroker pulsar) throws Exception {
+  static void start(PulsarBroker pulsar, @TempDir Path dir) throws Exception {
     boolean available = HeadlessChromium.available();
     if (Boolean.getBoolean("browser.required")) {
       assertThat(available).as("chromium must be installed (apt-get install -y chromium)").isTrue();
     }
     assumeTrue(available, "chromium is not installed; the browser page test is skipped");
     broker = pulsar;
-    proxy = WsProxy.start(pulsar);
+    // With CORS on, the proxy's own page (same origin) must still work; pages of other origins must not.
+    proxy = ProxyFixture.start(dir, pulsar.serviceUrl(),
+        new JsonObject().put("cors", new JsonObject().put("allowedOrigins", new JsonArray().add(ALLOWED_ORIGIN))));
   }
 
   @AfterAll
@@ -60,9 +67,9 @@ class BrowserPageIT {
   @Test
   void showsMessagesProducedThroughTheRestApiAndReconnectsAfterADrop() throws Exception {
     String topic = broker.uniqueTopic("page");
-    String page = "http://127.0.0.1:" + proxy.port() + "/?autoconnect=1&position=Earliest&subscription=page-sub"
+    String page = "http://127.0.0.1:" + proxy.app.httpPort() + "/?autoconnect=1&position=Earliest&subscription=page-sub"
         + "&topic=" + URLEncoder.encode(topic, StandardCharsets.UTF_8);
-    try (HeadlessChromium chromium = HeadlessChromium.open(proxy.vertx, page)) {
+    try (HeadlessChromium chromium = HeadlessChromium.open(proxy.app.vertx(), page)) {
       awaitState(chromium, "open");
       // the page's consumer is what the broker sees on the subscription
       assertThat(broker.admin().topics().getStats(topic).getSubscriptions().get("page-sub").getConsumers())
@@ -97,6 +104,38 @@ class BrowserPageIT {
     }
   }
 
+  @Test
+  void aPageOfAnotherOriginCannotOpenAWebSocketOrCallTheApi() throws Exception {
+    String topic = broker.uniqueTopic("foreign-page");
+    String base = "ws://127.0.0.1:" + proxy.app.httpPort();
+    String api = "http://127.0.0.1:" + proxy.app.httpPort() + "/api/v1/topics/" + topic.replace("://", "/")
+        + "/messages";
+    // A page on another port is another origin: it tries a WebSocket consumer and a REST produce to the proxy.
+    String html = "<!DOCTYPE html><html><head><title>foreign</title></head><body><p id='ws'>pending</p>"
+        + "<p id='rest'>pending</p><script>"
+        + "const ws = new WebSocket('" + base + "/ws/v2/consumer/" + topic.replace("://", "/") + "/foreign');"
+        + "ws.onopen = () => document.getElementById('ws').textContent = 'open';"
+        + "ws.onclose = (e) => document.getElementById('ws').textContent = 'closed ' + e.code;"
+        + "fetch('" + api + "', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+        + " body: JSON.stringify({messages: [{text: 'from a foreign page'}]})})"
+        + ".then(r => document.getElementById('rest').textContent = 'status ' + r.status)"
+        + ".catch(e => document.getElementById('rest').textContent = 'blocked');"
+        + "</script></body></html>";
+    HttpServer foreign = proxy.app.vertx().createHttpServer()
+        .requestHandler(request -> request.response().putHeader("Content-Type", "text/html").end(html))
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try (HeadlessChromium chromium = HeadlessChromium.open(proxy.app.vertx(),
+        "http://127.0.0.1:" + foreign.actualPort() + "/foreign.html")) {
+      // the handshake is answered 403: the browser reports an abnormal close (1006), never an open socket
+      awaitText(chromium, "#ws", "closed 1006");
+      // the preflight of the JSON POST gets no CORS approval: the browser blocks the request
+      awaitText(chromium, "#rest", "blocked");
+    } finally {
+      foreign.close();
+    }
+    assertThat(broker.admin().topics().getList("public/default")).doesNotContain(topic);
+  }
+
   private void awaitState(HeadlessChromium chromium, String state) {
     Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
         // ?. : the page may still be loading
@@ -118,7 +157,7 @@ class BrowserPageIT {
   }
 
   private int restProduce(String topic, JsonObject message) throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.app.httpPort()
             + "/api/v1/topics/" + topic.replace("://", "/") + "/messages"))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("messages", new JsonArray().add(message))
