@@ -11,8 +11,9 @@ import java.time.Duration;
  *                               ({@code 0}: never)
  * @param pingInterval           {@code ws.pingInterval}: server pings keep intermediaries from cutting idle sockets
  *                               ({@code 0}: none)
- * @param maxInFlightPerProducer {@code ws.maxInFlightPerProducer}: sends of one producer socket awaiting the broker;
- *                               beyond it a send is answered {@code send-error:8} at once
+ * @param maxInFlightPerProducer {@code ws.maxInFlightPerProducer}: sends of one producer socket awaiting the broker
+ *                               or the writing of their ack; at it the proxy stops reading the socket until acks free
+ *                               room (nothing is refused)
  * @param forwardClientTokens    {@code ws.forwardClientTokens}: pass the client's token ({@code Authorization: Bearer}
  *                               or {@code ?token=}) on to the broker instead of the proxy's own credentials
  * @param maxTokenClients        {@code ws.maxTokenClients}: Pulsar clients kept for forwarded tokens (one per distinct

@@ -1,7 +1,6 @@
 package io.pulsarproxy.ws;
 
 import io.pulsarproxy.core.consume.ConsumerCommand;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
@@ -38,13 +37,11 @@ final class ConsumerSession extends DeliverySession {
   private List<String> nacks = new ArrayList<>();
   /** Slots of the push window the grouped acknowledgements freed. */
   private int refill;
-  private final Context context;
 
   ConsumerSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Consumer endpoint) {
     super(vertx, socket, sessions, id, endpoint.describe());
     this.pullMode = endpoint.pullMode();
     this.window = Math.max(1, endpoint.spec().receiverQueueSize());
-    this.context = vertx.getOrCreateContext();
   }
 
   @Override

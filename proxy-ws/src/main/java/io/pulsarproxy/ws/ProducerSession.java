@@ -8,7 +8,6 @@ import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
 import io.pulsarproxy.core.produce.ProducerCommand;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -21,24 +20,39 @@ import java.util.List;
  * A producer socket: each text frame is one message, sent through the produce service with the producer this socket
  * opened (and holds until it closes). Acks are written in the order the frames came.
  *
- * <p>Bounded: at most {@code maxInFlight} frames await their ack; a frame beyond that is answered at once with
- * {@code send-error:8} and not sent. When the socket's write queue is full (a client that does not read its acks),
- * the socket stops reading frames until it drains.
+ * <p>Backpressure, not refusals: at most {@code maxInFlight} frames of the socket await their ack (the broker's
+ * answer, or the writing of the ack). When that many do, the session stops reading the socket until acks free room;
+ * the client's frames then wait in TCP buffers, and a client that sends without waiting for acks is slowed to what the
+ * broker takes instead of being answered {@code send-error}. The session also stops reading while the socket's write
+ * queue is full (a client that does not read its acks), until it drains. Only a send that fails is answered
+ * {@code send-error:8} (the producer's queue or the client's memory is full, a broken producer, a timeout).
+ *
+ * <p>Frames that arrive while reading is paused are taken like any other, never refused: the window is where reading
+ * stops, not a hard limit. How far past it a socket can go: Vert.x's {@code pause()} takes effect at the next frame
+ * (frames decoded after it wait in Vert.x's queues and reach the session only after {@code resume()}), so with
+ * Vert.x 5 the session itself holds at most {@code maxInFlight} frames. What Vert.x holds for it meanwhile is bounded
+ * as well: up to 16 frames in the socket's inbound queue, then the connection's further frames, whose reading it
+ * turns off at the end of the read in progress once 8 of them wait (a read takes at most 16 buffers of at most 64 KiB
+ * from the kernel). Beyond its window a paused socket thus costs at most 23 frames and those of one read, each frame
+ * at most {@code ws.maxFrameSize}; the rest waits in TCP buffers, and TCP's flow control slows the client. Should a
+ * frame still reach the session after the pause, it is sent all the same, within the same bound.
  *
  * <p>Frames that arrive together (one read from the socket hands over several) go to the produce service as one
  * request, sent once the event loop has handled what it read: one event-bus round trip for the group instead of one
  * per frame, which was a third of the socket's event-loop time under load. The messages are still sent one by one
  * in frame order by the shared producer, and every frame gets its own ack; the group's acks are written when the
  * broker has answered for all of it (the producer completes sends in order, so that is when the last one is acked).
+ *
+ * <p>Confined to the edge verticle's event loop, like every socket's state; only the count of acks still in the
+ * {@link FrameWriter} is shared with the writer's thread, which calls back on the event loop when it was waited for.
  */
 final class ProducerSession extends SocketSession {
   private final WsEndpoint.Producer endpoint;
   private final int maxInFlight;
   private final DeliveryOptions sendOptions;
-  private final Context context;
   /** Acks in frame order; an entry's ack is null until its answer came. */
   private final ArrayDeque<PendingAck> pending = new ArrayDeque<>();
-  /** Frames taken since the last request went out, sent together; bounded by {@code maxInFlight}. */
+  /** Frames taken since the last request went out, sent together; bounded by what the socket may have in flight. */
   private List<OutgoingMessage> group = new ArrayList<>();
   private List<PendingAck> groupAcks = new ArrayList<>();
   private boolean readingPaused;
@@ -60,7 +74,6 @@ final class ProducerSession extends SocketSession {
     this.endpoint = endpoint;
     this.maxInFlight = sessions.config().maxInFlightPerProducer();
     this.sendOptions = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(sendDeadlineMs);
-    this.context = vertx.getOrCreateContext();
   }
 
   @Override
@@ -70,23 +83,13 @@ final class ProducerSession extends SocketSession {
 
   @Override
   void opened() {
-    socket.drainHandler(v -> {
-      if (readingPaused && !isClosing()) {
-        readingPaused = false;
-        socket.resume();
-      }
-    });
+    socket.drainHandler(v -> updateReading());
   }
 
+  /** Takes every frame it is handed, also past the window (see the class comment), and stops reading at the window. */
   @Override
   void text(String text) {
     Frames.ProducerFrame frame = Frames.producerFrame(text);
-    // Acks not yet written count: the window bounds what the socket holds in the proxy, not only at the broker.
-    if (pending.size() + unwritten() >= maxInFlight) {
-      write(Frames.refusal(Frames.SEND_FAILED, "more than " + maxInFlight + " messages of this socket await their "
-          + "ack (ws.maxInFlightPerProducer); wait for acks", frame.context()).encode());
-      return;
-    }
     PendingAck entry = new PendingAck(frame.context());
     pending.add(entry);
     if (frame.refusal() != null) {
@@ -99,6 +102,9 @@ final class ProducerSession extends SocketSession {
     }
     group.add(frame.message());
     groupAcks.add(entry);
+    if (!readingPaused && inFlight() >= maxInFlight) {
+      updateReading();
+    }
   }
 
   /** Sends the frames taken since the last call as one produce request; their acks fill in when it is answered. */
@@ -139,13 +145,44 @@ final class ProducerSession extends SocketSession {
     if (acks != null) {
       writeAll(acks);
     }
-    if (!readingPaused && writeQueueFull()) {
-      readingPaused = true;
-      socket.pause();
-    }
     if (draining && pending.isEmpty()) {
       close(GOING_AWAY, "the proxy is shutting down");
     }
+    updateReading();
+  }
+
+  /** Frames of this socket the proxy holds: awaiting the broker, their turn to be acked, or the writing of the ack. */
+  private int inFlight() {
+    return pending.size() + unwritten();
+  }
+
+  /**
+   * Reads the socket while its window and its write queue have room, else pauses it. Acks still in the writer count
+   * against the window (it bounds what the socket holds in the proxy, not only at the broker): when only they keep it
+   * full, the writer calls back once it has written them, since no other event would resume reading.
+   */
+  private void updateReading() {
+    if (draining || isClosing()) {
+      return; // shutdown paused the socket for good; a closing one is not resumed
+    }
+    boolean windowFull = inFlight() >= maxInFlight;
+    if (windowFull && unwritten() > 0 && !callWhenWritten()) {
+      windowFull = inFlight() >= maxInFlight; // the writer finished in between
+    }
+    boolean pause = windowFull || writeQueueFull();
+    if (pause != readingPaused) {
+      readingPaused = pause;
+      if (pause) {
+        socket.pause();
+      } else {
+        socket.resume();
+      }
+    }
+  }
+
+  @Override
+  void framesWritten() {
+    updateReading();
   }
 
   /** Stops reading frames and closes once the frames already taken have their acks. */

@@ -1,6 +1,7 @@
 package io.pulsarproxy.ws;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -8,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +38,13 @@ abstract class SocketSession {
   final WsSessions sessions;
   final String id;
   final String description;
+  /** The event loop's context, where every handler of the socket runs. */
+  final Context context;
   private final Promise<Void> closed = Promise.promise();
   /** Frames handed to the server's {@link FrameWriter} and not written yet (it counts them down). */
   private final AtomicInteger unwritten = new AtomicInteger();
+  /** Set while the session wants {@link #framesWritten()} called once the writer has written a run. */
+  private final AtomicBoolean callWhenWritten = new AtomicBoolean();
   private long lastActivityNanos = System.nanoTime();
   private long lastPingNanos = System.nanoTime();
   private boolean closing;
@@ -49,6 +55,7 @@ abstract class SocketSession {
     this.sessions = sessions;
     this.id = id;
     this.description = description;
+    this.context = vertx.getOrCreateContext();
   }
 
   abstract WsPath.Role role();
@@ -133,15 +140,39 @@ abstract class SocketSession {
     }
     int count = frames.size();
     unwritten.addAndGet(count);
-    if (!sessions.writer().write(socket, frames, () -> unwritten.addAndGet(-count))) {
+    if (!sessions.writer().write(socket, frames, () -> written(count))) {
       unwritten.addAndGet(-count);
       frames.forEach(socket::writeTextMessage);
+    }
+  }
+
+  /** On the writer's thread, once it wrote a run of {@code count} frames. */
+  private void written(int count) {
+    unwritten.addAndGet(-count);
+    if (callWhenWritten.getAndSet(false)) {
+      context.runOnContext(v -> framesWritten());
     }
   }
 
   /** Frames handed over for writing and not written yet. */
   int unwritten() {
     return unwritten.get();
+  }
+
+  /**
+   * Asks for one call of {@link #framesWritten()} on the event loop once the writer has written a run of this
+   * socket's frames, for a session that waits for {@link #unwritten()} to go down.
+   *
+   * @return false when no frames wait any more, so that no call will come
+   */
+  boolean callWhenWritten() {
+    callWhenWritten.set(true);
+    // Set before looking: a run written meanwhile either saw the flag (and calls back) or is counted out here.
+    return unwritten.get() > 0 || !callWhenWritten.getAndSet(false);
+  }
+
+  /** Called on the event loop after {@link #callWhenWritten()}, once a run of frames was written. */
+  void framesWritten() {
   }
 
   /** Whether the socket's write queue is above its high-water mark (false once closing). */

@@ -18,13 +18,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.MessageIdAdv;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Reader;
 import org.apache.pulsar.common.policies.data.TopicStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -105,24 +111,76 @@ class WsLimitsIT {
     }
   }
 
+  /**
+   * A client that sends far more than its window without waiting for acks: the proxy stops reading the socket while
+   * the window is full instead of refusing frames, so every frame is stored and acked {@code ok}, in order. Batching
+   * shows that the window held: the messages of one batch are all in flight at once, so no entry the broker stored
+   * may hold more messages than the window.
+   */
   @Test
-  void answersSendError8BeyondTheInFlightWindowAndSendsNothingMore(PulsarBroker broker) throws Exception {
+  void aProducerPastItsWindowIsSlowedByNotReadingItsSocketNotRefused(PulsarBroker broker) throws Exception {
     String topic = broker.uniqueTopic("in-flight");
-    // Batching with a long delay holds the first sends at the broker for a second: the window fills.
-    try (WsProxy proxy = WsProxy.start(broker, cfg("ws", "maxInFlightPerProducer", 4));
+    int window = 50;
+    int count = 3000;
+    byte[][] payloads = new byte[count][];
+    Random random = new Random(12);
+    try (WsProxy proxy = WsProxy.start(broker, cfg("ws", "maxInFlightPerProducer", window));
          WsClient producer = proxy.connect(path("producer", topic)
-             + "?batchingEnabled=true&batchingMaxPublishDelay=1000&batchingMaxMessages=1000")) {
+             + "?batchingEnabled=true&batchingMaxPublishDelay=10&batchingMaxMessages=1000")) {
+      for (int i = 0; i < count; i++) {
+        payloads[i] = new byte[1024];
+        random.nextBytes(payloads[i]);
+        producer.send(new JsonObject().put("payload", Base64.getEncoder().encodeToString(payloads[i]))
+            .put("context", "c" + i));
+      }
+      List<JsonObject> acks = producer.await(count);
+      assertThat(acks).extracting(a -> a.getString("context"))
+          .containsExactlyElementsOf(IntStream.range(0, count).mapToObj(i -> "c" + i).toList());
+      assertThat(acks).extracting(a -> a.getString("result")).containsOnly("ok");
+      producer.staysAt(count);
+
+      Map<String, Integer> perEntry = new HashMap<>();
+      try (Reader<byte[]> reader = proxy.pulsar.newReader().topic(topic).startMessageId(MessageId.earliest)
+          .create()) {
+        for (int i = 0; i < count; i++) {
+          Message<byte[]> m = reader.readNext(20, TimeUnit.SECONDS);
+          assertThat(m).as("message %d", i).isNotNull();
+          assertThat(m.getValue()).as("payload %d", i).isEqualTo(payloads[i]);
+          MessageIdAdv stored = (MessageIdAdv) m.getMessageId();
+          MessageIdAdv acked = (MessageIdAdv) MessageId.fromByteArray(
+              Base64.getDecoder().decode(acks.get(i).getString("messageId")));
+          assertThat(List.of(acked.getLedgerId(), acked.getEntryId(), acked.getBatchIndex())).as("id %d", i)
+              .isEqualTo(List.of(stored.getLedgerId(), stored.getEntryId(), stored.getBatchIndex()));
+          perEntry.merge(stored.getLedgerId() + ":" + stored.getEntryId(), 1, Integer::sum);
+        }
+        assertThat(reader.hasMessageAvailable()).isFalse();
+      }
+      LOG.info("{} frames sent without waiting through a window of {}: {} entries, at most {} messages each", count,
+          window, perEntry.size(), perEntry.values().stream().mapToInt(Integer::intValue).max().orElse(0));
+      assertThat(perEntry.values()).allMatch(n -> n <= window);
+      assertThat(broker.admin().topics().getStats(topic).getMsgInCounter()).isEqualTo(count);
+    }
+  }
+
+  /** What the Pulsar producer cannot take (its queue is full) is still answered {@code send-error:8}, in order. */
+  @Test
+  void aSendThePulsarProducerCannotQueueIsSendError8(PulsarBroker broker) throws Exception {
+    String topic = broker.uniqueTopic("queue-full");
+    // Batching with a long delay holds the first sends in the producer's queue of 5 for a second.
+    try (WsProxy proxy = WsProxy.start(broker);
+         WsClient producer = proxy.connect(path("producer", topic)
+             + "?batchingEnabled=true&batchingMaxPublishDelay=1000&maxPendingMessages=5")) {
       for (int i = 0; i < 20; i++) {
         producer.send(message("m" + i, "c" + i));
       }
       List<JsonObject> acks = producer.await(20);
-      List<JsonObject> refused = acks.stream().filter(a -> a.getString("result").equals("send-error:8")).toList();
-      List<JsonObject> ok = acks.stream().filter(a -> a.getString("result").equals("ok")).toList();
-      assertThat(ok).extracting(a -> a.getString("context")).containsExactly("c0", "c1", "c2", "c3");
-      assertThat(refused).hasSize(16);
-      assertThat(refused.get(0).getString("errorMsg")).contains("ws.maxInFlightPerProducer");
-      assertThat(refused).allMatch(a -> a.getInteger("errorCode") == 0 && a.containsKey("context"));
-      await().atMost(WsClient.WAIT).until(() -> broker.admin().topics().getStats(topic).getMsgInCounter() == 4);
+      assertThat(acks).extracting(a -> a.getString("context"))
+          .containsExactlyElementsOf(IntStream.range(0, 20).mapToObj(i -> "c" + i).toList());
+      assertThat(acks.subList(0, 5)).extracting(a -> a.getString("result")).containsOnly("ok");
+      List<JsonObject> refused = acks.subList(5, 20);
+      assertThat(refused).extracting(a -> a.getString("result")).containsOnly("send-error:8");
+      assertThat(refused).allMatch(a -> a.getInteger("errorCode") == 0 && !a.getString("errorMsg").isBlank());
+      await().atMost(WsClient.WAIT).until(() -> broker.admin().topics().getStats(topic).getMsgInCounter() == 5);
     }
   }
 
