@@ -24,7 +24,8 @@ import java.util.List;
  * {@code Expect: 100-continue} is refused before it sends the body), and is read into one buffer of exactly that
  * size. A chunked body takes its bytes chunk by chunk as they arrive, and is refused as soon as the next chunk does not
  * fit. The bytes go back when the request ends: its response sent, the connection closed or reset, a failure answered.
- * The body of a refused request is read and dropped, so the connection stays usable.
+ * The body of a refused request is read and dropped, and the 503 sent once it has all come, so the connection stays
+ * usable.
  *
  * <p>Runs on the edge verticle's event loop; one instance serves every request of that verticle.
  */
@@ -81,15 +82,20 @@ public final class BoundedBodyHandler implements Handler<RoutingContext> {
       ctx.fail(413);
       return;
     }
-    Reading reading = new Reading(ctx, maxBody, declared);
-    if (declared >= 0 && !reading.take(declared)) {
-      return;
-    }
     String expect = request.getHeader(HttpHeaders.EXPECT);
-    if (expect != null && expect.equalsIgnoreCase("100-continue") && request.version() != HttpVersion.HTTP_1_0) {
-      ctx.response().writeContinue();
-    }
+    boolean expectsContinue = expect != null && expect.equalsIgnoreCase("100-continue")
+        && request.version() != HttpVersion.HTTP_1_0;
+    Reading reading = new Reading(ctx, maxBody, declared);
+    boolean taken = declared < 0 || reading.take(declared);
     request.handler(reading::chunk).endHandler(v -> reading.end()).exceptionHandler(reading::failed).resume();
+    if (expectsContinue) {
+      if (taken) {
+        ctx.response().writeContinue();
+      } else {
+        // The client waits for our word before it sends the body: refuse now, and it sends nothing.
+        reading.refuseNow();
+      }
+    }
   }
 
   private static long contentLength(HttpServerRequest request) {
@@ -114,8 +120,10 @@ public final class BoundedBodyHandler implements Handler<RoutingContext> {
     private Buffer exact;
     private long held;
     private long read;
-    /** Set once the request is answered or failed: later chunks are dropped and nothing more is taken. */
+    /** Set once the request is refused, answered or failed: later chunks are dropped and nothing more is taken. */
     private boolean done;
+    /** The refusal to answer once the body has been received (and dropped). */
+    private ProxyException refusal;
 
     Reading(RoutingContext ctx, long maxBody, long declared) {
       this.ctx = ctx;
@@ -125,7 +133,11 @@ public final class BoundedBodyHandler implements Handler<RoutingContext> {
       ctx.addEndHandler(v -> finish());
     }
 
-    /** Takes bytes from the budget, or answers 503 and drops the rest of the body. */
+    /**
+     * Takes bytes from the budget; else gives back what the request holds, drops the rest of its body as it comes and
+     * answers 503 once the client has sent it all. (Answering in the middle of an upload is legal, but clients that
+     * read only after writing, wrk among them, would then wait on the connection for ever.)
+     */
     boolean take(long bytes) {
       if (budget.tryAcquire(bytes)) {
         held += bytes;
@@ -133,11 +145,20 @@ public final class BoundedBodyHandler implements Handler<RoutingContext> {
       }
       done = true;
       release();
+      exact = null;
+      blocks.clear();
       metrics.inFlightBytesExhausted("http");
       metrics.requestRejected(ErrorCode.OVERLOADED.name());
-      ErrorResponses.send(ctx, new ProxyException(ErrorCode.OVERLOADED, "the request bodies in progress hold the "
-          + "in-flight byte budget of " + budget.limit() + " bytes (http.maxInFlightBytes); retry later"));
+      refusal = new ProxyException(ErrorCode.OVERLOADED, "the request bodies in progress hold the in-flight byte "
+          + "budget of " + budget.limit() + " bytes (http.maxInFlightBytes); retry later");
       return false;
+    }
+
+    /** Answers the refusal without waiting for the body. */
+    void refuseNow() {
+      ProxyException answer = refusal;
+      refusal = null;
+      ErrorResponses.send(ctx, answer);
     }
 
     void chunk(Buffer chunk) {
@@ -174,6 +195,10 @@ public final class BoundedBodyHandler implements Handler<RoutingContext> {
     }
 
     void end() {
+      if (refusal != null) {
+        refuseNow();
+        return;
+      }
       if (done) {
         return;
       }

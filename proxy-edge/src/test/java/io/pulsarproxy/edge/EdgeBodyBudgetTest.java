@@ -247,6 +247,22 @@ class EdgeBodyBudgetTest {
   }
 
   @Test
+  void refusesAClientThatExpects100ContinueBeforeItSendsTheBody() throws Exception {
+    hold(60 * KB);
+    NetSocket socket = get(net.connect(edge.actualPort(), "127.0.0.1"));
+    Buffer received = Buffer.buffer();
+    socket.handler(received::appendBuffer);
+    socket.write("POST /echo HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\nContent-Length: " + (50 * KB)
+        + "\r\n\r\n");
+    await().atMost(Duration.ofSeconds(10)).until(() -> complete(received.toString(StandardCharsets.ISO_8859_1)));
+    assertThat(received.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 503 ")
+        .contains("http.maxInFlightBytes");
+    socket.close();
+    releaseHeld();
+    await().atMost(Duration.ofSeconds(10)).until(() -> edge.budget().used() == 0);
+  }
+
+  @Test
   void aReloadChangesTheBudget() throws Exception {
     ProxyConfig bigger = ConfigLoader.build(new JsonObject().put("http", new JsonObject().put("port", 0)
         .put("maxBodySize", "64KB").put("maxMessageSize", "64KB").put("maxInFlightBytes", "200KB")));
