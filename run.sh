@@ -7,7 +7,7 @@
 # - builds the proxy jar when it is missing or older than a source file or pom.xml (--rebuild forces it);
 # - unless PROXY_PULSAR_SERVICE_URL is set: starts Pulsar standalone on ports 6650/8080 with its data in
 #   ~/.cache/pulsar-proxy/data (kept between runs), or reuses a Pulsar already serving there;
-# - starts java -jar proxy-app/target/pulsar-proxy.jar with the remaining arguments;
+# - starts java -XX:+ExitOnOutOfMemoryError -jar proxy-app/target/pulsar-proxy.jar with the remaining arguments;
 # - Ctrl-C / SIGTERM stops the proxy, then the Pulsar it started.
 #
 # Needs a JDK 17+ and Maven on the PATH. The Pulsar distribution comes through Maven, like the build's.
@@ -265,7 +265,8 @@ fi
 # ---- proxy --------------------------------------------------------------------------------------------------------
 
 set -m
-java -jar "$JAR" ${PROXY_ARGS[@]+"${PROXY_ARGS[@]}"} < /dev/null &
+# Should memory ever run out, exit (Ctrl-C and a restart are better than a process that answers nothing).
+java -XX:+ExitOnOutOfMemoryError -jar "$JAR" ${PROXY_ARGS[@]+"${PROXY_ARGS[@]}"} < /dev/null &
 PROXY_PID=$!
 set +m
 

@@ -3,6 +3,7 @@
 #
 #   load-tests/bench.sh [run] [options]          the benchmark (default)
 #   load-tests/bench.sh soak [--minutes 5] [options]
+#   load-tests/bench.sh flood [--flood-seconds 25] [options]
 #   load-tests/bench.sh --help
 #
 # Starts its own Pulsar standalone (WebSocket service on, data under the output directory) and the proxy jar
@@ -65,6 +66,14 @@
 #   --out DIR           output directory [BENCH_OUT, load-tests/target/bench/<time>]
 #   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
 #                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
+# Flood only (the load that once ran a proxy with a 256 MB heap out of memory):
+#   --flood-seconds S   how long wrk -t2 posts [25]
+#   --flood-connections N  wrk connections [400]
+#   --flood-message-bytes N  bytes of the one message of each request, sent base64 in JSON: 700000 makes bodies of
+#                       933 KB [700000]. The proxy runs with -Xmx256m (unless --proxy-heap) and every limit at its
+#                       default. Passes when every answer was 200 or 503 with Retry-After and, afterwards, the proxy
+#                       still runs, holds no body bytes and answers /health/live and a small produce. Writes flood.md.
+#                       Needs wrk.
 # Soak only:
 #   --minutes N         soak length [5]
 #   --consumers N       concurrent WebSocket consumers [1000]
@@ -87,7 +96,7 @@ NAMESPACE=public/default
 PROXY_DEFAULT_PENDING=10000
 
 MODE=run
-if [[ ${1:-} == run || ${1:-} == soak ]]; then MODE=$1; shift; fi
+if [[ ${1:-} == run || ${1:-} == soak || ${1:-} == flood ]]; then MODE=$1; shift; fi
 
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-30}
@@ -113,6 +122,9 @@ MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-8089}
 OUT=${BENCH_OUT:-}
 KEEP_DATA=false
 MINUTES=5
+FLOOD_SECONDS=25
+FLOOD_CONNECTIONS=400
+FLOOD_MESSAGE_BYTES=700000
 CONSUMERS=1000
 WS_TARGET=proxy
 
@@ -149,6 +161,9 @@ while (($#)); do
     --out) OUT=$2; shift ;;
     --keep-data) KEEP_DATA=true ;;
     --minutes) MINUTES=$2; shift ;;
+    --flood-seconds) FLOOD_SECONDS=$2; shift ;;
+    --flood-connections) FLOOD_CONNECTIONS=$2; shift ;;
+    --flood-message-bytes) FLOOD_MESSAGE_BYTES=$2; shift ;;
     --consumers) CONSUMERS=$2; shift ;;
     --ws-target) WS_TARGET=$2; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -159,7 +174,7 @@ done
 
 for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
   WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT MANAGEMENT_PORT MINUTES \
-  CONSUMERS; do
+  CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
 if [[ -z $HTTP_CLIENT ]]; then
@@ -167,7 +182,8 @@ if [[ -z $HTTP_CLIENT ]]; then
 fi
 [[ $HTTP_CLIENT == wrk || $HTTP_CLIENT == gatling ]] || die "--http-client: wrk or gatling, not $HTTP_CLIENT"
 [[ $WS_TARGET == proxy || $WS_TARGET == pulsar-ws ]] || die "--ws-target: proxy or pulsar-ws, not $WS_TARGET"
-if [[ $MODE == soak && -z $PROXY_HEAP ]]; then PROXY_HEAP=256m; fi
+if [[ ($MODE == soak || $MODE == flood) && -z $PROXY_HEAP ]]; then PROXY_HEAP=256m; fi
+[[ $MODE != flood ]] || command -v wrk > /dev/null || die "flood needs wrk (apt-get install wrk)"
 for tool in java mvn curl python3; do command -v $tool > /dev/null || die "$tool is needed on the PATH"; done
 
 RUN_ID=$(date +%Y%m%d-%H%M%S)
@@ -349,6 +365,8 @@ start_proxy() {
   for port in "$PROXY_PORT" "$MANAGEMENT_PORT"; do
     port_open "$port" && die "port $port is in use: choose others with --proxy-port / --management-port"
   done
+  # -XX:+ExitOnOutOfMemoryError (below): should memory ever run out, the process exits rather than lingering with
+  # dead threads and answering nothing.
   local heap=()
   [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
   local proxy_env=()
@@ -370,7 +388,8 @@ start_proxy() {
   set -m
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
     PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT env ${proxy_env[@]+"${proxy_env[@]}"} \
-    java ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" > "$OUT/proxy.log" 2>&1 < /dev/null &
+    java -XX:+ExitOnOutOfMemoryError ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" \
+    > "$OUT/proxy.log" 2>&1 < /dev/null &
   PROXY_PID=$!
   set +m
   await_ready "the proxy" "$PROXY_PID" "$OUT/proxy.log" 60 proxy_ready
@@ -653,9 +672,124 @@ run_soak() {
   return $status
 }
 
+# ---- flood ------------------------------------------------------------------------------------------------------------
+
+# wrk -t2 posting one large message per request from --flood-connections connections, then checks the proxy survived.
+run_flood() {
+  local topic=bench-flood-$RUN_ID
+  local url=http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/$topic/messages
+  python3 -c '
+import base64, json, random, sys
+payload = base64.b64encode(random.Random(12).randbytes(int(sys.argv[1]))).decode()
+sys.stdout.write(json.dumps({"messages": [{"payload": payload}]}, separators=(",", ":")))' "$FLOOD_MESSAGE_BYTES" \
+    > "$OUT/flood-body.json"
+  local body_bytes
+  body_bytes=$(stat -c %s "$OUT/flood-body.json")
+  # Counts answers by status, and 503s without Retry-After, in every thread; done() adds them up.
+  cat > "$OUT/flood.lua" << LUA
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+local file = assert(io.open("$OUT/flood-body.json", "rb"))
+wrk.method = "POST"
+wrk.body = file:read("*a")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+statuses = {}
+no_retry_after = 0
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 503 and headers["retry-after"] == nil and headers["Retry-After"] == nil then
+    no_retry_after = no_retry_after + 1
+  end
+end
+function done(summary, latency, requests)
+  local total, missing = {}, 0
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do total[status] = (total[status] or 0) + n end
+    missing = missing + thread:get("no_retry_after")
+  end
+  for status, n in pairs(total) do io.write(string.format("STATUS %d %d\n", status, n)) end
+  io.write(string.format("NO_RETRY_AFTER %d\n", missing))
+  local e = summary.errors
+  io.write(string.format("SOCKET_ERRORS connect=%d read=%d write=%d timeout=%d\n", e.connect, e.read, e.write,
+    e.timeout))
+end
+LUA
+  local rss_start
+  rss_start=$(rss_kb "$PROXY_PID")
+  log "flood: wrk -t2 -c$FLOOD_CONNECTIONS -d${FLOOD_SECONDS}s, bodies of $body_bytes B (one message of" \
+    "$FLOOD_MESSAGE_BYTES B), proxy heap -Xmx$PROXY_HEAP"
+  echo "seconds,proxy_rss_mb" > "$OUT/flood-rss.csv"
+  start_client $((FLOOD_SECONDS + 60)) "$OUT/wrk.log" \
+    wrk -t2 -c"$FLOOD_CONNECTIONS" -d"${FLOOD_SECONDS}s" --timeout 30s -s "$OUT/flood.lua" "$url"
+  local started=$SECONDS rss_max=0 rss
+  while kill -0 "$CLIENT_PID" 2> /dev/null; do
+    rss=$(($(rss_kb "$PROXY_PID") / 1024))
+    ((rss > rss_max)) && rss_max=$rss
+    printf '%s,%s\n' $((SECONDS - started)) "$rss" >> "$OUT/flood-rss.csv"
+    sleep 1
+  done
+  local status=0
+  wait_client || status=$?
+  cat "$OUT/wrk.log" >&2
+
+  local alive=no live=- small=- held=- refused=- metrics waited=0
+  if kill -0 "$PROXY_PID" 2> /dev/null; then
+    alive=yes
+    live=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$MANAGEMENT_PORT/health/live" || true)
+    # The broker may still be storing what was accepted: the small produce gets a minute.
+    local deadline=$((SECONDS + 60))
+    while :; do
+      small=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H 'Content-Type: application/json' \
+        -d '{"messages":[{"text":"after the flood"}]}' "$url" || true)
+      [[ $small == 200 ]] || ((SECONDS >= deadline)) || { sleep 1; continue; }
+      break
+    done
+    while ((waited < 30)); do
+      metrics=$(curl -s --max-time 10 "http://127.0.0.1:$MANAGEMENT_PORT/metrics" || true)
+      held=$(awk '/^pulsar_proxy_in_flight_bytes / {print $2}' <<< "$metrics")
+      [[ $held == 0.0 || $held == 0 ]] && break
+      sleep 1
+      waited=$((waited + 1))
+    done
+    refused=$(awk '/^pulsar_proxy_in_flight_bytes_exhausted_total\{source="http"/ {print $2}' <<< "$metrics")
+  fi
+  local others no_retry socket_errors
+  others=$(awk '$1 == "STATUS" && $2 != 200 && $2 != 503 {n += $3} END {print n + 0}' "$OUT/wrk.log")
+  no_retry=$(awk '$1 == "NO_RETRY_AFTER" {print $2}' "$OUT/wrk.log")
+  socket_errors=$(sed -n 's/^SOCKET_ERRORS //p' "$OUT/wrk.log")
+  {
+    echo "# Flood, $(date -Is)"
+    echo
+    echo "    wrk -t2 -c$FLOOD_CONNECTIONS -d${FLOOD_SECONDS}s --timeout 30s: POST of $body_bytes B JSON bodies (one message of $FLOOD_MESSAGE_BYTES B each)"
+    echo "    proxy: java -XX:+ExitOnOutOfMemoryError -Xmx$PROXY_HEAP -jar $JAR (every limit at its default)"
+    echo
+    echo "| answer | count |"
+    echo "|---|---|"
+    awk '$1 == "STATUS" {printf "| %s | %s |\n", $2, $3}' "$OUT/wrk.log" | sort
+    echo "| 503 without Retry-After | ${no_retry:-?} |"
+    echo
+    echo "- wrk: $(grep -E 'requests in|Requests/sec' "$OUT/wrk.log" | tr -s ' ' | paste -sd ';' -); socket errors: ${socket_errors:-?}"
+    echo "- proxy alive afterwards: $alive; /health/live: $live; a small produce: $small"
+    echo "- body bytes held afterwards: ${held:-?}; requests refused by http.maxInFlightBytes: ${refused:-?}"
+    echo "- proxy RSS: $((rss_start / 1024)) MB before, at most $rss_max MB during the flood"
+  } > "$OUT/flood.md"
+  cat "$OUT/flood.md" >&2
+  delete_topic "$topic"
+  [[ $alive == yes ]] || die "the proxy died during the flood (log $OUT/proxy.log)"
+  [[ $live == 200 && $small == 200 ]] || die "the proxy did not answer after the flood (live $live, produce $small)"
+  ((others == 0)) || die "$others answers were neither 200 nor 503"
+  [[ ${no_retry:-1} == 0 ]] || die "503 answers without Retry-After: ${no_retry:-?}"
+  return $status
+}
+
 # ---- main -------------------------------------------------------------------------------------------------------------
 
 log "output in $OUT"
 start_pulsar
 start_proxy
-if [[ $MODE == soak ]]; then run_soak; else run_benchmark; fi
+case $MODE in
+  soak) run_soak ;;
+  flood) run_flood ;;
+  *) run_benchmark ;;
+esac

@@ -71,7 +71,8 @@ public final class ConfigLoader {
     d.put("http.maxBodySize", "5MB");
     d.put("http.maxMessageSize", "1MB");
     d.put("http.maxMessagesPerRequest", 1000);
-    d.put("http.maxInFlightRequests", 10000);
+    d.put("http.maxInFlightRequests", 4000);
+    d.put("http.maxInFlightBytes", "64MB");
     d.put("management.host", "0.0.0.0");
     d.put("management.port", 8089);
     d.put("producer.sendTimeout", "30s");
@@ -359,13 +360,20 @@ public final class ConfigLoader {
       f.problem("http.maxMessageSize: '" + f.display("http.maxMessageSize")
           + "' is larger than http.maxBodySize '" + f.display("http.maxBodySize") + "'");
     }
+    long maxInFlightBytes = f.size("http.maxInFlightBytes", 1);
+    if (f.valid("http.maxBodySize") && f.valid("http.maxInFlightBytes") && maxInFlightBytes < maxBody) {
+      // A body of the largest allowed size would never fit: retrying could not help.
+      f.problem("http.maxInFlightBytes: '" + f.display("http.maxInFlightBytes")
+          + "' is smaller than http.maxBodySize '" + f.display("http.maxBodySize") + "'");
+    }
     HttpConfig http = new HttpConfig(
         f.string("http.host", v -> true, ""),
         f.port("http.port"),
         maxBody,
         maxMessage,
         f.integer("http.maxMessagesPerRequest", 1, Integer.MAX_VALUE),
-        f.integer("http.maxInFlightRequests", 1, Integer.MAX_VALUE));
+        f.integer("http.maxInFlightRequests", 1, Integer.MAX_VALUE),
+        maxInFlightBytes);
 
     ManagementConfig management = new ManagementConfig(f.string("management.host", v -> true, ""),
         f.port("management.port"));

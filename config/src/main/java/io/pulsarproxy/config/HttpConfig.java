@@ -9,6 +9,8 @@ package io.pulsarproxy.config;
  * @param maxMessageBytes        {@code http.maxMessageSize}: larger single message payloads are answered 413
  * @param maxMessagesPerRequest  {@code http.maxMessagesPerRequest}: more messages in one request are answered 400
  * @param maxInFlightRequests    {@code http.maxInFlightRequests}: produce requests in progress at once; above it 503
+ * @param maxInFlightBytes       {@code http.maxInFlightBytes}: bytes of request bodies (and WebSocket frames) held at
+ *                               once by the whole edge; a body that does not fit is answered 503 before it is read
  */
 public record HttpConfig(
     String host,
@@ -16,7 +18,8 @@ public record HttpConfig(
     long maxBodyBytes,
     long maxMessageBytes,
     int maxMessagesPerRequest,
-    int maxInFlightRequests) {
+    int maxInFlightRequests,
+    long maxInFlightBytes) {
 
   public HttpConfig {
     java.util.Objects.requireNonNull(host, "host");

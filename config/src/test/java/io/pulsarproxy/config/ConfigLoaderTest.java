@@ -54,7 +54,8 @@ class ConfigLoaderTest {
     assertThat(c.pulsar()).isEqualTo(new PulsarConfig("pulsar://localhost:6650", Optional.empty(),
         Duration.ofSeconds(30), Duration.ofSeconds(10), 1, 1, 64L * 1024 * 1024, Duration.ofSeconds(5),
         "persistent://public/default/pulsar-proxy-probe", List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)));
-    assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 10000));
+    assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 4000,
+        64L * 1024 * 1024));
     assertThat(c.management()).isEqualTo(new ManagementConfig("0.0.0.0", 8089));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 10000, true, Duration.ofMillis(1),
         1000, true, "NONE", 1000, Duration.ofMinutes(5)));
@@ -83,6 +84,7 @@ class ConfigLoaderTest {
           maxMessageSize: 65536
           maxMessagesPerRequest: 50
           maxInFlightRequests: 20
+          maxInFlightBytes: 32MB
         management:
           host: localhost
           port: "9001"
@@ -108,7 +110,8 @@ class ConfigLoaderTest {
         Optional.of(new Secret(TOKEN)), Duration.ofSeconds(45), Duration.ofMillis(2500), 4, 2,
         128L * 1024 * 1024, Duration.ofMinutes(1), "non-persistent://ops/health/probe", List.of(),
         Duration.ofSeconds(30), Duration.ofSeconds(60)));
-    assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9000, 10L * 1024 * 1024, 65536, 50, 20));
+    assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9000, 10L * 1024 * 1024, 65536, 50, 20,
+        32L * 1024 * 1024));
     assertThat(c.management()).isEqualTo(new ManagementConfig("localhost", 9001));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ZERO, 500, false, Duration.ofMillis(10), 100,
         true, "LZ4", 10, Duration.ofHours(1)));
@@ -127,7 +130,8 @@ class ConfigLoaderTest {
   void sectionWithEveryKeyCommentedOutMeansDefaults() throws IOException {
     ProxyConfig c = ConfigLoader.load(write("http:\n  # port: 9000\nlog:\n  loggers:\n"),
         Map.of("PROXY_HTTP_HOST", "127.0.0.1"), new Properties());
-    assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 10000));
+    assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 4000,
+        64L * 1024 * 1024));
     assertThat(c.httpConsumer()).isEqualTo(new HttpConsumerConfig(Duration.ofMinutes(5), 1000, 100,
         Duration.ofSeconds(30), 1000, Duration.ofSeconds(15)));
     assertThat(c.log().loggers()).isEmpty();
@@ -140,9 +144,10 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("pulsar.ioThreads")).isEqualTo("PROXY_PULSAR_IO_THREADS");
     assertThat(ConfigLoader.envVarName("management.port")).isEqualTo("PROXY_MANAGEMENT_PORT");
     assertThat(ConfigLoader.envVarName("httpConsumer.idleTimeout")).isEqualTo("PROXY_HTTP_CONSUMER_IDLE_TIMEOUT");
+    assertThat(ConfigLoader.envVarName("http.maxInFlightBytes")).isEqualTo("PROXY_HTTP_MAX_IN_FLIGHT_BYTES");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
     assertThat(ConfigLoader.envVarName("auth.jwt.secretKey")).isEqualTo("PROXY_AUTH_JWT_SECRET_KEY");
-    assertThat(ConfigLoader.keys()).hasSize(72).startsWith("pulsar.serviceUrl").endsWith("cors.maxAge");
+    assertThat(ConfigLoader.keys()).hasSize(73).startsWith("pulsar.serviceUrl").endsWith("cors.maxAge");
   }
 
   @Test
@@ -228,6 +233,8 @@ class ConfigLoaderTest {
       http        | maxBodySize: -5MB              | http.maxBodySize: '-5MB' is not a size
       http        | maxMessagesPerRequest: 0       | http.maxMessagesPerRequest: '0' must be at least 1
       http        | maxInFlightRequests: lots      | http.maxInFlightRequests: 'lots' is not an integer
+      http        | maxInFlightBytes: 0            | http.maxInFlightBytes: '0' must be greater than 0
+      http        | maxInFlightBytes: much         | http.maxInFlightBytes: 'much' is not a size
       http        | host: ''                       | http.host: must not be empty
       producer    | sendTimeout: -1                | producer.sendTimeout: '-1' is not a duration
       producer    | batchingMaxPublishDelay: 1d    | producer.batchingMaxPublishDelay: '1d' is not a duration
@@ -259,6 +266,14 @@ class ConfigLoaderTest {
   @Test
   void rejectsASectionThatIsNotAMapping() throws IOException {
     assertThat(problems("http: 9000\n")).singleElement().asString().startsWith("http: must be a mapping of keys");
+  }
+
+  @Test
+  void rejectsAnInFlightBudgetSmallerThanTheBodySize() throws IOException {
+    assertThat(problems("http:\n  maxBodySize: 8MB\n  maxInFlightBytes: 4MB\n")).containsExactly(
+        "http.maxInFlightBytes: '4MB' is smaller than http.maxBodySize '8MB'");
+    assertThat(load("http:\n  maxBodySize: 4MB\n  maxInFlightBytes: 4MB\n").http().maxInFlightBytes())
+        .isEqualTo(4L * 1024 * 1024);
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.edge.EdgeVerticle;
+import io.pulsarproxy.edge.MemoryBudget;
 import io.pulsarproxy.http.HttpRoutes;
 import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.MetricsVerticle;
@@ -95,7 +96,9 @@ public final class ProxyApp {
             return contract;
           })
           .compose(api -> {
-            edge = new EdgeVerticle(config, metrics,
+            // One budget of in-flight body and frame bytes for the whole edge (http.maxInFlightBytes).
+            MemoryBudget budget = new MemoryBudget(config.http().maxInFlightBytes(), config.ws().maxSockets());
+            edge = new EdgeVerticle(config, metrics, budget,
                 List.<EdgeRoutes>of(new HttpRoutes(config, api), new WsRoutes(config, metrics)));
             return vertx.deployVerticle(edge);
           })

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * (WebSocket, the browser page) contribute through {@link EdgeRoutes}, behind one admission and one error envelope
  * ({@link ErrorResponses}).
  *
- * <p>It bounds the requests in progress ({@code http.maxInFlightRequests}, above it 503 with {@code Retry-After}).
+ * <p>It bounds the requests in progress ({@code http.maxInFlightRequests}, above it 503 with {@code Retry-After}) and
+ * reads every request body itself ({@link BoundedBodyHandler}), within {@code http.maxBodySize} and the
+ * {@link MemoryBudget} of in-flight bytes ({@code http.maxInFlightBytes}), before the contributed routes run.
  * When the proxy shuts down ({@link Addresses#SHUTDOWN}) it refuses new requests with 503 and, in {@link #stop()},
  * waits for the requests in progress and the contributed routes' {@link EdgeRoutes#drain()} (bounded by
  * {@code shutdown.timeout}) before closing the listener. Routes end their long polls and SSE streams at once on
@@ -40,7 +42,9 @@ public final class EdgeVerticle extends VerticleBase {
 
   private final List<EdgeRoutes> contributed;
   private final ProxyMetrics metrics;
+  private final MemoryBudget budget;
   private ProxyConfig config;
+  private BoundedBodyHandler bodies;
   private HttpServer server;
   private Router router;
   private AuthHandler auth;
@@ -49,15 +53,27 @@ public final class EdgeVerticle extends VerticleBase {
   private boolean draining;
   private Promise<Void> drained;
 
+  /** An edge with a budget of its own ({@code http.maxInFlightBytes}). */
   public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed) {
+    this(config, metrics, new MemoryBudget(config.http().maxInFlightBytes(), config.ws().maxSockets()), contributed);
+  }
+
+  /**
+   * @param budget the in-flight bytes of request bodies and WebSocket frames, shared with the routes that read frames
+   *               (and with the other edge instances); this verticle resizes it when {@code http.maxInFlightBytes}
+   *               changes
+   */
+  public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, MemoryBudget budget, List<EdgeRoutes> contributed) {
     this.config = config;
     this.metrics = metrics;
+    this.budget = budget;
     this.contributed = List.copyOf(contributed);
   }
 
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
+    metrics.inFlightBytes(budget::used, budget::limit);
     vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> {
       draining = true;
       contributed.forEach(EdgeRoutes::shuttingDown);
@@ -99,6 +115,11 @@ public final class EdgeVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** The in-flight bytes of request bodies and WebSocket frames. */
+  public MemoryBudget budget() {
+    return budget;
+  }
+
   /** The router serving the edge (for tests comparing it with a contract). Call after start completed. */
   public Router router() {
     return router;
@@ -107,9 +128,11 @@ public final class EdgeVerticle extends VerticleBase {
   private Router buildRouter() {
     Router router = Router.router(vertx);
     origins = new OriginHandler(config.cors());
+    bodies = new BoundedBodyHandler(config, budget, metrics);
     router.route().handler(this::admit).handler(origins);
     contributed.forEach(routes -> routes.mountPublic(vertx, router));
-    router.route().handler(auth);
+    // Authenticated before its body is read: a client without credentials holds none of the byte budget.
+    router.route().handler(auth).handler(bodies);
     contributed.forEach(routes -> routes.mount(vertx, router));
 
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
@@ -183,6 +206,8 @@ public final class EdgeVerticle extends VerticleBase {
     config = newConfig;
     auth.reconfigure(newConfig);
     origins.reconfigure(newConfig.cors());
+    budget.resize(newConfig.http().maxInFlightBytes());
+    bodies.reconfigure(newConfig);
     contributed.forEach(routes -> routes.reconfigure(newConfig));
   }
 }

@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * The REST API on the edge server: produce, the consume API with its SSE streams and reads, and the OpenAPI contract
@@ -18,7 +17,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 public final class HttpRoutes implements EdgeRoutes {
   private ProxyConfig config;
   private ApiContract contract;
-  private BodyHandler bodyHandler;
   private ProduceHandler produceHandler;
   private ConsumeApi consumeApi;
   private Future<Void> shutdown;
@@ -39,25 +37,24 @@ public final class HttpRoutes implements EdgeRoutes {
 
   @Override
   public void mount(Vertx vertx, Router router) {
-    bodyHandler = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
     produceHandler = new ProduceHandler(vertx, config);
     consumeApi = new ConsumeApi(vertx, config);
-    // The produce parser validates the whole request (named fields, 400/413) itself; see routeSelfValidated.
-    contract.routeSelfValidated(router, "produceMessages", bodyHandler, produceHandler);
-    consumeApi.mount(router, contract, bodyHandler);
+    // The edge has read the body (BoundedBodyHandler). The produce parser validates the whole request (named fields,
+    // 400/413) itself; see routeSelfValidated.
+    contract.routeSelfValidated(router, "produceMessages", produceHandler);
+    consumeApi.mount(router, contract);
   }
 
   /** The contract is public, so that tools can read it without credentials. */
   @Override
   public void mountPublic(Vertx vertx, Router router) {
-    contract.route(router, "getOpenApi", BodyHandler.create(false), ctx -> ctx.response()
+    contract.route(router, "getOpenApi", ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(contract.yaml()));
   }
 
   @Override
   public void reconfigure(ProxyConfig newConfig) {
     config = newConfig;
-    bodyHandler.setBodyLimit(newConfig.http().maxBodyBytes());
     produceHandler.reconfigure(newConfig);
     consumeApi.reconfigure(newConfig);
   }

@@ -12,12 +12,14 @@ import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
 import io.pulsarproxy.core.produce.ProducerOptions;
 import io.pulsarproxy.core.topic.Topic;
+import io.pulsarproxy.edge.BoundedBodyHandler;
 import io.pulsarproxy.edge.ErrorResponses;
 import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
 import io.pulsarproxy.config.Secret;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -55,9 +57,11 @@ final class ProduceHandler implements Handler<RoutingContext> {
     Secret token = Access.brokerToken(ctx);
     ProduceRequestParser parser = new ProduceRequestParser(c.http());
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    // Taken from the context: once parsed, the raw bytes can go while the messages wait for the broker.
+    Buffer body = BoundedBodyHandler.takeBody(ctx);
     List<OutgoingMessage> messages = isJson(contentType)
-        ? parser.parseJson(ctx.body().buffer())
-        : List.of(parser.parseRaw(ctx.body().buffer(), ctx.request().headers()));
+        ? parser.parseJson(body)
+        : List.of(parser.parseRaw(body, ctx.request().headers()));
 
     long timeoutMs = c.producer().sendTimeout().toMillis() + c.pulsar().operationTimeout().toMillis() + 5_000;
     DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(timeoutMs);

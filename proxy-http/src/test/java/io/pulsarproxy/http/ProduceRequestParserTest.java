@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class ProduceRequestParserTest {
   private final ProduceRequestParser parser =
-      new ProduceRequestParser(new HttpConfig("0.0.0.0", 0, 10_000, 100, 3, 10));
+      new ProduceRequestParser(new HttpConfig("0.0.0.0", 0, 10_000, 100, 3, 10, 10_000));
 
   private List<OutgoingMessage> json(String body) {
     return parser.parseJson(Buffer.buffer(body));

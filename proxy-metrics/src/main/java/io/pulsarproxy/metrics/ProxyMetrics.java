@@ -27,6 +27,7 @@ public final class ProxyMetrics {
   private final Map<String, Counter> bytesByOutcome = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> brokerStates = new ConcurrentHashMap<>();
   private final Map<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> inFlightBytesExhausted = new ConcurrentHashMap<>();
   private final Counter messagesConsumed;
   private final Counter configApplied;
   private final Counter configRejected;
@@ -95,6 +96,35 @@ public final class ProxyMetrics {
     rejectedRequests.computeIfAbsent(code.toLowerCase(Locale.ROOT), c -> Counter.builder("pulsar_proxy_requests_rejected")
         .description("Requests refused by the proxy before reaching Pulsar, by error code").tag("code", c)
         .register(registry)).increment();
+  }
+
+  /**
+   * Exposes the bytes of request bodies and WebSocket frames the edge holds ({@code pulsar_proxy_in_flight_bytes}) and
+   * their limit, {@code http.maxInFlightBytes} ({@code pulsar_proxy_in_flight_bytes_limit}).
+   */
+  public void inFlightBytes(Supplier<Number> used, Supplier<Number> limit) {
+    Gauge.builder("pulsar_proxy_in_flight_bytes", used)
+        .description("Bytes of request bodies and WebSocket frames held by the edge").strongReference(true)
+        .register(registry);
+    Gauge.builder("pulsar_proxy_in_flight_bytes_limit", limit)
+        .description("The most bytes of request bodies and WebSocket frames the edge holds (http.maxInFlightBytes)")
+        .strongReference(true).register(registry);
+  }
+
+  /**
+   * Counts a time the in-flight byte budget ({@code http.maxInFlightBytes}) was spent: an HTTP request refused with 503
+   * ({@code source} {@code http}) or a WebSocket paused until bytes are released ({@code ws}).
+   *
+   * @throws IllegalArgumentException for any other source (the label stays bounded)
+   */
+  public void inFlightBytesExhausted(String source) {
+    if (!source.equals("http") && !source.equals("ws")) {
+      throw new IllegalArgumentException("source must be http or ws, not " + source);
+    }
+    inFlightBytesExhausted.computeIfAbsent(source, s -> Counter.builder("pulsar_proxy_in_flight_bytes_exhausted")
+        .description("Times the in-flight byte budget (http.maxInFlightBytes) was spent: a request refused (http) "
+            + "or a WebSocket paused (ws)")
+        .tag("source", s).register(registry)).increment();
   }
 
   /** Exposes the number of producers held open by the producer cache. */

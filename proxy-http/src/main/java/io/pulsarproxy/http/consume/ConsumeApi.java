@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.HashSet;
 import java.util.List;
@@ -67,16 +66,16 @@ public final class ConsumeApi {
     return registry.shutdown();
   }
 
-  public void mount(Router router, ApiContract contract, BodyHandler bodyHandler) {
-    contract.route(router, "createConsumer", bodyHandler, this::create);
-    contract.route(router, "getConsumer", bodyHandler, ctx -> json(ctx, 200, instance(ctx).info()));
-    contract.route(router, "deleteConsumer", bodyHandler, this::delete);
-    contract.route(router, "pollMessages", bodyHandler, this::poll);
-    contract.route(router, "ackMessages", bodyHandler, this::ack);
-    contract.route(router, "nackMessages", bodyHandler, this::nack);
-    contract.route(router, "seekConsumer", bodyHandler, this::seek);
-    contract.route(router, "streamEvents", bodyHandler, this::stream);
-    contract.route(router, "readMessages", bodyHandler, this::read);
+  public void mount(Router router, ApiContract contract) {
+    contract.route(router, "createConsumer", this::create);
+    contract.route(router, "getConsumer", ctx -> json(ctx, 200, instance(ctx).info()));
+    contract.route(router, "deleteConsumer", this::delete);
+    contract.route(router, "pollMessages", this::poll);
+    contract.route(router, "ackMessages", this::ack);
+    contract.route(router, "nackMessages", this::nack);
+    contract.route(router, "seekConsumer", this::seek);
+    contract.route(router, "streamEvents", this::stream);
+    contract.route(router, "readMessages", this::read);
   }
 
   private void create(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package io.pulsarproxy.http.openapi;
 
 import io.pulsarproxy.config.ConfigLoader;
+import io.pulsarproxy.edge.BoundedBodyHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
@@ -116,14 +116,14 @@ public final class ApiContract {
   }
 
   /**
-   * Serves {@code operationId} on {@code router}: the body (when the operation has one) is read with
-   * {@code bodyHandler}, the request validated, then {@code handler} runs.
+   * Serves {@code operationId} on {@code router}: the request (with the body the edge read,
+   * {@link BoundedBodyHandler#body}) is validated, then {@code handler} runs.
    *
    * @throws IllegalArgumentException if the contract has no such operation
    */
-  public Route route(Router router, String operationId, BodyHandler bodyHandler, Handler<RoutingContext> handler) {
+  public Route route(Router router, String operationId, Handler<RoutingContext> handler) {
     Operation operation = operation(operationId);
-    return mount(router, operation, bodyHandler).handler(ctx -> validate(ctx, operation)).handler(handler);
+    return mount(router, operation).handler(ctx -> validate(ctx, operation)).handler(handler);
   }
 
   /**
@@ -131,9 +131,8 @@ public final class ApiContract {
    * the same envelope): the generic validator runs every validation on a worker thread, one at a time per event
    * loop, which halved the produce throughput. The route still comes from the contract, so the two cannot drift.
    */
-  public Route routeSelfValidated(Router router, String operationId, BodyHandler bodyHandler,
-      Handler<RoutingContext> handler) {
-    return mount(router, operation(operationId), bodyHandler).handler(handler);
+  public Route routeSelfValidated(Router router, String operationId, Handler<RoutingContext> handler) {
+    return mount(router, operation(operationId)).handler(handler);
   }
 
   private Operation operation(String operationId) {
@@ -144,12 +143,8 @@ public final class ApiContract {
     return operation;
   }
 
-  private static Route mount(Router router, Operation operation, BodyHandler bodyHandler) {
-    Route route = router.route(operation.getHttpMethod(), vertxPath(operation.getOpenAPIPath()));
-    if (operation.getRequestBody() != null) {
-      route.handler(bodyHandler);
-    }
-    return route;
+  private static Route mount(Router router, Operation operation) {
+    return router.route(operation.getHttpMethod(), vertxPath(operation.getOpenAPIPath()));
   }
 
   /** {@code /a/{b}/c} as a Vert.x route path: {@code /a/:b/c}. */
@@ -161,8 +156,8 @@ public final class ApiContract {
     String operationId = operation.getOperationId();
     boolean opaque = opaqueBodies.contains(operationId) && operation.getRequestBody()
         .determineContentType(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE)) == null;
-    RequestUtils.extract(ctx.request(), operation,
-            () -> Future.succeededFuture(opaque || ctx.body() == null ? null : ctx.body().buffer()))
+    Buffer body = BoundedBodyHandler.body(ctx);
+    RequestUtils.extract(ctx.request(), operation, () -> Future.succeededFuture(opaque ? null : body))
         .compose(request -> validator.validate(request, operationId))
         .onSuccess(validated -> {
           ctx.put(VALIDATED, validated);
