@@ -45,11 +45,11 @@ final class ProduceHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     ProxyConfig c = config;
-    Topic topic = new Topic(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
+    Topic topic = Topic.of(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
         ctx.pathParam("topic"));
     ProduceRequestParser parser = new ProduceRequestParser(c.http());
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    List<OutgoingMessage> messages = isJson(contentType)
+    List<OutgoingMessage> messages = ProduceRequestParser.bodyKind(contentType) == ProduceRequestParser.BodyKind.JSON
         ? parser.parseJson(ctx.body().buffer())
         : List.of(parser.parseRaw(ctx.body().buffer(), ctx.request().headers()));
 
@@ -86,13 +86,5 @@ final class ProduceHandler implements Handler<RoutingContext> {
           .put("partition", adv.getPartitionIndex()).put("batchIndex", adv.getBatchIndex());
     }
     return result;
-  }
-
-  private static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    String mime = contentType.split(";", 2)[0].trim();
-    return mime.equalsIgnoreCase("application/json");
   }
 }
