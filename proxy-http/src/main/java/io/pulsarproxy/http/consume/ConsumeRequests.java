@@ -256,7 +256,10 @@ final class ConsumeRequests {
     try {
       return Topic.parse(s).fullName();
     } catch (ProxyException e) {
-      f.problem(field, e.getMessage());
+      // Reported under this request's field; the parts' own names (tenant, namespace) go into the message.
+      f.problem(field, e.details().stream()
+          .map(d -> "topic".equals(d.field()) ? d.message() : d.field() + " " + d.message())
+          .reduce((a, b) -> a + "; " + b).orElse(e.getMessage()));
       return null;
     }
   }
