@@ -3,8 +3,11 @@ package io.pulsarproxy.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigInteger;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -42,6 +45,9 @@ final class YamlParser {
     } catch (YAMLException e) {
       // Unmarked failures (limits, bad encoding): their message does not quote the document.
       throw new ConfigException(List.of(source + ": invalid YAML: " + e.getMessage()));
+    } catch (IllegalArgumentException e) {
+      // A value its tag cannot construct, e.g. '!!binary' with bad base64: SnakeYAML lets the decoder's error out.
+      throw new ConfigException(List.of(source + ": invalid YAML: a tagged value cannot be read: " + e.getMessage()));
     }
     if (doc == null) {
       return new JsonObject();
@@ -49,7 +55,11 @@ final class YamlParser {
     if (!(doc instanceof Map<?, ?> map)) {
       throw new ConfigException(List.of(source + ": the top level must be a mapping of sections (pulsar:, http:, ...)"));
     }
-    return toJson(map);
+    try {
+      return toJson(map, Collections.newSetFromMap(new IdentityHashMap<>()));
+    } catch (IllegalStateException e) {
+      throw new ConfigException(List.of(source + ": " + e.getMessage()));
+    }
   }
 
   private static Yaml newYaml() {
@@ -68,19 +78,34 @@ final class YamlParser {
     return e.getContext() == null ? problem : e.getContext() + ", " + problem;
   }
 
-  private static JsonObject toJson(Map<?, ?> map) {
+  /**
+   * @param open the mappings and sequences being converted, from the top down: an alias may make a node its own
+   *             descendant ({@code a: &x [*x]}), which has no JSON form and would recurse without end
+   */
+  private static JsonObject toJson(Map<?, ?> map, Set<Object> open) {
+    enter(map, open);
     JsonObject json = new JsonObject();
-    map.forEach((k, v) -> json.put(String.valueOf(k), toJsonValue(v)));
+    map.forEach((k, v) -> json.put(String.valueOf(k), toJsonValue(v, open)));
+    open.remove(map);
     return json;
   }
 
-  private static Object toJsonValue(Object value) {
+  private static void enter(Object node, Set<Object> open) {
+    if (!open.add(node)) {
+      throw new IllegalStateException("an alias (*name) refers to a node that contains it; a configuration value "
+          + "cannot contain itself");
+    }
+  }
+
+  private static Object toJsonValue(Object value, Set<Object> open) {
     if (value instanceof Map<?, ?> m) {
-      return toJson(m);
+      return toJson(m, open);
     }
     if (value instanceof List<?> list) {
+      enter(list, open);
       JsonArray array = new JsonArray();
-      list.forEach(item -> array.add(toJsonValue(item)));
+      list.forEach(item -> array.add(toJsonValue(item, open)));
+      open.remove(list);
       return array;
     }
     if (value instanceof BigInteger big) {

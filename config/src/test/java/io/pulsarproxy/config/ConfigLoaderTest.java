@@ -393,4 +393,21 @@ class ConfigLoaderTest {
   void configExceptionNeedsAProblem() {
     assertThatThrownBy(() -> new ConfigException(List.of())).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void refusesATaggedValueItsTagCannotRead() {
+    assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseYaml(
+        "pulsar:\n  probeInterval: !!binary Gk=", "proxy.yaml")).problems())
+        .containsExactly("proxy.yaml: invalid YAML: a tagged value cannot be read: Length of Base64 encoded input "
+            + "string is not a multiple of 4.");
+  }
+
+  @Test
+  void refusesAValueThatContainsItselfThroughAnAlias() {
+    for (String yaml : new String[] {"a: &x [*x]", "http: &h {a: [{b: *h}]}"}) {
+      assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseYaml(yaml, "proxy.yaml"))
+          .problems()).containsExactly("proxy.yaml: an alias (*name) refers to a node that contains it; a "
+              + "configuration value cannot contain itself");
+    }
+  }
 }

@@ -119,6 +119,41 @@ class HttpConsumeErrorsIT {
   }
 
   @Test
+  void unknownQueryParametersAre400NamingThemAndSubscribeNothing() throws Exception {
+    String base = "/api/v1/topics/" + topic.replace("://", "/");
+    HttpResponse<String> stream = http.get(base + "/subscriptions/misspelt/events?intialPosition=Earliest");
+    JsonObject error = assertError(stream, 400, "BAD_REQUEST", "intialPosition");
+    assertThat(error.getString("message")).startsWith("intialPosition: is not a parameter of this request "
+        + "(did you mean initialPosition?)");
+    assertThat(broker.admin().topics().getSubscriptions(topic)).doesNotContain("misspelt");
+
+    assertError(http.get(base + "/messages?from=earliest&limit=5"), 400, "BAD_REQUEST", "limit");
+    assertError(http.get("/api/v1/consumers/" + consumer + "/messages?wait=100"), 400, "BAD_REQUEST", "wait");
+  }
+
+  @Test
+  void aShortTopicNameIsExplainedOnce() {
+    JsonObject error = assertError(http.post("/api/v1/consumers", "{\"subscription\":\"s\",\"topic\":\"orders\"}",
+        Map.of()), 400, "BAD_REQUEST", "topic");
+    assertThat(error.getString("message"))
+        .isEqualTo("topic: 'orders' is not a full topic name (persistent://tenant/namespace/topic)");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      a space    | x%20y
+      two dots   | x..y
+      a slash    | x%2Fy
+      """)
+  void topicNamesPulsarWouldReadOtherwiseAre400(String what, String suffix) throws Exception {
+    String unique = broker.uniqueTopic("odd").substring("persistent://public/default/".length());
+    String path = "/api/v1/topics/persistent/public/default/" + unique + suffix;
+    assertError(http.get(path + "/messages"), 400, "INVALID_TOPIC", "topic");
+    assertError(http.get(path + "/subscriptions/s/events"), 400, "INVALID_TOPIC", "topic");
+    assertThat(broker.admin().topics().getList("public/default")).noneMatch(t -> t.contains(unique));
+  }
+
+  @Test
   void aBodyThatIsNotJsonIs415() {
     HttpResponse<String> response = proxy.send(HttpRequest.newBuilder(
             URI.create(proxy.url("/api/v1/consumers/" + consumer + "/acks")))

@@ -102,6 +102,63 @@ class HttpProduceErrorsIT {
   }
 
   @Test
+  void aFormBodyIs415AndRawBodiesStillProduce() throws Exception {
+    String topic = broker.uniqueTopic("form-body");
+    String path = producePath(topic);
+    try (Consumer<byte[]> consumer = client.newConsumer().topic(topic).subscriptionName("it")
+        .subscriptionInitialPosition(SubscriptionInitialPosition.Earliest).subscribe()) {
+      // What curl -d sends when no Content-Type is given
+      HttpResponse<String> form = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url(path)))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"text\":\"x\"}]}")).build());
+      assertError(form, 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type");
+      assertThat(json(form).getString("message")).contains("application/json", "application/octet-stream",
+          "text/plain");
+
+      for (String type : new String[] {"text/plain", "application/octet-stream"}) {
+        assertThat(proxy.send(HttpRequest.newBuilder(URI.create(proxy.url(path))).header("Content-Type", type)
+            .POST(HttpRequest.BodyPublishers.ofString(type)).build()).statusCode()).isEqualTo(200);
+      }
+      for (String expected : new String[] {"text/plain", "application/octet-stream"}) {
+        Message<byte[]> m = consumer.receive(20, TimeUnit.SECONDS);
+        assertThat(m).isNotNull();
+        assertThat(new String(m.getValue(), StandardCharsets.UTF_8)).isEqualTo(expected);
+      }
+      assertThat(broker.admin().topics().getStats(topic).getMsgInCounter()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void anUnknownFieldIsNamedAndMalformedJsonSaysWhere() throws Exception {
+    String topic = broker.uniqueTopic("unknown-field");
+    String path = producePath(topic);
+    HttpResponse<String> unknown = proxy.postJson(path, "{\"messages\":[{\"txt\":\"hello\"}]}");
+    assertError(unknown, 400, "BAD_REQUEST", "messages[0].txt");
+    assertThat(json(unknown).getString("message")).startsWith("messages[0].txt: is not a known field");
+
+    HttpResponse<String> malformed = proxy.postJson(path, "{\"messages\":[{\"text\":\"x\"}}");
+    assertError(malformed, 400, "BAD_REQUEST", "body");
+    assertThat(json(malformed).getString("message"))
+        .startsWith("body: malformed JSON at line 1, column 26: unexpected close marker")
+        .doesNotContain("Source", "code 125", "Failed to decode", "jackson");
+    assertThat(broker.admin().topics().getList("public/default")).noneMatch(t -> t.contains("unknown-field"));
+  }
+
+  @Test
+  void topicNamesPulsarWouldReadOtherwiseAre400AndCreateNothing() throws Exception {
+    String local = broker.uniqueTopic("odd-name").substring("persistent://public/default/".length());
+    for (String bad : new String[] {local + "%20x", local + "..x", local + "%2Fx"}) {
+      HttpResponse<String> response = proxy.postJson("/api/v1/topics/persistent/public/default/" + bad + "/messages",
+          "{\"messages\":[{\"text\":\"x\"}]}");
+      assertError(response, 400, "INVALID_TOPIC", "topic");
+      assertThat(json(response).getString("message")).startsWith("topic: '" + local);
+    }
+    assertThat(broker.admin().topics().getList("public/default")).noneMatch(t -> t.contains(local));
+    // Pulsar would have read public/default/a%2Fx as the legacy name public/default/a/x: nothing there either
+    assertThat(broker.admin().namespaces().getNamespaces("public")).noneMatch(ns -> ns.contains(local));
+  }
+
+  @Test
   void unknownRoutesAndMethodsGetTheEnvelope() {
     assertError(proxy.get(proxy.url("/nope")), 404, "NOT_FOUND", null);
     assertError(proxy.send(HttpRequest.newBuilder(URI.create(proxy.url(producePath("persistent://public/default/x"))))

@@ -51,7 +51,7 @@ final class ProduceHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     ProxyConfig c = config;
-    Topic topic = new Topic(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
+    Topic topic = Topic.of(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
         ctx.pathParam("topic"));
     Access.check(ctx, Action.PRODUCE, topic.fullName());
     Secret token = Access.brokerToken(ctx);
@@ -59,7 +59,7 @@ final class ProduceHandler implements Handler<RoutingContext> {
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     // Taken from the context: once parsed, the raw bytes can go while the messages wait for the broker.
     Buffer body = BoundedBodyHandler.takeBody(ctx);
-    List<OutgoingMessage> messages = isJson(contentType)
+    List<OutgoingMessage> messages = ProduceRequestParser.bodyKind(contentType) == ProduceRequestParser.BodyKind.JSON
         ? parser.parseJson(body)
         : List.of(parser.parseRaw(body, ctx.request().headers()));
 
@@ -97,13 +97,5 @@ final class ProduceHandler implements Handler<RoutingContext> {
           .put("partition", adv.getPartitionIndex()).put("batchIndex", adv.getBatchIndex());
     }
     return result;
-  }
-
-  private static boolean isJson(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    String mime = contentType.split(";", 2)[0].trim();
-    return mime.equalsIgnoreCase("application/json");
   }
 }

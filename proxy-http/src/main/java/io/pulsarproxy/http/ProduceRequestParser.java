@@ -2,6 +2,7 @@ package io.pulsarproxy.http;
 
 import io.pulsarproxy.config.HttpConfig;
 import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.JsonErrors;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.ProxyException.Detail;
 import io.pulsarproxy.core.produce.OutgoingMessage;
@@ -19,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a produce request body into validated {@link OutgoingMessage}s. Every problem is collected and reported at
@@ -34,10 +37,47 @@ public final class ProduceRequestParser {
   public static final String DELIVER_AFTER_HEADER = "Pulsar-Deliver-After-Ms";
   public static final String SEQUENCE_ID_HEADER = "Pulsar-Sequence-Id";
 
+  /** The fields of one message of a JSON body; any other is refused, named, rather than ignored. */
+  static final Set<String> MESSAGE_FIELDS = Set.of("value", "text", "payload", "key", "properties", "eventTime",
+      "deliverAt", "deliverAfterMs", "sequenceId");
+
+  /** How a body is read, from its {@code Content-Type}. */
+  public enum BodyKind {
+    /** {@code {"messages":[…]}}. */
+    JSON,
+    /** The body is the payload of one message. */
+    RAW
+  }
+
+  private static final String KNOWN_FIELDS = "value, text or payload, and key, properties, eventTime, deliverAt, "
+      + "deliverAfterMs, sequenceId";
+
   private final HttpConfig limits;
 
   public ProduceRequestParser(HttpConfig limits) {
     this.limits = limits;
+  }
+
+  /**
+   * {@code application/json} is a JSON body; an HTML form's types are refused with 415 (what {@code curl -d} sends
+   * unless told otherwise: storing the form's text as a payload is never what was meant); any other type, or none,
+   * is a raw payload.
+   */
+  public static BodyKind bodyKind(String contentType) {
+    if (contentType == null) {
+      return BodyKind.RAW;
+    }
+    String mime = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (mime.equals("application/json")) {
+      return BodyKind.JSON;
+    }
+    if (mime.equals("application/x-www-form-urlencoded") || mime.equals("multipart/form-data")) {
+      String message = "'" + mime + "' is not accepted: send application/json ({\"messages\":[…]}), or the payload "
+          + "of one message as is with its own type (e.g. application/octet-stream, text/plain)";
+      throw new ProxyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type: " + message,
+          List.of(new Detail("Content-Type", message)));
+    }
+    return BodyKind.RAW;
   }
 
   /** Parses {@code {"messages":[…]}}. */
@@ -50,7 +90,12 @@ public final class ProduceRequestParser {
       }
       root = o;
     } catch (DecodeException e) {
-      throw ProxyException.badField("body", "malformed JSON: " + firstLine(e.getMessage()));
+      throw ProxyException.badField("body", JsonErrors.describe(e));
+    }
+    for (String name : root.fieldNames()) {
+      if (!"messages".equals(name)) {
+        throw ProxyException.badField(name, "is not a known field (the body is {\"messages\":[…]})");
+      }
     }
     Object messages = root.getValue("messages");
     if (!(messages instanceof JsonArray array)) {
@@ -112,6 +157,11 @@ public final class ProduceRequestParser {
 
   private OutgoingMessage parseMessage(JsonObject m, String at, List<Detail> problems, List<Detail> tooLarge) {
     int before = problems.size();
+    for (String name : m.fieldNames()) {
+      if (!MESSAGE_FIELDS.contains(name)) {
+        problems.add(new Detail(at + "." + name, "is not a known field (a message has " + KNOWN_FIELDS + ")"));
+      }
+    }
     Object value = m.getValue("value");
     Object text = m.getValue("text");
     Object payload = m.getValue("payload");
@@ -252,13 +302,5 @@ public final class ProduceRequestParser {
     Detail first = problems.get(0);
     String more = problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : "";
     return first.field() + ": " + first.message() + more;
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

@@ -64,6 +64,36 @@ class ProduceRequestParserTest {
     ProxyException e = failure(() -> json("{\"messages\":[{\"text\":"));
     assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
     assertThat(e.details()).extracting(ProxyException.Detail::field).containsExactly("body");
+    assertThat(e.getMessage()).isEqualTo("body: malformed JSON at line 1, column 22: unexpected end of input "
+        + "within/between Object entries");
+  }
+
+  @Test
+  void namesAFieldItDoesNotKnow() {
+    ProxyException e = failure(() -> json("{\"messages\":[{\"text\":\"a\"},{\"txt\":\"b\"}]}"));
+    assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+    assertThat(e.details()).extracting(ProxyException.Detail::field)
+        .containsExactly("messages[1].txt", "messages[1]");
+    assertThat(e.getMessage()).startsWith("messages[1].txt: is not a known field (a message has value, text or "
+        + "payload, and key,");
+    assertThat(failure(() -> json("{\"messages\":[{\"text\":\"a\"}],\"key\":\"k\"}")).details())
+        .extracting(ProxyException.Detail::field).containsExactly("key");
+  }
+
+  @Test
+  void refusesFormContentTypesWith415SayingWhatIsAccepted() {
+    for (String type : new String[] {"application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+        "Application/X-WWW-Form-Urlencoded;charset=UTF-8"}) {
+      ProxyException e = failure(() -> ProduceRequestParser.bodyKind(type));
+      assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+      assertThat(e.details()).extracting(ProxyException.Detail::field).containsExactly("Content-Type");
+      assertThat(e.getMessage()).contains("application/json", "application/octet-stream", "text/plain");
+    }
+    assertThat(ProduceRequestParser.bodyKind("application/json; charset=utf-8"))
+        .isEqualTo(ProduceRequestParser.BodyKind.JSON);
+    assertThat(ProduceRequestParser.bodyKind("text/plain")).isEqualTo(ProduceRequestParser.BodyKind.RAW);
+    assertThat(ProduceRequestParser.bodyKind("image/png")).isEqualTo(ProduceRequestParser.BodyKind.RAW);
+    assertThat(ProduceRequestParser.bodyKind(null)).isEqualTo(ProduceRequestParser.BodyKind.RAW);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.pulsarproxy.ws;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.pulsarproxy.core.consume.InboundMessage;
+import io.pulsarproxy.core.error.JsonErrors;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.OutgoingMessage;
@@ -60,7 +61,8 @@ final class Frames {
     try {
       json = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      return refused(null, BAD_JSON, "the frame is not a JSON object: " + firstLine(e.getMessage()));
+      return refused(null, BAD_JSON, "the frame is not a JSON object: " + (e instanceof DecodeException
+          ? JsonErrors.describe(e) : "it is another JSON value"));
     }
     return producerFrame(json, null);
   }
@@ -325,13 +327,5 @@ final class Frames {
     } catch (DateTimeParseException e) {
       return Instant.parse(iso).toEpochMilli();
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

@@ -208,7 +208,7 @@ public final class ConsumeApi {
   }
 
   private static Topic topic(RoutingContext ctx) {
-    return new Topic(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
+    return Topic.of(ctx.pathParam("domain"), ctx.pathParam("tenant"), ctx.pathParam("namespace"),
         ctx.pathParam("topic"));
   }
 

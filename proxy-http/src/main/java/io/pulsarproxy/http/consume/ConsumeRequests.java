@@ -100,6 +100,8 @@ final class ConsumeRequests {
   /** {@code GET …/subscriptions/{subscription}/events}. */
   static Stream stream(Topic topic, String subscription, MultiMap query, HttpConsumerConfig limits) {
     RequestFields f = RequestFields.of(query);
+    // The edge reads ?token= (EventSource cannot set Authorization): a parameter of every stream.
+    f.raw("token");
     boolean clientAck = "client".equals(f.oneOf("ack", AckMode.values(), AckMode::wireName, AckMode.AUTO).wireName());
     Integer maxRedeliver = f.has("deadLetterMaxRedeliverCount")
         ? f.integer("deadLetterMaxRedeliverCount", 1, Integer.MAX_VALUE, 1, null) : null;
@@ -256,7 +258,10 @@ final class ConsumeRequests {
     try {
       return Topic.parse(s).fullName();
     } catch (ProxyException e) {
-      f.problem(field, e.getMessage());
+      // Reported under this request's field; the parts' own names (tenant, namespace) go into the message.
+      f.problem(field, e.details().stream()
+          .map(d -> "topic".equals(d.field()) ? d.message() : d.field() + " " + d.message())
+          .reduce((a, b) -> a + "; " + b).orElse(e.getMessage()));
       return null;
     }
   }

@@ -102,6 +102,32 @@ class ConsumeRequestsTest {
         .containsExactly("deadLetterMaxRedeliverCount");
   }
 
+  @Test
+  void anUnknownQueryParameterIsRefusedByName() {
+    ProxyException e = catchThrowableOfType(ProxyException.class, () -> ConsumeRequests.stream(TOPIC, "sub",
+        query("intialPosition", "Earliest", "format", "json"), LIMITS));
+    assertThat(e.details()).extracting(ProxyException.Detail::field).containsExactly("intialPosition");
+    assertThat(e.getMessage()).startsWith("intialPosition: is not a parameter of this request (did you mean "
+        + "initialPosition?); it takes ack, ackTimeoutMs, deadLetterMaxRedeliverCount");
+    assertThat(fields(() -> ConsumeRequests.read(TOPIC, query("from", "earliest", "limit", "5"), LIMITS)))
+        .containsExactly("limit");
+    assertThat(fields(() -> ConsumeRequests.poll(query("wait", "5"), LIMITS))).containsExactly("wait");
+    assertThat(fields(() -> ConsumeRequests.unsubscribe(query("unsubscibe", "true")))).containsExactly("unsubscibe");
+    // Vert.x matches query names ignoring case: so does the check
+    assertThat(ConsumeRequests.read(TOPIC, query("MAX", "5"), LIMITS).max()).isEqualTo(5);
+  }
+
+  @Test
+  void aTopicThatIsNotAFullNameIsSaidOnce() {
+    ProxyException e = catchThrowableOfType(ProxyException.class, () -> ConsumeRequests.subscribe(
+        new JsonObject().put("topic", "orders").put("subscription", "s"), LIMITS));
+    assertThat(e.getMessage())
+        .isEqualTo("topic: 'orders' is not a full topic name (persistent://tenant/namespace/topic)");
+    assertThat(fields(() -> ConsumeRequests.subscribe(
+        new JsonObject().put("topic", "persistent://public/default/a b").put("subscription", "s"), LIMITS)))
+        .containsExactly("topic");
+  }
+
   private static MultiMap query(String... keysAndValues) {
     MultiMap map = MultiMap.caseInsensitiveMultiMap();
     for (int i = 0; i < keysAndValues.length; i += 2) {
