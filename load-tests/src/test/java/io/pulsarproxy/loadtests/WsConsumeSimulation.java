@@ -48,10 +48,10 @@ public class WsConsumeSimulation extends Simulation {
   private final Duration receiveTimeout = settings.duration("receiveTimeout", "10s");
 
   {
-    boolean shared = !mode.equals("each");
-    if (!shared && !mode.equals("each")) {
+    if (!mode.equals("shared") && !mode.equals("each")) {
       throw new IllegalArgumentException("-Dmode: shared or each, not " + mode);
     }
+    boolean shared = mode.equals("shared");
     Duration produceFor = duration.plus(receiveTimeout);
     setUp(
         scenario("WebSocket consumers")

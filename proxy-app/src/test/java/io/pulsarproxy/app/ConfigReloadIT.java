@@ -12,7 +12,6 @@ import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,7 @@ class ConfigReloadIT {
   @Test
   void keepsTheRunningConfigOnAnInvalidChangeAndAppliesTheNextValidOne(PulsarBroker broker, @TempDir Path dir) throws Exception {
     try (ProxyFixture proxy = ProxyFixture.start(dir, broker.serviceUrl(), cfg("http", "maxMessagesPerRequest", 2))) {
-      Files.writeString(proxy.configFile, "http:\n  maxMessagesPerRequest: -1\n  port: 0\n");
+      ProxyFixture.writeAtomically(proxy.configFile, "http:\n  maxMessagesPerRequest: -1\n  port: 0\n");
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(proxy.get(proxy.managementUrl("/metrics"))
           .body()).contains("pulsar_proxy_config_reloads_total{outcome=\"rejected\"} 1.0"));
       assertThat(proxy.app.config().http().maxMessagesPerRequest()).isEqualTo(2);

@@ -36,7 +36,8 @@ class HttpConsumerLimitsIT {
     broker = pulsar;
     client = pulsar.newClient();
     proxy = ProxyFixture.start(dir, pulsar.serviceUrl(), ProxyFixture.cfg("httpConsumer",
-        "idleTimeout", "1s", "maxInstances", 3, "maxInstancesPerClient", 2, "maxWait", "2s"));
+        // Instances must outlive the pauses of a busy machine between a test's requests: 5 s, not 1 s.
+        "idleTimeout", "5s", "maxInstances", 3, "maxInstancesPerClient", 2, "maxWait", "6s"));
     http = new ConsumeHttp(proxy);
   }
 
@@ -56,7 +57,7 @@ class HttpConsumerLimitsIT {
     JsonObject held = http.pollUntil(id, 1).get(0);
 
     // no request for longer than httpConsumer.idleTimeout: the Pulsar consumer goes away
-    await().atMost(Duration.ofSeconds(20)).until(() ->
+    await().atMost(Duration.ofSeconds(30)).until(() ->
         broker.admin().topics().getStats(topic).getSubscriptions().get("sub").getConsumers().isEmpty());
     JsonObject gone = assertError(http.get("/api/v1/consumers/" + id + "/messages?waitMs=0"), 404, "NOT_FOUND", null);
     assertThat(gone.getString("message")).contains(id).contains("httpConsumer.idleTimeout");
@@ -72,8 +73,9 @@ class HttpConsumerLimitsIT {
   void aLongPollKeepsItsInstanceAlive() throws Exception {
     String topic = broker.uniqueTopic("busy");
     String id = http.create(subscription(topic, "sub", "Exclusive"));
-    for (int i = 0; i < 3; i++) {
-      assertThat(http.poll(id, 1, 2000)).isEmpty();
+    // each poll lasts longer than the idle timeout
+    for (int i = 0; i < 2; i++) {
+      assertThat(http.poll(id, 1, 6000)).isEmpty();
     }
     http.close(id);
   }

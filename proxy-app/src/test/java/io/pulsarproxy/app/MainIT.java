@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** The runnable jar, as a user starts it: exit codes, environment configuration, SIGTERM. */
 @ExtendWith(PulsarExtension.class)
 class MainIT {
+  /** The line the proxy logs once it listens, with the ports it bound. */
+  private static final Pattern STARTED =
+      Pattern.compile("pulsar-proxy started: API http://[^:]+:(\\d+)/api/v1, management http://[^:]+:(\\d+)/metrics");
+
   private static final Path JAR = Path.of("target", "pulsar-proxy.jar");
 
   private static ProcessBuilder proxyProcess(Path log) {
@@ -42,15 +48,25 @@ class MainIT {
 
   @Test
   void servesFromEnvironmentConfigAndExitsZeroOnSigterm(PulsarBroker broker, @TempDir Path dir) throws Exception {
-    int httpPort = freePort();
-    int managementPort = freePort();
     Path log = dir.resolve("out.log");
     ProcessBuilder pb = proxyProcess(log);
     pb.environment().put("PROXY_PULSAR_SERVICE_URL", broker.serviceUrl());
-    pb.environment().put("PROXY_HTTP_PORT", Integer.toString(httpPort));
-    pb.environment().put("PROXY_MANAGEMENT_PORT", Integer.toString(managementPort));
+    // Port 0: the ports the proxy bound are read from its start line, so none is picked free and taken meanwhile.
+    pb.environment().put("PROXY_HTTP_PORT", "0");
+    pb.environment().put("PROXY_MANAGEMENT_PORT", "0");
     Process p = pb.start();
     try {
+      AtomicReference<Matcher> started = new AtomicReference<>();
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        Matcher m = STARTED.matcher(Files.isRegularFile(log) ? Files.readString(log) : "");
+        if (m.find()) {
+          started.set(m);
+        }
+        return started.get() != null || !p.isAlive();
+      });
+      assertThat(started.get()).as(Files.readString(log)).isNotNull();
+      int httpPort = Integer.parseInt(started.get().group(1));
+      int managementPort = Integer.parseInt(started.get().group(2));
       HttpClient http = HttpClient.newHttpClient();
       await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(http.send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health/ready")).build(),
@@ -71,9 +87,4 @@ class MainIT {
     }
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

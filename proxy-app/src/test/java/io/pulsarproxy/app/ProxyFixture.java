@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -52,7 +53,21 @@ final class ProxyFixture implements AutoCloseable {
         .put("http", new JsonObject().put("port", 0))
         .put("management", new JsonObject().put("port", 0))
         .mergeIn(overrides, true);
-    Files.writeString(file, config.encodePrettily());
+    writeAtomically(file, config.encodePrettily());
+  }
+
+  /**
+   * Replaces {@code file} with {@code content} in one step: the proxy scans the file while tests change it, and a
+   * file written in place can be read half-written (empty, or cut), which is a different change from the one meant.
+   */
+  static void writeAtomically(Path file, String content) throws IOException {
+    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
+    try {
+      Files.writeString(tmp, content);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   /** Rewrites the configuration file of this proxy (same ports: they are fixed at start). */

@@ -23,18 +23,33 @@ final class ProcessTree {
   }
 
   /**
-   * SIGTERM to the process and its descendants, then SIGKILL to whatever is still alive after {@code grace}.
-   * Returns once every process of the tree has exited (or could not be killed within 15 more seconds).
+   * SIGTERM to a child of this JVM and its descendants, then SIGKILL to whatever is still alive after {@code grace}.
+   * Returns whether every process of the tree has exited (waiting at most 15 more seconds after the SIGKILL); when
+   * it has, {@link Process#isAlive()} of {@code root} is already false.
    */
-  static void terminate(ProcessHandle root, Duration grace) {
-    List<ProcessHandle> tree = snapshot(root);
-    tree.forEach(ProcessHandle::destroy);
-    if (!awaitExit(tree, grace)) {
-      kill(root, FORCED_WAIT);
-    }
+  static boolean terminate(Process root, Duration grace) {
+    return exitRecorded(root, terminate(root.toHandle(), grace));
   }
 
-  /** SIGKILL to the process and all its descendants; waits up to {@code wait} for them to exit. */
+  /** SIGKILL to a child of this JVM and all its descendants; as {@link #kill(ProcessHandle, Duration)}. */
+  static boolean kill(Process root, Duration wait) {
+    return exitRecorded(root, kill(root.toHandle(), wait));
+  }
+
+  /**
+   * SIGTERM to the process and its descendants, then SIGKILL to whatever is still alive after {@code grace}.
+   * Returns whether every process of the tree has exited (waiting at most 15 more seconds after the SIGKILL).
+   */
+  static boolean terminate(ProcessHandle root, Duration grace) {
+    List<ProcessHandle> tree = snapshot(root);
+    tree.forEach(ProcessHandle::destroy);
+    return awaitExit(tree, grace) || kill(root, FORCED_WAIT);
+  }
+
+  /**
+   * SIGKILL to the process and all its descendants; waits up to {@code wait} for them to exit and returns whether
+   * they all did.
+   */
   static boolean kill(ProcessHandle root, Duration wait) {
     List<ProcessHandle> tree = snapshot(root);
     // Descendants first, so none is re-parented and missed while the root dies.
@@ -42,6 +57,23 @@ final class ProcessTree {
       tree.get(i).destroyForcibly();
     }
     return awaitExit(tree, wait);
+  }
+
+  /**
+   * {@link ProcessHandle#onExit()} completes on a pool thread, which may run before the reaper records the exit
+   * status in the {@link Process}: until then {@code Process.isAlive()} is still true. {@code waitFor} returns once
+   * the status is recorded, which follows the exit at once.
+   */
+  private static boolean exitRecorded(Process root, boolean treeExited) {
+    if (!treeExited) {
+      return false;
+    }
+    try {
+      return root.waitFor(FORCED_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The root followed by its descendants, taken before anything is signalled. */

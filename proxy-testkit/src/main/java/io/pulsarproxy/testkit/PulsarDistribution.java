@@ -110,7 +110,7 @@ public final class PulsarDistribution {
           .redirectOutput(log.toFile())
           .start();
       if (!process.waitFor(FETCH_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
-        ProcessTree.kill(process.toHandle(), Duration.ofSeconds(10));
+        ProcessTree.kill(process, Duration.ofSeconds(10));
         throw new IllegalStateException("Fetching " + artifact + " took more than " + FETCH_TIMEOUT.toMinutes()
             + " minutes; Maven's output: " + log);
       }

@@ -372,10 +372,10 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
     }
     if (current.isAlive()) {
       LOG.info("{} Pulsar standalone {} (pid {})", force ? "Killing" : "Stopping", serviceUrl(), current.pid());
-      if (force) {
-        ProcessTree.kill(current.toHandle(), KILL_WAIT);
-      } else {
-        ProcessTree.terminate(current.toHandle(), STOP_GRACE);
+      boolean exited = force ? ProcessTree.kill(current, KILL_WAIT) : ProcessTree.terminate(current, STOP_GRACE);
+      if (!exited) {
+        LOG.warn("Pulsar standalone {} (pid {}) or a process it started is still alive after SIGKILL",
+            serviceUrl(), current.pid());
       }
     }
     process = null;
@@ -391,7 +391,7 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
     CompletableFuture<?>[] stops = LIVE.stream()
         .map(pulsar -> pulsar.process)
         .filter(p -> p != null && p.isAlive())
-        .map(p -> CompletableFuture.runAsync(() -> ProcessTree.terminate(p.toHandle(), SHUTDOWN_HOOK_GRACE)))
+        .map(p -> CompletableFuture.runAsync(() -> ProcessTree.terminate(p, SHUTDOWN_HOOK_GRACE)))
         .toArray(CompletableFuture[]::new);
     try {
       CompletableFuture.allOf(stops).get(SHUTDOWN_HOOK_GRACE.toSeconds() + 20, TimeUnit.SECONDS);

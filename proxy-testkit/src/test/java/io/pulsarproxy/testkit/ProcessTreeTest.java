@@ -25,8 +25,9 @@ class ProcessTreeTest {
     Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & sleep 300 & wait").start();
     List<ProcessHandle> children = awaitChildren(shell.toHandle(), 2);
 
-    assertThat(ProcessTree.kill(shell.toHandle(), Duration.ofSeconds(10))).isTrue();
+    assertThat(ProcessTree.kill(shell, Duration.ofSeconds(10))).isTrue();
 
+    // At once, not eventually: a caller goes on as soon as kill returns.
     assertThat(shell.isAlive()).isFalse();
     assertThat(children).noneMatch(ProcessHandle::isAlive);
   }
@@ -36,8 +37,24 @@ class ProcessTreeTest {
     Process shell = new ProcessBuilder("sh", "-c", "trap '' TERM; sleep 300 & wait").start();
     List<ProcessHandle> children = awaitChildren(shell.toHandle(), 1);
 
-    ProcessTree.terminate(shell.toHandle(), Duration.ofMillis(500));
+    long start = System.nanoTime();
+    assertThat(ProcessTree.terminate(shell, Duration.ofMillis(500))).isTrue();
 
+    // Nothing exits on SIGTERM, so only the SIGKILL after the grace period can have ended the tree.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    assertThat(shell.isAlive()).isFalse();
+    assertThat(children).noneMatch(ProcessHandle::isAlive);
+  }
+
+  @Test
+  void returnsAtOnceWhenTheTreeExitsOnTermination() throws Exception {
+    Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
+    List<ProcessHandle> children = awaitChildren(shell.toHandle(), 1);
+
+    long start = System.nanoTime();
+    assertThat(ProcessTree.terminate(shell, Duration.ofSeconds(30))).isTrue();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
     assertThat(shell.isAlive()).isFalse();
     assertThat(children).noneMatch(ProcessHandle::isAlive);
   }

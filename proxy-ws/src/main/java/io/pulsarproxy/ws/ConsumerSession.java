@@ -142,8 +142,11 @@ final class ConsumerSession extends DeliverySession {
     ConsumerCommand command = negative
         ? new ConsumerCommand.Nack(id, ids, permits)
         : new ConsumerCommand.Ack(id, ids, permits);
-    request(command).onFailure(err -> LOG.debug("{} of {} message(s) on {} failed: {}", negative ? "Nack" : "Ack",
-        ids.size(), description, err.getMessage()));
+    request(command).onFailure(err -> {
+      LOG.debug("{} of {} message(s) on {} failed: {}", negative ? "Nack" : "Ack", ids.size(), description,
+          err.getMessage());
+      creditLost(permits, err);
+    });
   }
 
   @Override

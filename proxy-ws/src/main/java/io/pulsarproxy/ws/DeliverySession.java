@@ -7,13 +7,18 @@ import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A socket that receives messages from a consumer or reader session of the consume service
@@ -24,11 +29,16 @@ import java.util.List;
  * ({@link #room()}: the push window, the client's own permits). So a client that stops reading stops the proxy
  * from taking messages from Pulsar after at most a chunk more than its socket's buffers hold, however large its
  * window; a pause command could not do that, as the whole window may already be on its way when the queue fills.
+ * Every command that carries permits is answered: permits the consume service did not take are given back and
+ * granted again, or, when it no longer knows the session, the socket is closed with the reason.
  */
 abstract class DeliverySession extends SocketSession {
   /** Messages permitted to the consume service ahead of delivery, at most: the brake's slack. */
   static final int CHUNK = 16;
   private static final DeliveryOptions COMMAND = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(30_000);
+  /** Delay before permits whose command failed are granted again. */
+  private static final long CREDIT_RETRY_MS = 1_000;
+  private static final Logger LOG = LoggerFactory.getLogger(DeliverySession.class);
 
   private MessageConsumer<SessionEvent> events;
   /** Permitted to the consume service and not delivered yet. */
@@ -76,8 +86,32 @@ abstract class DeliverySession extends SocketSession {
   final void topUp() {
     int grant = takeCredit();
     if (grant > 0) {
-      send(new ConsumerCommand.Permit(id, grant));
+      request(new ConsumerCommand.Permit(id, grant)).onFailure(err -> creditLost(grant, err));
     }
+  }
+
+  /**
+   * A command that carried {@code permits} failed. Unless the consume service took them (it grants the permits of a
+   * command before anything else can fail), their credit is given back, so that it cannot stay counted as on its way
+   * forever: nothing would be delivered again, and nothing would say why. A session the consume service no longer
+   * knows closes the socket with the reason; a reply that timed out is granted again shortly.
+   */
+  final void creditLost(int permits, Throwable err) {
+    if (permits <= 0 || isClosing()) {
+      return;
+    }
+    if (err instanceof ProxyException e && e.code() == ErrorCode.NOT_FOUND
+        || err instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+      close(SERVER_ERROR, "the consumer session is gone: " + err.getMessage());
+      return;
+    }
+    if (err instanceof ProxyException) {
+      return; // answered by the service, which took the permits before it refused the rest
+    }
+    credit = Math.max(0, credit - permits);
+    LOG.info("{} permit(s) for {} socket {} on {} were not granted ({}); granting again", permits, role().label(), id,
+        description, err.getMessage());
+    vertx.setTimer(CREDIT_RETRY_MS, t -> topUp());
   }
 
   /**

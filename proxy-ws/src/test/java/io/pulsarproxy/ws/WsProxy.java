@@ -26,8 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.pulsar.client.admin.PulsarAdminException;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.PulsarClientException;
+import org.apache.pulsar.common.policies.data.TopicStats;
 
 /**
  * The proxy's Pulsar-facing verticles and its edge server with the WebSocket routes, in one Vert.x, against a real
@@ -39,13 +42,15 @@ final class WsProxy implements AutoCloseable {
   final ProxyConfig config;
   /** A plain Pulsar client of the same broker, to produce and check what the proxy did. */
   final PulsarClient pulsar;
+  private final PulsarBroker broker;
   private final WebSocketClient client;
   private EdgeVerticle edge;
 
-  private WsProxy(Vertx vertx, ProxyConfig config, PulsarClient pulsar) {
+  private WsProxy(Vertx vertx, ProxyConfig config, PulsarBroker broker) throws PulsarClientException {
     this.vertx = vertx;
     this.config = config;
-    this.pulsar = pulsar;
+    this.broker = broker;
+    this.pulsar = broker.newClient();
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
   }
@@ -60,7 +65,7 @@ final class WsProxy implements AutoCloseable {
         .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
         .mergeIn(overrides, true);
     ProxyConfig config = ConfigLoader.build(json);
-    WsProxy proxy = new WsProxy(Vertx.vertx(), config, broker.newClient());
+    WsProxy proxy = new WsProxy(Vertx.vertx(), config, broker);
     proxy.deploy();
     return proxy;
   }
@@ -106,7 +111,7 @@ final class WsProxy implements AutoCloseable {
     headers.forEach(options::addHeader);
     // Handlers are set before the handshake: a server may send its first frame in the instant the upgrade completes.
     ClientWebSocket socket = client.webSocket();
-    WsClient ws = new WsClient(socket);
+    WsClient ws = new WsClient(socket, () -> diagnostics(path));
     await(socket.connect(options));
     return ws;
   }
@@ -142,6 +147,34 @@ final class WsProxy implements AutoCloseable {
       }
     }
     return ids;
+  }
+
+  /**
+   * For a failure message: the broker's view of the topic of a proxy path (its subscriptions, their backlog and each
+   * consumer's available permits, the broker's side of flow control) and how many messages the proxy delivered.
+   */
+  String diagnostics(String path) {
+    int query = path.indexOf('?');
+    String topic = WsPath.parse(query < 0 ? path : path.substring(0, query)).topic().fullName();
+    StringBuilder b = new StringBuilder("the proxy delivered " + (long) messagesDelivered()
+        + " message(s) to its sessions in all; broker stats of " + topic + ":");
+    try {
+      TopicStats stats = broker.admin().topics().getStats(topic);
+      b.append(" msgInCounter=").append(stats.getMsgInCounter());
+      stats.getSubscriptions().forEach((name, sub) -> {
+        b.append("; subscription ").append(name).append(" backlog=").append(sub.getMsgBacklog())
+            .append(" unacked=").append(sub.getUnackedMessages()).append(" msgOutCounter=").append(sub.getMsgOutCounter())
+            .append(" consumers=[");
+        sub.getConsumers().forEach(c -> b.append(' ').append(c.getConsumerName())
+            .append(": availablePermits=").append(c.getAvailablePermits())
+            .append(" unacked=").append(c.getUnackedMessages())
+            .append(" blockedOnUnacked=").append(c.isBlockedConsumerOnUnackedMsgs()));
+        b.append(" ]");
+      });
+    } catch (PulsarAdminException e) {
+      b.append(" unavailable: ").append(e.getMessage());
+    }
+    return b.toString();
   }
 
   /** Messages handed to consumer and reader sessions, all sockets together. */

@@ -4,10 +4,18 @@ import static io.pulsarproxy.ws.WsProducerIT.path;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pulsarproxy.core.bus.Codecs;
+import io.pulsarproxy.core.consume.CommandReply;
+import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The reader endpoint against a real broker: start positions, window, end of topic. */
@@ -76,6 +84,50 @@ class WsReaderIT extends WithWsProxy {
         reader.send(new JsonObject().put("type", "isEndOfTopic"));
         assertThat(reader.await(before + 1).get(before).getBoolean("endOfTopic")).isTrue();
       });
+    }
+  }
+
+  @Test
+  void grantsAgainPermitsTheConsumeServiceDidNotTake() throws Exception {
+    String topic = broker.uniqueTopic("reader-lost-permit");
+    proxy.produce(topic, "m", 3);
+    // The first permit fails on its way to the consume service, as a reply that timed out would.
+    AtomicInteger failed = new AtomicInteger();
+    Handler<DeliveryContext<Object>> failFirstPermit = ctx -> {
+      if (ctx.message().body() instanceof ConsumerCommand.Permit && failed.getAndIncrement() == 0) {
+        ctx.message().fail(500, "lost on its way");
+      } else {
+        ctx.next();
+      }
+    };
+    proxy.vertx.eventBus().addInboundInterceptor(failFirstPermit);
+    try (WsClient reader = proxy.connect(path("reader", topic) + "?messageId=earliest")) {
+      assertThat(reader.await(3)).extracting(WsClient::text).containsExactly("m0", "m1", "m2");
+      assertThat(failed).hasValueGreaterThan(1);
+    } finally {
+      proxy.vertx.eventBus().removeInboundInterceptor(failFirstPermit);
+    }
+  }
+
+  @Test
+  void closesTheSocketWhenTheConsumeServiceNoLongerKnowsItsSession() throws Exception {
+    String topic = broker.uniqueTopic("reader-lost-session");
+    proxy.produce(topic, "m", 1);
+    Handler<DeliveryContext<Object>> unknownSession = ctx -> {
+      if (ctx.message().body() instanceof ConsumerCommand.Permit p) {
+        ctx.message().reply(CommandReply.failed(new ProxyException(ErrorCode.NOT_FOUND, "no session " + p.sessionId())),
+            Codecs.LOCAL);
+      } else {
+        ctx.next();
+      }
+    };
+    proxy.vertx.eventBus().addInboundInterceptor(unknownSession);
+    try (WsClient reader = proxy.connect(path("reader", topic) + "?messageId=earliest")) {
+      assertThat(reader.awaitClose()).isEqualTo((short) 1011);
+      assertThat(reader.closeReason()).contains("session is gone");
+      assertThat(reader.received).isEmpty();
+    } finally {
+      proxy.vertx.eventBus().removeInboundInterceptor(unknownSession);
     }
   }
 

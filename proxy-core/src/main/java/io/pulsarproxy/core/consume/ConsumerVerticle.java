@@ -315,21 +315,26 @@ public final class ConsumerVerticle extends VerticleBase {
     pump(s);
   }
 
+  /**
+   * Grants the permits before anything can fail: they are the client's room, which an id that cannot be acknowledged
+   * does not change. So a failed reply never means the permits were not taken, and the edge need not give them back.
+   */
   private Future<Object> acknowledge(PulsarSession s, List<String> ids, int permits) {
-    Future<Object> acked = Future.succeededFuture();
-    if (s.consumer != null && !ids.isEmpty()) {
-      List<MessageId> resolved = new ArrayList<>(ids.size());
-      for (String id : ids) {
-        resolved.add(resolve(s, id, "messageId"));
-      }
-      ids.forEach(s.handedOut::remove);
-      acked = pulsar(s.consumer.acknowledgeAsync(resolved)).map(v -> null);
-    }
     grant(s, permits);
-    return acked;
+    if (s.consumer == null || ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<MessageId> resolved = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      resolved.add(resolve(s, id, "messageId"));
+    }
+    ids.forEach(s.handedOut::remove);
+    return pulsar(s.consumer.acknowledgeAsync(resolved)).map(v -> null);
   }
 
+  /** As {@link #acknowledge}: the permits are granted first. */
   private Future<Object> negativeAcknowledge(PulsarSession s, List<String> ids, int permits) {
+    grant(s, permits);
     if (s.consumer != null) {
       for (String id : ids) {
         MessageId resolved = resolve(s, id, "messageId");
@@ -337,7 +342,6 @@ public final class ConsumerVerticle extends VerticleBase {
         s.consumer.negativeAcknowledge(resolved);
       }
     }
-    grant(s, permits);
     return Future.succeededFuture();
   }
 

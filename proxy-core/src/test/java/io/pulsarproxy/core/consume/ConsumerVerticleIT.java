@@ -12,12 +12,14 @@ import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -36,8 +38,13 @@ class ConsumerVerticleIT {
   private Vertx vertx;
   private PulsarClient client;
   private PulsarBroker broker;
-  /** The messages of the session's Delivered events, in order. */
+  /** The messages of session s1's Delivered events, in order. */
   private final List<InboundMessage> messages = new CopyOnWriteArrayList<>();
+  /**
+   * Every message delivered to s1 or s2 as "s1:payload", in the order the consume service sent them: both sessions'
+   * events are handled on one context, so a message in this log came before every message after it.
+   */
+  private final List<String> log = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start(PulsarBroker pulsar) throws Exception {
@@ -49,11 +56,23 @@ class ConsumerVerticleIT {
     SupervisorVerticle supervisor = new SupervisorVerticle(config, ProxyMetrics.noop());
     sync(vertx.deployVerticle(supervisor));
     sync(vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), ProxyMetrics.noop())));
-    vertx.eventBus().<SessionEvent>consumer(Addresses.session("s1"), m -> {
-      if (m.body() instanceof SessionEvent.Delivered d) {
-        messages.addAll(d.messages());
-      }
+    Context events = vertx.getOrCreateContext();
+    CompletableFuture<Void> registered = new CompletableFuture<>();
+    events.runOnContext(v -> {
+      vertx.eventBus().<SessionEvent>consumer(Addresses.session("s1"), m -> {
+        if (m.body() instanceof SessionEvent.Delivered d) {
+          messages.addAll(d.messages());
+          d.messages().forEach(message -> log.add("s1:" + text(message)));
+        }
+      });
+      vertx.eventBus().<SessionEvent>consumer(Addresses.session("s2"), m -> {
+        if (m.body() instanceof SessionEvent.Delivered d) {
+          d.messages().forEach(message -> log.add("s2:" + text(message)));
+        }
+      });
+      registered.complete(null);
     });
+    registered.get(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -73,12 +92,19 @@ class ConsumerVerticleIT {
       }
     }
     command(new ConsumerCommand.Permit("s1", 2));
-    await().atMost(Duration.ofSeconds(20)).until(() -> messages.size() == 2);
-    // no further message arrives without a permit: a third permit then brings exactly the third message
+    await().atMost(Duration.ofSeconds(20)).until(() -> messages.size() >= 2);
+    // No further message arrives without a permit, however long s1 waits. "Long enough" is a later event: s2 reads
+    // the whole topic through the same client and service. The broker sent s1 its messages before s2 subscribed, so
+    // anything s1 received beyond its permits would be in the log before s2's last message.
+    readWholeTopicAsSecondSession(topic, 5);
+    assertThat(log).containsExactly("s1:m0", "s1:m1", "s2:m0", "s2:m1", "s2:m2", "s2:m3", "s2:m4");
+    // A third permit, with the acks, brings exactly the third message; the same later event bounds what follows it.
     command(new ConsumerCommand.Ack("s1", List.of(delivered(0).messageId(), delivered(1).messageId()), 1));
-    await().atMost(Duration.ofSeconds(20)).until(() -> messages.size() == 3);
-    assertThat(new String(delivered(2).payload(), StandardCharsets.UTF_8)).isEqualTo("m2");
-    assertThat(messages).hasSize(3);
+    await().atMost(Duration.ofSeconds(20)).until(() -> messages.size() >= 3);
+    command(new ConsumerCommand.Close("s2", true));
+    log.clear();
+    readWholeTopicAsSecondSession(topic, 5);
+    assertThat(messages).extracting(ConsumerVerticleIT::text).containsExactly("m0", "m1", "m2");
 
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
         broker.admin().topics().getStats(topic).getSubscriptions().get("sub").getMsgBacklog()).isEqualTo(3));
@@ -107,9 +133,10 @@ class ConsumerVerticleIT {
         .containsExactlyElementsOf(IntStream.range(0, 250).mapToObj(i -> "m" + i).toList());
     assertThat(messages).extracting(InboundMessage::messageId)
         .containsExactlyElementsOf(sent.subList(0, 250).stream().map(MessageIds::encode).toList());
-    // 250 permits, 250 messages: the receives asked ahead never go past the permits
+    // 250 permits, 250 messages: the receives asked ahead never go past the permits, as a later event shows
     assertThat(command(new ConsumerCommand.HasMessageAvailable("s1")).value()).isEqualTo(true);
-    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> messages.size() == 250);
+    readWholeTopicAsSecondSession(topic, 300);
+    assertThat(messages).hasSize(250);
   }
 
   @Test
@@ -134,6 +161,19 @@ class ConsumerVerticleIT {
       CommandReply reply = command(new ConsumerCommand.Open("s1", ConsumerSpec.of(topic, "sub")));
       assertThat(reply.error().code().httpStatus()).isEqualTo(409);
     }
+  }
+
+  /** Opens session s2 on {@code topic} with a new subscription and waits until it delivered all {@code count}. */
+  private void readWholeTopicAsSecondSession(String topic, int count) throws Exception {
+    ConsumerSpec marker = ConsumerSpec.of(topic, "marker-" + System.nanoTime())
+        .withInitialPosition(SubscriptionInitialPosition.Earliest);
+    assertThat(command(new ConsumerCommand.Open("s2", marker)).isOk()).isTrue();
+    command(new ConsumerCommand.Permit("s2", count));
+    await().atMost(Duration.ofSeconds(20)).until(() -> log.contains("s2:m" + (count - 1)));
+  }
+
+  private static String text(InboundMessage message) {
+    return new String(message.payload(), StandardCharsets.UTF_8);
   }
 
   private InboundMessage delivered(int i) {
