@@ -52,12 +52,12 @@ class ConfigLoaderTest {
 
     assertThat(c).isEqualTo(ProxyConfig.defaults());
     assertThat(c.pulsar()).isEqualTo(new PulsarConfig("pulsar://localhost:6650", Optional.empty(),
-        Duration.ofSeconds(30), Duration.ofSeconds(10), 1, 1, 64L * 1024 * 1024, Duration.ofSeconds(5),
-        "persistent://public/default/pulsar-proxy-probe", List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)));
+        Duration.ofSeconds(30), Duration.ofSeconds(10), 1, 1, 64L * 1024 * 1024, Duration.ofSeconds(2),
+        "persistent://public/default/pulsar-proxy-probe", List.of(), Duration.ofSeconds(5), Duration.ofSeconds(60)));
     assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 10000));
     assertThat(c.management()).isEqualTo(new ManagementConfig("0.0.0.0", 8089));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 10000, true, Duration.ofMillis(1),
-        1000, true, "NONE", 1000, Duration.ofMinutes(5)));
+        1000, true, "NONE", 1000, Duration.ofMinutes(5), Duration.ofSeconds(5)));
     assertThat(c.log()).isEqualTo(new LogConfig("INFO", Map.of()));
     assertThat(c.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(10)));
   }
@@ -95,6 +95,7 @@ class ConfigLoaderTest {
           compressionType: lz4
           cacheMaxProducers: 10
           cacheIdleTimeout: 1h
+          outageWait: 0
         log:
           level: debug
           loggers:
@@ -107,11 +108,11 @@ class ConfigLoaderTest {
     assertThat(c.pulsar()).isEqualTo(new PulsarConfig("pulsar+ssl://broker.example:6651",
         Optional.of(new Secret(TOKEN)), Duration.ofSeconds(45), Duration.ofMillis(2500), 4, 2,
         128L * 1024 * 1024, Duration.ofMinutes(1), "non-persistent://ops/health/probe", List.of(),
-        Duration.ofSeconds(30), Duration.ofSeconds(60)));
+        Duration.ofSeconds(5), Duration.ofSeconds(60)));
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9000, 10L * 1024 * 1024, 65536, 50, 20));
     assertThat(c.management()).isEqualTo(new ManagementConfig("localhost", 9001));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ZERO, 500, false, Duration.ofMillis(10), 100,
-        true, "LZ4", 10, Duration.ofHours(1)));
+        true, "LZ4", 10, Duration.ofHours(1), Duration.ZERO));
     assertThat(c.log()).isEqualTo(new LogConfig("DEBUG", Map.of("io.pulsarproxy", "TRACE",
         "org.apache.pulsar", "WARN")));
     assertThat(c.shutdown().timeout()).isEqualTo(Duration.ofSeconds(3));
@@ -141,7 +142,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("management.port")).isEqualTo("PROXY_MANAGEMENT_PORT");
     assertThat(ConfigLoader.envVarName("httpConsumer.idleTimeout")).isEqualTo("PROXY_HTTP_CONSUMER_IDLE_TIMEOUT");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
-    assertThat(ConfigLoader.keys()).hasSize(52).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
+    assertThat(ConfigLoader.keys()).hasSize(53).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
   }
 
   @Test
