@@ -108,7 +108,7 @@ public final class PulsarGuard {
             .setResetTimeout(c.breakerResetTimeout().toMillis())
             .setTimeout(-1)
             .setMaxRetries(0))
-        .failurePolicy(result -> result.failed() && retriable(PulsarErrors.map(result.cause()).code()));
+        .failurePolicy(result -> result.failed() && retriable(PulsarErrors.mapCreation(result.cause()).code()));
   }
 
   private void onBrokerStatus(BrokerStatus status) {
@@ -252,7 +252,8 @@ public final class PulsarGuard {
       if (err instanceof OpenCircuitException) {
         return Future.failedFuture(unavailable());
       }
-      ProxyException failure = PulsarErrors.map(err);
+      // Only creations (producers, subscriptions, readers) are guarded: a timeout there is an unreachable broker (503).
+      ProxyException failure = PulsarErrors.mapCreation(err);
       long delayMs = Math.max(1, backoff.delay(err, attempt));
       if (!retriable(failure.code())
           || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) >= deadlineNanos) {

@@ -76,6 +76,17 @@ class PulsarGuardTest {
   }
 
   @Test
+  void aCreationThatTimesOutMeansTheBrokerIsUnavailableNotA504(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> new PulsarGuard(vertx, "t", FAST, WAIT)
+        .call(() -> Future.failedFuture(new PulsarClientException.TimeoutException("lookup timed out")),
+            System.nanoTime())
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((ProxyException) err).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+          ctx.completeNow();
+        }))));
+  }
+
+  @Test
   void opensAfterConsecutiveFailuresAndThenFailsWithoutTrying(Vertx vertx, VertxTestContext ctx) {
     vertx.runOnContext(v -> {
       PulsarGuard guard = new PulsarGuard(vertx, "t", FAST, WAIT);
