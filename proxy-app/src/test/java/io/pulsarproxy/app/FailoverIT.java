@@ -65,7 +65,8 @@ class FailoverIT {
       WebSocket wsConsumer = proxy.http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:"
           + proxy.app.httpPort() + "/ws/v2/consumer/" + topicPath + "/ws-sub?subscriptionInitialPosition=Earliest"),
           wsListener).get(30, TimeUnit.SECONDS);
-      await().atMost(Duration.ofSeconds(30)).until(() -> wsTexts(wsListener, wsConsumer, wsReceived).contains("before"));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> wsTexts(wsListener, wsConsumer, wsReceived).contains("before"));
 
       primary.kill();
       long killed = System.nanoTime();
