@@ -61,10 +61,10 @@ public final class ConfigLoader {
     d.put("pulsar.ioThreads", 1);
     d.put("pulsar.listenerThreads", 1);
     d.put("pulsar.memoryLimit", "64MB");
-    d.put("pulsar.probeInterval", "5s");
+    d.put("pulsar.probeInterval", "2s");
     d.put("pulsar.probeTopic", "persistent://public/default/pulsar-proxy-probe");
     d.put("pulsar.serviceUrls", new JsonArray());
-    d.put("pulsar.failoverAfter", "30s");
+    d.put("pulsar.failoverAfter", "5s");
     d.put("pulsar.switchBackAfter", "60s");
     d.put("http.host", "0.0.0.0");
     d.put("http.port", 8088);
@@ -84,6 +84,7 @@ public final class ConfigLoader {
     d.put("producer.compressionType", "NONE");
     d.put("producer.cacheMaxProducers", 1000);
     d.put("producer.cacheIdleTimeout", "5m");
+    d.put("producer.outageWait", "5s");
     d.put("consumer.maxSessions", 10000);
     d.put("consumer.maxTrackedIds", 10000);
     d.put("httpConsumer.idleTimeout", "5m");
@@ -387,7 +388,8 @@ public final class ConfigLoader {
         f.bool("producer.keyBasedBatching"),
         f.oneOf("producer.compressionType", COMPRESSION_TYPES),
         f.integer("producer.cacheMaxProducers", 1, Integer.MAX_VALUE),
-        f.duration("producer.cacheIdleTimeout", Duration.ofMillis(1)));
+        f.duration("producer.cacheIdleTimeout", Duration.ofMillis(1)),
+        f.duration("producer.outageWait", Duration.ZERO));
 
     ConsumerConfig consumer = new ConsumerConfig(
         f.integer("consumer.maxSessions", 1, Integer.MAX_VALUE),

@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param compressionType         {@code producer.compressionType}: NONE, LZ4, ZLIB, ZSTD or SNAPPY
  * @param cacheMaxProducers       {@code producer.cacheMaxProducers}: producers kept open at once
  * @param cacheIdleTimeout        {@code producer.cacheIdleTimeout}: a producer unused this long is closed
+ * @param outageWait              {@code producer.outageWait}: while the supervisor reports the broker down, how long
+ *                                a produce, a producer or a subscription is held for the broker to come back before
+ *                                it is refused with 503 {@code BROKER_UNAVAILABLE} (sends already handed to Pulsar
+ *                                are failed then too); a restart shorter than this costs no errors
  */
 public record ProducerConfig(
     Duration sendTimeout,
@@ -28,12 +32,20 @@ public record ProducerConfig(
     boolean keyBasedBatching,
     String compressionType,
     int cacheMaxProducers,
-    Duration cacheIdleTimeout) {
+    Duration cacheIdleTimeout,
+    Duration outageWait) {
 
   public ProducerConfig {
     Objects.requireNonNull(sendTimeout, "sendTimeout");
     Objects.requireNonNull(batchingMaxPublishDelay, "batchingMaxPublishDelay");
     Objects.requireNonNull(compressionType, "compressionType");
     Objects.requireNonNull(cacheIdleTimeout, "cacheIdleTimeout");
+    Objects.requireNonNull(outageWait, "outageWait");
+  }
+
+  /** These settings with another {@code outageWait}: it is not a producer setting, changing it replaces no producer. */
+  public ProducerConfig withOutageWait(Duration wait) {
+    return new ProducerConfig(sendTimeout, maxPendingMessages, batchingEnabled, batchingMaxPublishDelay,
+        batchingMaxMessages, keyBasedBatching, compressionType, cacheMaxProducers, cacheIdleTimeout, wait);
   }
 }

@@ -52,13 +52,13 @@ class ConfigLoaderTest {
 
     assertThat(c).isEqualTo(ProxyConfig.defaults());
     assertThat(c.pulsar()).isEqualTo(new PulsarConfig("pulsar://localhost:6650", Optional.empty(),
-        Duration.ofSeconds(30), Duration.ofSeconds(10), 1, 1, 64L * 1024 * 1024, Duration.ofSeconds(5),
-        "persistent://public/default/pulsar-proxy-probe", List.of(), Duration.ofSeconds(30), Duration.ofSeconds(60)));
+        Duration.ofSeconds(30), Duration.ofSeconds(10), 1, 1, 64L * 1024 * 1024, Duration.ofSeconds(2),
+        "persistent://public/default/pulsar-proxy-probe", List.of(), Duration.ofSeconds(5), Duration.ofSeconds(60)));
     assertThat(c.http()).isEqualTo(new HttpConfig("0.0.0.0", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 4000,
         64L * 1024 * 1024));
     assertThat(c.management()).isEqualTo(new ManagementConfig("0.0.0.0", 8089));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 10000, true, Duration.ofMillis(1),
-        1000, true, "NONE", 1000, Duration.ofMinutes(5)));
+        1000, true, "NONE", 1000, Duration.ofMinutes(5), Duration.ofSeconds(5)));
     assertThat(c.log()).isEqualTo(new LogConfig("INFO", Map.of()));
     assertThat(c.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(10)));
   }
@@ -97,6 +97,7 @@ class ConfigLoaderTest {
           compressionType: lz4
           cacheMaxProducers: 10
           cacheIdleTimeout: 1h
+          outageWait: 0
         log:
           level: debug
           loggers:
@@ -109,12 +110,12 @@ class ConfigLoaderTest {
     assertThat(c.pulsar()).isEqualTo(new PulsarConfig("pulsar+ssl://broker.example:6651",
         Optional.of(new Secret(TOKEN)), Duration.ofSeconds(45), Duration.ofMillis(2500), 4, 2,
         128L * 1024 * 1024, Duration.ofMinutes(1), "non-persistent://ops/health/probe", List.of(),
-        Duration.ofSeconds(30), Duration.ofSeconds(60)));
+        Duration.ofSeconds(5), Duration.ofSeconds(60)));
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 9000, 10L * 1024 * 1024, 65536, 50, 20,
         32L * 1024 * 1024));
     assertThat(c.management()).isEqualTo(new ManagementConfig("localhost", 9001));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ZERO, 500, false, Duration.ofMillis(10), 100,
-        true, "LZ4", 10, Duration.ofHours(1)));
+        true, "LZ4", 10, Duration.ofHours(1), Duration.ZERO));
     assertThat(c.log()).isEqualTo(new LogConfig("DEBUG", Map.of("io.pulsarproxy", "TRACE",
         "org.apache.pulsar", "WARN")));
     assertThat(c.shutdown().timeout()).isEqualTo(Duration.ofSeconds(3));
@@ -147,7 +148,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("http.maxInFlightBytes")).isEqualTo("PROXY_HTTP_MAX_IN_FLIGHT_BYTES");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
     assertThat(ConfigLoader.envVarName("auth.jwt.secretKey")).isEqualTo("PROXY_AUTH_JWT_SECRET_KEY");
-    assertThat(ConfigLoader.keys()).hasSize(73).startsWith("pulsar.serviceUrl").endsWith("cors.maxAge");
+    assertThat(ConfigLoader.keys()).hasSize(74).startsWith("pulsar.serviceUrl").endsWith("cors.maxAge");
   }
 
   @Test

@@ -57,6 +57,15 @@ class HttpProduceErrorsIT {
   }
 
   @Test
+  void anUnknownNamespaceIsNotFoundInWordsNotTheBrokersJson() {
+    HttpResponse<String> r = proxy.postJson(producePath("persistent://public/no-such-namespace/t"),
+        "{\"messages\":[{\"text\":\"x\"}]}");
+    assertError(r, 404, "TOPIC_NOT_FOUND", null);
+    assertThat(json(r).getString("message")).containsIgnoringCase("namespace not found")
+        .doesNotContain("{").doesNotContain("errorMsg").doesNotContain("Exception");
+  }
+
+  @Test
   void badRequestsAreRefusedAndNothingIsSent() throws Exception {
     String topic = broker.uniqueTopic("bad-input");
     String path = producePath(topic);

@@ -47,6 +47,30 @@ class PulsarErrorsTest {
   }
 
   @Test
+  void neverPassesJavaExceptionTextToTheClient() {
+    ProxyException e = PulsarErrors.map(new CompletionException(new PulsarClientException(
+        "java.util.concurrent.CompletionException: io.netty.channel.AbstractChannel$AnnotatedConnectException: "
+            + "Connection refused: /127.0.0.1:6650",
+        new java.net.ConnectException("Connection refused"))));
+    assertThat(e.code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+    assertThat(e.getMessage()).isEqualTo("the Pulsar broker is not reachable; retry later");
+
+    ProxyException internal = PulsarErrors.map(new PulsarClientException(
+        "java.lang.IllegalStateException: at org.apache.pulsar.client.impl.Foo"));
+    assertThat(internal.code()).isEqualTo(ErrorCode.INTERNAL_ERROR);
+    assertThat(internal.getMessage()).doesNotContain("java.").doesNotContain("Exception");
+  }
+
+  @Test
+  void givesTheBrokersWordsInsteadOfItsJson() {
+    ProxyException e = PulsarErrors.map(new PulsarClientException.NotFoundException(
+        "{\"errorMsg\":\"Namespace not found\",\"reqId\":2937406411585813045, \"remote\":\"localhost/127.0.0.1:6650\", "
+            + "\"local\":\"/127.0.0.1:51438\"}"));
+    assertThat(e.code()).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
+    assertThat(e.getMessage()).isEqualTo("Namespace not found");
+  }
+
+  @Test
   void retryableCodesCarryRetryAfter() {
     assertThat(ErrorCode.BROKER_UNAVAILABLE.retryAfterSeconds()).isPositive();
     assertThat(ErrorCode.PRODUCER_QUEUE_FULL.retryAfterSeconds()).isPositive();

@@ -72,12 +72,14 @@ public final class ConsumerVerticle extends VerticleBase {
   /** Sessions whose consumer is being created, counted against the limit. */
   private int opening;
   private final Duration operationTimeout;
+  private final Duration outageWait;
   private final ResilienceConfig resilience;
   private PulsarGuard guard;
 
   public ConsumerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
     this.config = config.consumer();
     this.operationTimeout = config.pulsar().operationTimeout();
+    this.outageWait = config.producer().outageWait();
     this.resilience = config.resilience();
     this.clients = clients;
     this.metrics = metrics;
@@ -86,7 +88,7 @@ public final class ConsumerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    guard = new PulsarGuard(vertx, "consumers", resilience);
+    guard = new PulsarGuard(vertx, "consumers", resilience, outageWait);
     metrics.consumerSessions(() -> sessions.size());
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
     return vertx.eventBus().<ConsumerCommand>consumer(Addresses.CONSUMER, this::handle).completion();
@@ -177,8 +179,9 @@ public final class ConsumerVerticle extends VerticleBase {
           + " consumer sessions, its limit (consumer.maxSessions); retry later");
     }
     opening++;
-    // Retriable failures (broker restarting, lookups) are retried with backoff until the operation timeout;
-    // while the cluster is down the guard refuses at once.
+    // Retriable failures (broker restarting, lookups) are retried with backoff until the operation timeout; while
+    // the cluster is down the guard holds the open for producer.outageWait, then refuses it. A consumer or reader
+    // Pulsar creates after that is closed.
     long deadline = System.nanoTime() + operationTimeout.toNanos();
     Secret token = open.token();
     // The client acting with the session's token (or the proxy's own) is held until the session closes.
@@ -186,7 +189,9 @@ public final class ConsumerVerticle extends VerticleBase {
         .compose(client -> guard.call(() -> open.spec() instanceof ConsumerSpec spec
             ? subscribe(client, spec).map(c -> newSession(id, token, c, null, spec.receiverQueueSize()))
             : read(client, (ReaderSpec) open.spec())
-                .map(r -> newSession(id, token, null, r, open.spec().receiverQueueSize())), deadline)
+                .map(r -> newSession(id, token, null, r, open.spec().receiverQueueSize())), deadline,
+            abandoned -> pulsar(abandoned.consumer != null ? abandoned.consumer.closeAsync()
+                : abandoned.reader.closeAsync()))
             .onFailure(err -> clients.release(token)));
     return created
         .andThen(done -> opening--)

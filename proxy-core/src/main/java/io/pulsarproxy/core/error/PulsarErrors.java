@@ -1,12 +1,25 @@
 package io.pulsarproxy.core.error;
 
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pulsar.client.api.PulsarClientException;
 
-/** Maps what the Pulsar client throws to the proxy's error model. */
+/**
+ * Maps what the Pulsar client throws to the proxy's error model, with a message fit for a client: the broker's own
+ * words when it gave some (its {@code errorMsg} when it answered with JSON), never Java exception text.
+ */
 public final class PulsarErrors {
   private PulsarErrors() {}
+
+  /** {@code "errorMsg":"…"} in a broker's JSON answer that the client passes on as an exception's message. */
+  private static final Pattern BROKER_JSON_MESSAGE = Pattern.compile("\"errorMsg\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+  /** A Java class name such as {@code java.util.concurrent.CompletionException} or {@code io.netty…}. */
+  private static final Pattern JAVA_TEXT = Pattern.compile(
+      "\\b(?:[a-z][a-z0-9_]*\\.){2,}[A-Z]\\w*|\\w+(?:Exception|Error)\\b|\\bat [a-z]\\w*\\.");
+  private static final int MAX_MESSAGE_LENGTH = 300;
 
   /** Maps a failed send (or anything else) to a {@link ProxyException}; a ProxyException is returned as it is. */
   public static ProxyException map(Throwable failure) {
@@ -14,7 +27,51 @@ public final class PulsarErrors {
     if (t instanceof ProxyException p) {
       return p;
     }
-    return new ProxyException(codeOfChain(t), messageOf(t), java.util.List.of(), t);
+    ErrorCode code = codeOfChain(t);
+    return new ProxyException(code, clientMessage(code, t), List.of(), t);
+  }
+
+  /**
+   * What a client is told: for an unreachable broker always the same sentence (the causes are connection details of
+   * the proxy's side), otherwise the broker's words when they read as words, else the code's description.
+   */
+  static String clientMessage(ErrorCode code, Throwable t) {
+    if (code == ErrorCode.BROKER_UNAVAILABLE) {
+      return "the Pulsar broker is not reachable; retry later";
+    }
+    String words = brokerWords(t);
+    if (words == null) {
+      return lowerFirst(code.description());
+    }
+    return code == ErrorCode.TOPIC_NOT_FOUND && !words.toLowerCase(java.util.Locale.ROOT).contains("not found")
+        ? "not found: " + words
+        : words;
+  }
+
+  /** The first message in the cause chain that is plain words, or null. */
+  private static String brokerWords(Throwable t) {
+    Throwable current = t;
+    for (int depth = 0; current != null && depth < 10; depth++, current = current.getCause()) {
+      String m = current.getMessage();
+      if (m == null || m.isBlank()) {
+        continue;
+      }
+      Matcher json = BROKER_JSON_MESSAGE.matcher(m);
+      if (json.find()) {
+        m = json.group(1).replace("\\\"", "\"");
+      } else if (m.contains("{")) {
+        continue; // other JSON or a Java object's text
+      }
+      m = m.strip();
+      if (!m.isEmpty() && !JAVA_TEXT.matcher(m).find()) {
+        return m.length() > MAX_MESSAGE_LENGTH ? m.substring(0, MAX_MESSAGE_LENGTH) + "…" : m;
+      }
+    }
+    return null;
+  }
+
+  private static String lowerFirst(String s) {
+    return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
   }
 
   /** The code of the first exception in the cause chain that says more than "internal error". */
@@ -37,7 +94,7 @@ public final class PulsarErrors {
     Throwable t = unwrap(failure);
     if (t instanceof PulsarClientException.TimeoutException) {
       return new ProxyException(ErrorCode.BROKER_UNAVAILABLE,
-          "timed out creating the producer: " + messageOf(t), java.util.List.of(), t);
+          "the Pulsar broker did not answer in time; retry later", List.of(), t);
     }
     return map(t);
   }
@@ -102,11 +159,6 @@ public final class PulsarErrors {
       return ErrorCode.BROKER_UNAVAILABLE;
     }
     return ErrorCode.INTERNAL_ERROR;
-  }
-
-  private static String messageOf(Throwable t) {
-    String m = t.getMessage();
-    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
   }
 
   private static Throwable unwrap(Throwable t) {

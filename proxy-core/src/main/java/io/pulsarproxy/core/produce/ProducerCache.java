@@ -79,6 +79,7 @@ final class ProducerCache {
     private int inFlight;
     private long lastUsedNanos;
     private boolean retired;
+    private Future<Void> closed;
 
     private Lease(Key key, ProducerConfig createdWith, Future<Producer<byte[]>> producer) {
       this.key = key;
@@ -183,6 +184,28 @@ final class ProducerCache {
     return idle.size();
   }
 
+  /**
+   * Closes the producers that have sends in flight and no connection to a broker, so that those sends fail now
+   * (Pulsar fails the pending sends of a producer closed while disconnected) instead of waiting for the broker until
+   * {@code sendTimeout}; the next request creates a new producer. Holds stay: a held producer's next send creates
+   * one. Returns how many were closed.
+   */
+  int abandonDisconnected() {
+    List<Lease> abandoned = new ArrayList<>();
+    for (Lease lease : entries.values()) {
+      Producer<byte[]> p = lease.producer.result();
+      if (lease.inFlight > 0 && p != null && !p.isConnected()) {
+        abandoned.add(lease);
+      }
+    }
+    for (Lease lease : abandoned) {
+      entries.remove(lease.key);
+      lease.retired = true;
+      close(lease);
+    }
+    return abandoned.size();
+  }
+
   /** Closes every producer (pending sends are flushed first by Pulsar's close). */
   Future<Void> closeAll() {
     List<Future<Void>> closing = new ArrayList<>();
@@ -229,7 +252,12 @@ final class ProducerCache {
       if (entries.get(key) == lease) {
         entries.remove(key);
       }
-      LOG.warn("Could not create a producer for {}: {}", key.topic(), err.getMessage());
+      // An unreachable broker is the supervisor's to report, once per change; not once per producer.
+      if (err instanceof ProxyException p && p.code() == ErrorCode.BROKER_UNAVAILABLE) {
+        LOG.debug("Could not create a producer for {}: {}", key.topic(), err.getMessage());
+      } else {
+        LOG.warn("Could not create a producer for {}: {}", key.topic(), err.getMessage());
+      }
     }).onSuccess(p -> LOG.debug("Created producer {} for {}", p.getProducerName(), key.topic()));
     return lease;
   }
@@ -277,7 +305,11 @@ final class ProducerCache {
     }
   }
 
+  /** Closes the lease's producer once (a lease closed with sends in flight is not closed again by their release). */
   private Future<Void> close(Lease lease) {
+    if (lease.closed != null) {
+      return lease.closed;
+    }
     Future<Void> closed = lease.producer
         .compose(p -> Future.fromCompletionStage(p.closeAsync(), context)
             .onComplete(done -> clients.release(lease.key.options().token())))
@@ -288,6 +320,7 @@ final class ProducerCache {
       closingNamed.put(lease.key, closed);
       closed.onComplete(done -> closingNamed.remove(lease.key, closed));
     }
+    lease.closed = closed;
     return closed;
   }
 

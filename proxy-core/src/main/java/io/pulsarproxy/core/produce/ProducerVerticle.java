@@ -10,6 +10,7 @@ import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.pulsarproxy.metrics.ProxyMetrics;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -36,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>On {@link Addresses#PRODUCERS} it opens and releases producers for long-lived clients ({@link ProducerCommand}):
  * a WebSocket opens its producer before it is accepted and holds it while connected.
  *
- * <p>While the supervisor reports the broker DOWN, or recent attempts to reach it failed (the {@link PulsarGuard}'s
- * circuit is open), requests fail at once with {@link ErrorCode#BROKER_UNAVAILABLE}
- * instead of waiting for Pulsar's timeouts. On stop it stops taking requests, waits for the sends in flight (bounded
+ * <p>While the supervisor reports the broker DOWN, requests are held for it to come back, at most
+ * {@code producer.outageWait}; then they, and the sends that were already waiting on Pulsar, fail with
+ * {@link ErrorCode#BROKER_UNAVAILABLE}, and later requests fail at once, instead of waiting for Pulsar's timeouts
+ * (see {@link PulsarGuard}). When recent attempts to reach the broker failed (the guard's circuit is open), requests
+ * fail at once too. On stop it stops taking requests, waits for the sends in flight (bounded
  * by {@code shutdown.timeout}) and closes its producers.
  */
 public final class ProducerVerticle extends VerticleBase {
@@ -66,10 +69,18 @@ public final class ProducerVerticle extends VerticleBase {
     Codecs.register(vertx);
     cache = new ProducerCache(context, clients, config.producer(), System::nanoTime);
     metrics.cachedProducers(() -> cache.size());
-    guard = new PulsarGuard(vertx, "producers", config.resilience());
-    // A producer that cannot be created while a broker restarts is retried with backoff within the operation timeout.
+    guard = new PulsarGuard(vertx, "producers", config.resilience(), config.producer().outageWait());
+    // A producer that cannot be created while a broker restarts is retried with backoff within the operation timeout;
+    // one created after its requests were refused (the broker was down too long) is closed.
     cache.createWith(attempt -> guard.call(attempt,
-        System.nanoTime() + config.pulsar().operationTimeout().toNanos()));
+        System.nanoTime() + config.pulsar().operationTimeout().toNanos(), Producer::closeAsync));
+    // Sends waiting on a broker that stays down fail now rather than after producer.sendTimeout.
+    guard.onOutage(() -> {
+      int abandoned = cache.abandonDisconnected();
+      if (abandoned > 0) {
+        LOG.debug("Closed {} producers waiting on the broker; their pending sends fail", abandoned);
+      }
+    });
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
     scheduleEviction();
     consumer = vertx.eventBus().consumer(Addresses.PRODUCE, this::handle);
@@ -92,7 +103,7 @@ public final class ProducerVerticle extends VerticleBase {
   private void reconfigure(ProxyConfig newConfig) {
     ProducerConfig old = config.producer();
     config = newConfig;
-    if (!old.equals(newConfig.producer())) {
+    if (!old.withOutageWait(newConfig.producer().outageWait()).equals(newConfig.producer())) {
       LOG.info("Producer defaults changed: new producers use {}", newConfig.producer());
       cache.reconfigure(newConfig.producer());
       vertx.cancelTimer(evictionTimer);
@@ -112,8 +123,15 @@ public final class ProducerVerticle extends VerticleBase {
 
   private void handle(Message<ProduceRequest> message) {
     ProduceRequest request = message.body();
-    if (guard.isOpen()) {
-      message.reply(failAll(request, brokerDown()), Codecs.LOCAL);
+    requestsInFlight++;
+    guard.admit().onComplete(admitted -> produce(message, admitted));
+  }
+
+  private void produce(Message<ProduceRequest> message, AsyncResult<Void> admitted) {
+    ProduceRequest request = message.body();
+    if (admitted.failed()) {
+      message.reply(failAll(request, PulsarErrors.map(admitted.cause())), Codecs.LOCAL);
+      done();
       return;
     }
     ProducerCache.Lease lease;
@@ -121,19 +139,24 @@ public final class ProducerVerticle extends VerticleBase {
       lease = cache.acquire(request.topic(), request.options());
     } catch (ProxyException e) {
       message.reply(failAll(request, e), Codecs.LOCAL);
+      done();
       return;
     }
-    requestsInFlight++;
     lease.producer()
         .compose(producer -> sendAll(producer, request))
         .recover(err -> Future.succeededFuture(failAll(request, PulsarErrors.map(err))))
-        .onComplete(done -> {
+        .onComplete(sent -> {
           lease.release();
-          message.reply(done.result(), Codecs.LOCAL);
-          if (--requestsInFlight == 0 && drained != null) {
-            drained.tryComplete();
-          }
+          message.reply(sent.result(), Codecs.LOCAL);
+          done();
         });
+  }
+
+  /** One request less in flight. */
+  private void done() {
+    if (--requestsInFlight == 0 && drained != null) {
+      drained.tryComplete();
+    }
   }
 
   private void control(Message<ProducerCommand> message) {
@@ -142,10 +165,16 @@ public final class ProducerVerticle extends VerticleBase {
       cache.unhold(release.topic(), release.options());
       return;
     }
-    if (guard.isOpen()) {
-      message.reply(new ProducerOpened(null, brokerDown()), Codecs.LOCAL);
-      return;
-    }
+    guard.admit().onComplete(admitted -> {
+      if (admitted.failed()) {
+        message.reply(new ProducerOpened(null, PulsarErrors.map(admitted.cause())), Codecs.LOCAL);
+      } else {
+        open(message, command);
+      }
+    });
+  }
+
+  private void open(Message<ProducerCommand> message, ProducerCommand command) {
     ProducerCache.Lease lease;
     try {
       lease = cache.hold(command.topic(), command.options());
@@ -245,10 +274,6 @@ public final class ProducerVerticle extends VerticleBase {
       metrics.messagesProduced(ProxyMetrics.OK, ok, okBytes);
     }
     return new ProduceReply(results);
-  }
-
-  private static ProxyException brokerDown() {
-    return new ProxyException(ErrorCode.BROKER_UNAVAILABLE, "the Pulsar broker is not reachable; retry later");
   }
 
   private ProduceReply failAll(ProduceRequest request, ProxyException error) {

@@ -137,12 +137,20 @@ public final class SupervisorVerticle extends VerticleBase {
         .connectionTimeout((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .ioThreads(small ? 1 : config.ioThreads())
         .listenerThreads(small ? 1 : config.listenerThreads())
-        .memoryLimit(role == ClientRole.PROBE ? 0 : config.memoryLimitBytes(), SizeUnit.BYTES);
+        .memoryLimit(role == ClientRole.PROBE ? 0 : config.memoryLimitBytes(), SizeUnit.BYTES)
+        // Producers and consumers retry their broker with a backoff that Pulsar lets grow to a minute; capped at the
+        // probe interval, they find the broker (or the secondary after a switch) within about one probe of it.
+        .maxBackoffInterval(maxBackoffMillis(config), TimeUnit.MILLISECONDS);
     Secret credentials = role == ClientRole.TOKEN ? token : config.authToken().orElse(null);
     if (credentials != null) {
       builder.authentication(AuthenticationFactory.token(credentials.reveal()));
     }
     return builder.build();
+  }
+
+  /** The longest pause between a producer's or consumer's attempts to reconnect: the probe interval, 1 s to 60 s. */
+  static long maxBackoffMillis(PulsarConfig config) {
+    return Math.max(1_000, Math.min(60_000, config.probeInterval().toMillis()));
   }
 
   /** Called from the producer and consumer services' threads; the client is built on a worker thread. */

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PulsarGuardTest {
   private static final ResilienceConfig FAST = new ResilienceConfig(Duration.ofMillis(1), Duration.ofMillis(5), 3,
       Duration.ofMinutes(1));
+  private static final Duration WAIT = Duration.ofMillis(300);
   private final AtomicInteger attempts = new AtomicInteger();
 
   @BeforeEach
@@ -49,7 +50,7 @@ class PulsarGuardTest {
   @Test
   void retriesRetriableFailuresUntilTheyPass(Vertx vertx, VertxTestContext ctx) {
     vertx.runOnContext(v -> {
-      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST);
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST, WAIT);
       guard.call(() -> attempts.incrementAndGet() < 3
           ? Future.failedFuture(new ConnectException("refused")) : Future.succeededFuture("ok"), in(Duration.ofSeconds(30)))
           .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
@@ -62,7 +63,7 @@ class PulsarGuardTest {
 
   @Test
   void answersOtherFailuresAtOnce(Vertx vertx, VertxTestContext ctx) {
-    vertx.runOnContext(v -> new PulsarGuard(vertx, "t", FAST)
+    vertx.runOnContext(v -> new PulsarGuard(vertx, "t", FAST, WAIT)
         .call(() -> {
           attempts.incrementAndGet();
           return Future.failedFuture(new PulsarClientException.TopicDoesNotExistException("gone"));
@@ -75,9 +76,20 @@ class PulsarGuardTest {
   }
 
   @Test
+  void aCreationThatTimesOutMeansTheBrokerIsUnavailableNotA504(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> new PulsarGuard(vertx, "t", FAST, WAIT)
+        .call(() -> Future.failedFuture(new PulsarClientException.TimeoutException("lookup timed out")),
+            System.nanoTime())
+        .onComplete(ctx.failing(err -> ctx.verify(() -> {
+          assertThat(((ProxyException) err).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+          ctx.completeNow();
+        }))));
+  }
+
+  @Test
   void opensAfterConsecutiveFailuresAndThenFailsWithoutTrying(Vertx vertx, VertxTestContext ctx) {
     vertx.runOnContext(v -> {
-      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST);
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST, WAIT);
       guard.call(() -> {
         attempts.incrementAndGet();
         return Future.failedFuture(new ConnectException("refused"));
@@ -91,7 +103,7 @@ class PulsarGuardTest {
           return Future.succeededFuture("never");
         }, in(Duration.ofSeconds(30))).onComplete(ctx.failing(second -> ctx.verify(() -> {
           assertThat(attempts).hasValue(3);
-          assertThat(second.getMessage()).contains("unreachable");
+          assertThat(second.getMessage()).contains("not reachable");
           ctx.completeNow();
         })));
       })));
@@ -102,7 +114,7 @@ class PulsarGuardTest {
   void stopsRetryingAtTheDeadline(Vertx vertx, VertxTestContext ctx) {
     ResilienceConfig slow = new ResilienceConfig(Duration.ofMillis(200), Duration.ofSeconds(1), 100,
         Duration.ofMinutes(1));
-    vertx.runOnContext(v -> new PulsarGuard(vertx, "t", slow)
+    vertx.runOnContext(v -> new PulsarGuard(vertx, "t", slow, WAIT)
         .call(() -> {
           attempts.incrementAndGet();
           return Future.failedFuture(new ConnectException("refused"));
@@ -118,7 +130,7 @@ class PulsarGuardTest {
   @Test
   void opensWhenTheSupervisorReportsTheClusterDownAndClosesWhenItAnswers(Vertx vertx, VertxTestContext ctx) {
     vertx.runOnContext(v -> {
-      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST);
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST, WAIT);
       vertx.eventBus().publish(Addresses.PULSAR_STATE,
           new BrokerStatus(BrokerStatus.State.DOWN, "probe failed", Instant.now(), "pulsar://a:6650"), Codecs.LOCAL);
       whenTrue(vertx, guard::isOpen, () -> {
@@ -126,6 +138,65 @@ class PulsarGuardTest {
             new BrokerStatus(BrokerStatus.State.UP, "answered", Instant.now(), "pulsar://a:6650"), Codecs.LOCAL);
         whenTrue(vertx, () -> !guard.isOpen(), ctx::completeNow);
       });
+    });
+  }
+
+  private static void publish(Vertx vertx, BrokerStatus.State state) {
+    vertx.eventBus().publish(Addresses.PULSAR_STATE,
+        new BrokerStatus(state, state.name(), Instant.now(), "pulsar://a:6650"), Codecs.LOCAL);
+  }
+
+  @Test
+  void holdsNewWorkWhileTheClusterIsDownAndLetsItGoWhenItAnswers(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> {
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST, Duration.ofMinutes(1));
+      publish(vertx, BrokerStatus.State.DOWN);
+      whenTrue(vertx, guard::isOpen, () -> {
+        Future<Void> held = guard.admit();
+        ctx.verify(() -> assertThat(held.isComplete()).isFalse());
+        publish(vertx, BrokerStatus.State.UP);
+        held.onComplete(ctx.succeedingThenComplete());
+      });
+    });
+  }
+
+  @Test
+  void refusesHeldAndNewWorkOnceTheClusterIsDownForTheOutageWait(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> {
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST, WAIT);
+      publish(vertx, BrokerStatus.State.DOWN);
+      whenTrue(vertx, guard::isOpen, () -> {
+        long start = System.nanoTime();
+        guard.admit().onComplete(ctx.failing(err -> ctx.verify(() -> {
+          long heldMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          assertThat(((ProxyException) err).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+          assertThat(err.getMessage()).doesNotContain("Exception");
+          assertThat(heldMs).isLessThan(WAIT.toMillis() + 1_000);
+          Future<Void> next = guard.admit();
+          assertThat(next.failed()).as("refused at once during a confirmed outage").isTrue();
+          ctx.completeNow();
+        })));
+      });
+    });
+  }
+
+  @Test
+  void failsWorkWaitingOnPulsarWhenTheOutageIsConfirmedAndClosesWhatItCreatesLate(Vertx vertx,
+      VertxTestContext ctx) {
+    vertx.runOnContext(v -> {
+      PulsarGuard guard = new PulsarGuard(vertx, "t", FAST, WAIT);
+      io.vertx.core.Promise<String> pulsar = io.vertx.core.Promise.promise();
+      AtomicInteger outages = new AtomicInteger();
+      guard.onOutage(outages::incrementAndGet);
+      guard.call(pulsar::future, in(Duration.ofMinutes(1)), late -> ctx.verify(() -> {
+        assertThat(late).isEqualTo("created late");
+        assertThat(outages).hasValue(1);
+        ctx.completeNow();
+      })).onComplete(ctx.failing(err -> ctx.verify(() -> {
+        assertThat(((ProxyException) err).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+        pulsar.complete("created late");
+      })));
+      publish(vertx, BrokerStatus.State.DOWN);
     });
   }
 }
