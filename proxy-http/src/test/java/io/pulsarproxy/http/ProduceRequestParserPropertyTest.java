@@ -32,7 +32,7 @@ class ProduceRequestParserPropertyTest {
   private static final int MAX_MESSAGES = 20;
   private static final int MAX_BYTES = 200;
   private final ProduceRequestParser parser =
-      new ProduceRequestParser(new HttpConfig("0.0.0.0", 0, 10_000, MAX_BYTES, MAX_MESSAGES, 10));
+      new ProduceRequestParser(new HttpConfig("0.0.0.0", 0, 10_000, MAX_BYTES, MAX_MESSAGES, 10, 1_000_000));
 
   @Property(tries = 1500)
   void aRequestOfGoodMessagesIsParsedWhole(@ForAll("goodMessages") List<JsonObject> messages) {
