@@ -9,10 +9,13 @@ import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
 import io.pulsarproxy.testkit.StandalonePulsar;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +38,7 @@ class ReadinessIT {
    */
   @Test
   void followsABrokerThatAppearsDisappearsAndReturns(@TempDir Path dir) throws Exception {
-    int brokerPort = freePort();
-    int webPort = freePort();
+    int brokerPort = portForALaterBroker();
     try (ProxyFixture proxy = ProxyFixture.start(dir, "pulsar://127.0.0.1:" + brokerPort,
         ProxyFixture.cfg("pulsar", "operationTimeout", "5s", "connectionTimeout", "1s"))) {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -51,7 +53,7 @@ class ReadinessIT {
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
       assertThat(refused.headers().firstValue("Retry-After")).isPresent();
 
-      try (StandalonePulsar pulsar = StandalonePulsar.startNew(dir.resolve("pulsar"), brokerPort, webPort)) {
+      try (StandalonePulsar pulsar = StandalonePulsar.startNew(dir.resolve("pulsar"), brokerPort, 0)) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
             assertThat(proxy.get(proxy.managementUrl("/health/ready")).statusCode()).isEqualTo(200));
         String topic = pulsar.uniqueTopic("appears");
@@ -74,9 +76,29 @@ class ReadinessIT {
     }
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /**
+   * The broker port, chosen before the broker exists (the proxy must point at it first), so it cannot be held until
+   * then. It is taken below the kernel's ephemeral range: a port from that range, which is what binding port 0 gives,
+   * is handed to outgoing connections and to other tests' listeners all the time, while a port below it is only
+   * ever taken by an explicit bind. (Its web port the broker picks itself, at start.)
+   */
+  private static int portForALaterBroker() throws IOException {
+    Path range = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+    // readAllLines, not readString: a /proc file reports size 0, and readString then returns its first byte only.
+    int ephemeralLow = Files.isReadable(range)
+        ? Integer.parseInt(Files.readAllLines(range).get(0).trim().split("\\s+")[0]) : 32768;
+    if (ephemeralLow < 10_000) {
+      ephemeralLow = 32768;
     }
+    int low = ephemeralLow / 2;
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(low, ephemeralLow);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port below " + ephemeralLow);
   }
 }
