@@ -99,7 +99,7 @@ public final class ProxyApp {
             // One budget of in-flight body and frame bytes for the whole edge (http.maxInFlightBytes).
             MemoryBudget budget = new MemoryBudget(config.http().maxInFlightBytes(), config.ws().maxSockets());
             edge = new EdgeVerticle(config, metrics, budget,
-                List.<EdgeRoutes>of(new HttpRoutes(config, api), new WsRoutes(config, metrics)));
+                List.<EdgeRoutes>of(new HttpRoutes(config, api), new WsRoutes(config, metrics, budget)));
             return vertx.deployVerticle(edge);
           })
           .map(e -> {

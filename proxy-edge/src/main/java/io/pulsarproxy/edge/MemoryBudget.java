@@ -61,6 +61,24 @@ public final class MemoryBudget {
   }
 
   /**
+   * Takes {@code bytes} that are in memory already (a WebSocket frame Vert.x has read), even past the limit: the
+   * reader then stops reading until bytes come back, so the budget is exceeded by at most one frame per reader.
+   *
+   * @return whether what is held is still within the limit (if not, stop reading and {@link #whenReleased wait})
+   */
+  public boolean acquireTaken(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("bytes must not be negative: " + bytes);
+    }
+    return used.addAndGet(bytes) <= limit;
+  }
+
+  /** Whether nothing more fits now: a reader that stopped for the budget waits while this holds. */
+  public boolean exhausted() {
+    return used.get() >= limit;
+  }
+
+  /**
    * Gives back bytes taken with {@link #tryAcquire}, then runs the handlers waiting for a release.
    *
    * @throws IllegalStateException when more is given back than is held (a path released twice)

@@ -8,6 +8,8 @@ import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
 import io.pulsarproxy.core.produce.ProducerCommand;
 import io.vertx.core.AsyncResult;
+import io.pulsarproxy.edge.MemoryBudget;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -37,6 +39,11 @@ import java.util.List;
  * at most {@code ws.maxFrameSize}; the rest waits in TCP buffers, and TCP's flow control slows the client. Should a
  * frame still reach the session after the pause, it is sent all the same, within the same bound.
  *
+ * <p>Every frame's bytes also count against the edge's budget of in-flight bytes ({@code http.maxInFlightBytes},
+ * shared with HTTP bodies) until its ack is written: a frame Vert.x has read is always taken, and when the budget is
+ * spent the session stops reading until bytes come back, so across all sockets the budget is exceeded by at most one
+ * frame per socket.
+ *
  * <p>Frames that arrive together (one read from the socket hands over several) go to the produce service as one
  * request, sent once the event loop has handled what it read: one event-bus round trip for the group instead of one
  * per frame, which was a third of the socket's event-loop time under load. The messages are still sent one by one
@@ -47,6 +54,8 @@ import java.util.List;
  * {@link FrameWriter} is shared with the writer's thread, which calls back on the event loop when it was waited for.
  */
 final class ProducerSession extends SocketSession {
+  /** How soon a socket looks at the budget again when it cannot register to be told. */
+  private static final long BUDGET_RETRY_MS = 50;
   private final WsEndpoint.Producer endpoint;
   private final int maxInFlight;
   private final DeliveryOptions sendOptions;
@@ -57,14 +66,20 @@ final class ProducerSession extends SocketSession {
   private List<PendingAck> groupAcks = new ArrayList<>();
   private boolean readingPaused;
   private boolean draining;
+  private final MemoryBudget budget;
+  /** Waiting for the budget to release bytes (registered once). */
+  private boolean awaitingBudget;
 
   private static final class PendingAck {
     final String context;
+    /** The frame's bytes held in the budget until its ack is written. */
+    long bytes;
     /** The ack's text; null until the answer came. */
     String ack;
 
-    PendingAck(String context) {
+    PendingAck(String context, long bytes) {
       this.context = context;
+      this.bytes = bytes;
     }
   }
 
@@ -74,6 +89,7 @@ final class ProducerSession extends SocketSession {
     this.endpoint = endpoint;
     this.maxInFlight = sessions.config().maxInFlightPerProducer();
     this.sendOptions = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(sendDeadlineMs);
+    this.budget = sessions.budget();
   }
 
   @Override
@@ -90,8 +106,11 @@ final class ProducerSession extends SocketSession {
   @Override
   void text(String text) {
     Frames.ProducerFrame frame = Frames.producerFrame(text);
-    PendingAck entry = new PendingAck(frame.context());
+    PendingAck entry = new PendingAck(frame.context(), text.length());
     pending.add(entry);
+    if (!budget.acquireTaken(entry.bytes)) {
+      sessions.metrics().inFlightBytesExhausted("ws");
+    }
     if (frame.refusal() != null) {
       entry.ack = frame.refusal().encode();
       flush();
@@ -102,7 +121,7 @@ final class ProducerSession extends SocketSession {
     }
     group.add(frame.message());
     groupAcks.add(entry);
-    if (!readingPaused && inFlight() >= maxInFlight) {
+    if (!readingPaused && (inFlight() >= maxInFlight || budget.exhausted())) {
       updateReading();
     }
   }
@@ -136,12 +155,17 @@ final class ProducerSession extends SocketSession {
   /** Writes the acks that are next in order, as one run; pauses reading while the client does not take them. */
   private void flush() {
     List<String> acks = null;
+    long freed = 0;
     while (!pending.isEmpty() && pending.peekFirst().ack != null) {
       if (acks == null) {
         acks = new ArrayList<>();
       }
-      acks.add(pending.pollFirst().ack);
+      PendingAck done = pending.pollFirst();
+      acks.add(done.ack);
+      freed += done.bytes;
+      done.bytes = 0;
     }
+    budget.release(freed);
     if (acks != null) {
       writeAll(acks);
     }
@@ -169,7 +193,7 @@ final class ProducerSession extends SocketSession {
     if (windowFull && unwritten() > 0 && !callWhenWritten()) {
       windowFull = inFlight() >= maxInFlight; // the writer finished in between
     }
-    boolean pause = windowFull || writeQueueFull();
+    boolean pause = windowFull || writeQueueFull() || budgetSpent();
     if (pause != readingPaused) {
       readingPaused = pause;
       if (pause) {
@@ -178,6 +202,27 @@ final class ProducerSession extends SocketSession {
         socket.resume();
       }
     }
+  }
+
+  /**
+   * Whether the edge's byte budget is spent; if so, asks to be called when bytes come back (once per wait; when too
+   * many sockets wait already, looks again shortly).
+   */
+  private boolean budgetSpent() {
+    if (!budget.exhausted()) {
+      return false;
+    }
+    if (!awaitingBudget) {
+      awaitingBudget = true;
+      Handler<Void> retry = v -> {
+        awaitingBudget = false;
+        updateReading();
+      };
+      if (!budget.whenReleased(context, retry)) {
+        vertx.setTimer(BUDGET_RETRY_MS, id -> retry.handle(null));
+      }
+    }
+    return true;
   }
 
   @Override
@@ -195,6 +240,12 @@ final class ProducerSession extends SocketSession {
 
   @Override
   void release() {
+    long held = 0;
+    for (PendingAck entry : pending) {
+      held += entry.bytes;
+      entry.bytes = 0;
+    }
+    budget.release(held);
     vertx.eventBus().send(Addresses.PRODUCERS,
         new ProducerCommand.Release(endpoint.topic(), endpoint.options()), Codecs.LOCAL);
   }

@@ -2,6 +2,7 @@ package io.pulsarproxy.ws;
 
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.edge.EdgeRoutes;
+import io.pulsarproxy.edge.MemoryBudget;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,17 +26,20 @@ public final class WsRoutes implements EdgeRoutes {
 
   private final ProxyConfig config;
   private final ProxyMetrics metrics;
+  private final MemoryBudget budget;
   private final List<WsSessions> mounted = new ArrayList<>();
   private final List<HandshakeHandler> handshakes = new ArrayList<>();
 
-  public WsRoutes(ProxyConfig config, ProxyMetrics metrics) {
+  /** @param budget the edge's in-flight bytes, which producer frames draw from (share the edge's) */
+  public WsRoutes(ProxyConfig config, ProxyMetrics metrics, MemoryBudget budget) {
     this.config = config;
     this.metrics = metrics;
+    this.budget = budget;
   }
 
   @Override
   public void mount(Vertx vertx, Router router) {
-    WsSessions sessions = new WsSessions(vertx, config.ws(), metrics);
+    WsSessions sessions = new WsSessions(vertx, config.ws(), metrics, budget);
     HandshakeHandler handshake = new HandshakeHandler(vertx, sessions, config, metrics);
     mounted.add(sessions);
     handshakes.add(handshake);

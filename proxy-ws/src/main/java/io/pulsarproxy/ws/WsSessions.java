@@ -3,6 +3,7 @@ package io.pulsarproxy.ws;
 import io.pulsarproxy.config.WsConfig;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.edge.MemoryBudget;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,13 +28,17 @@ final class WsSessions {
   private final Set<SocketSession> open = new LinkedHashSet<>();
   private final Map<WsPath.Role, AtomicInteger> byRole = new EnumMap<>(WsPath.Role.class);
   private final FrameWriter writer = new FrameWriter();
+  private final MemoryBudget budget;
+  private final ProxyMetrics metrics;
   private WsConfig config;
   private int handshakes;
   private boolean shuttingDown;
   private long sweeper = -1;
 
-  WsSessions(Vertx vertx, WsConfig config, ProxyMetrics metrics) {
+  WsSessions(Vertx vertx, WsConfig config, ProxyMetrics metrics, MemoryBudget budget) {
     this.vertx = vertx;
+    this.budget = budget;
+    this.metrics = metrics;
     this.config = config;
     this.serverFrameLimit = (int) Math.min(Integer.MAX_VALUE, config.maxFrameBytes());
     for (WsPath.Role role : WsPath.Role.values()) {
@@ -51,6 +56,15 @@ final class WsSessions {
 
   WsConfig config() {
     return config;
+  }
+
+  /** The edge's budget of in-flight bytes ({@code http.maxInFlightBytes}), which producer frames draw from. */
+  MemoryBudget budget() {
+    return budget;
+  }
+
+  ProxyMetrics metrics() {
+    return metrics;
   }
 
   /** The frame size the edge server was started with (its WebSocket options cannot change while it runs). */

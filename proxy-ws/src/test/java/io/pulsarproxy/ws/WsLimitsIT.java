@@ -163,6 +163,44 @@ class WsLimitsIT {
     }
   }
 
+  /**
+   * Frames draw from the edge's byte budget (http.maxInFlightBytes) until their ack is written: with a budget of a
+   * few frames and a window far larger, the socket is slowed by the budget, every frame is still acked ok and stored,
+   * and every byte comes back.
+   */
+  @Test
+  void aProducerIsSlowedByTheByteBudgetNotRefused(PulsarBroker broker) throws Exception {
+    String topic = broker.uniqueTopic("budget");
+    int count = 400;
+    JsonObject config = cfg("ws", "maxInFlightPerProducer", 10_000)
+        .mergeIn(cfg("http", "maxBodySize", "16KB", "maxMessageSize", "16KB", "maxInFlightBytes", "32KB"));
+    try (WsProxy proxy = WsProxy.start(broker, config);
+         WsClient producer = proxy.connect(path("producer", topic))) {
+      byte[] payload = new byte[3000];
+      new Random(7).nextBytes(payload);
+      String encoded = Base64.getEncoder().encodeToString(payload);
+      for (int i = 0; i < count; i++) {
+        producer.send(new JsonObject().put("payload", encoded).put("context", "b" + i));
+      }
+      List<JsonObject> acks = producer.await(count);
+      assertThat(acks).extracting(a -> a.getString("result")).containsOnly("ok");
+      assertThat(acks).extracting(a -> a.getString("context"))
+          .containsExactlyElementsOf(IntStream.range(0, count).mapToObj(i -> "b" + i).toList());
+      assertThat(proxy.metrics.registry().find("pulsar_proxy_in_flight_bytes_exhausted").tag("source", "ws")
+          .counter()).isNotNull().satisfies(c -> assertThat(c.count()).isPositive());
+      try (Reader<byte[]> reader = proxy.pulsar.newReader().topic(topic).startMessageId(MessageId.earliest)
+          .create()) {
+        for (int i = 0; i < count; i++) {
+          Message<byte[]> m = reader.readNext(20, TimeUnit.SECONDS);
+          assertThat(m).as("message %d", i).isNotNull();
+          assertThat(m.getValue()).isEqualTo(payload);
+        }
+        assertThat(reader.hasMessageAvailable()).isFalse();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> proxy.budget().used() == 0);
+    }
+  }
+
   /** What the Pulsar producer cannot take (its queue is full) is still answered {@code send-error:8}, in order. */
   @Test
   void aSendThePulsarProducerCannotQueueIsSendError8(PulsarBroker broker) throws Exception {

@@ -10,6 +10,7 @@ import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.edge.EdgeVerticle;
+import io.pulsarproxy.edge.MemoryBudget;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.vertx.core.Future;
@@ -70,6 +71,11 @@ final class WsProxy implements AutoCloseable {
     return proxy;
   }
 
+  /** The edge's budget of in-flight bytes (shared by HTTP bodies and producer frames). */
+  MemoryBudget budget() {
+    return edge.budget();
+  }
+
   /** {@code {"section": {k1: v1, …}}}. */
   static JsonObject cfg(String section, Object... keysAndValues) {
     JsonObject values = new JsonObject();
@@ -84,7 +90,8 @@ final class WsProxy implements AutoCloseable {
     await(vertx.deployVerticle(supervisor));
     await(vertx.deployVerticle(new ProducerVerticle(config, supervisor.clients(), metrics)));
     await(vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), metrics)));
-    edge = new EdgeVerticle(config, metrics, List.of(new WsRoutes(config, metrics)));
+    MemoryBudget budget = new MemoryBudget(config.http().maxInFlightBytes(), config.ws().maxSockets());
+    edge = new EdgeVerticle(config, metrics, budget, List.of(new WsRoutes(config, metrics, budget)));
     await(vertx.deployVerticle(edge));
   }
 
