@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
 
@@ -23,11 +24,14 @@ import java.util.function.Function;
  *
  * <p>Every key is {@code section.key} in YAML (nested: {@code http:} then {@code port: 9000}), {@code PROXY_} +
  * section + key in upper snake case in the environment ({@code http.maxBodySize} is {@code PROXY_HTTP_MAX_BODY_SIZE})
- * and {@code proxy.} + section + key as a system property ({@code -Dproxy.http.port=9000}). Only the keys in
- * {@link #keys()} are read from the environment and system properties; {@code log.loggers} is YAML only. Unknown keys
- * in the YAML file are rejected.
+ * and {@code proxy.} + section + key as a system property ({@code -Dproxy.http.port=9000}). A key may have more
+ * levels ({@code http.tls.certFile}): in YAML as nested mappings ({@code http:}, {@code tls:}, {@code certFile:}) or
+ * with the rest of the name as one key ({@code tls.certFile:} under {@code http:}), in the environment as
+ * {@code PROXY_HTTP_TLS_CERT_FILE}. Only the keys in {@link #keys()} are read from the environment and system
+ * properties; {@code log.loggers} is YAML only. Unknown keys in the YAML file are rejected.
  *
- * <p>Everything here is synchronous, free of I/O except {@link #load(Path, Map, Properties)}, and thread-safe.
+ * <p>Everything here is synchronous and thread-safe. I/O: {@link #load(Path, Map, Properties)} reads the file, and
+ * {@link #build(JsonObject)} checks that the files the configuration names (certificates, keys) can be read.
  */
 public final class ConfigLoader {
 
@@ -39,6 +43,7 @@ public final class ConfigLoader {
   private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
   private static final List<String> COMPRESSION_TYPES = List.of("NONE", "LZ4", "ZLIB", "ZSTD", "SNAPPY");
   private static final String LOGGERS = "log.loggers";
+  private static final List<String> CLIENT_AUTH = List.of("NONE", "REQUEST", "REQUIRE");
 
   /** Key → default, in documentation order. A {@code null} default means "not set". */
   private static final Map<String, Object> DEFAULTS = defaultTable();
@@ -65,8 +70,11 @@ public final class ConfigLoader {
     d.put("http.maxMessageSize", "1MB");
     d.put("http.maxMessagesPerRequest", 1000);
     d.put("http.maxInFlightRequests", 10000);
+    tlsDefaults(d, "http");
     d.put("management.host", "0.0.0.0");
     d.put("management.port", 8089);
+    tlsDefaults(d, "management");
+    d.put("management.metricsToken", null);
     d.put("producer.sendTimeout", "30s");
     d.put("producer.maxPendingMessages", 10000);
     d.put("producer.batchingEnabled", true);
@@ -100,6 +108,16 @@ public final class ConfigLoader {
     d.put(LOGGERS, new JsonObject());
     d.put("shutdown.timeout", "10s");
     return Collections.unmodifiableMap(d);
+  }
+
+  private static void tlsDefaults(Map<String, Object> d, String listener) {
+    d.put(listener + ".tls.certFile", null);
+    d.put(listener + ".tls.keyFile", null);
+    d.put(listener + ".tls.keyStoreFile", null);
+    d.put(listener + ".tls.keyStorePassword", null);
+    d.put(listener + ".tls.clientAuth", "none");
+    d.put(listener + ".tls.trustFile", null);
+    d.put(listener + ".tls.reloadInterval", "10s");
   }
 
   /** Every key, {@code section.key}, in documentation order. */
@@ -184,7 +202,7 @@ public final class ConfigLoader {
   public static JsonObject merge(JsonObject yaml, Map<String, String> env, Properties systemProperties) {
     JsonObject merged = defaults();
     if (yaml != null) {
-      merged.mergeIn(withoutEmptySections(yaml), true);
+      merged.mergeIn(flattened(withoutEmptySections(yaml)), true);
     }
     override(merged, key -> env.get(envVarName(key)));
     override(merged, key -> systemProperties.getProperty(systemPropertyName(key)));
@@ -203,6 +221,43 @@ public final class ConfigLoader {
       }
     }
     return copy;
+  }
+
+  /**
+   * A copy of {@code json} in which the mappings nested in a section under the first part of longer key names are
+   * flattened into dotted names ({@code http: {tls: {certFile: x}}} becomes {@code http: {"tls.certFile": x}}), so
+   * that the table of keys, the environment names and the unknown-key check see one form. Any other mapping (the
+   * value of {@code log.loggers}, or a mapping where a single value belongs) is kept as it is; a nested mapping left
+   * empty ({@code tls:} with every key commented out) adds nothing.
+   */
+  static JsonObject flattened(JsonObject json) {
+    JsonObject copy = json.copy();
+    for (String section : copy.fieldNames()) {
+      if (copy.getValue(section) instanceof JsonObject keys) {
+        JsonObject flat = new JsonObject();
+        flatten(section, "", keys, flat);
+        copy.put(section, flat);
+      }
+    }
+    return copy;
+  }
+
+  private static void flatten(String section, String prefix, JsonObject keys, JsonObject into) {
+    for (Map.Entry<String, Object> entry : keys) {
+      String name = prefix + entry.getKey();
+      Object value = entry.getValue();
+      if (value instanceof JsonObject nested && isPrefix(section, name)) {
+        flatten(section, name + ".", nested, into);
+      } else if (value != null || !isPrefix(section, name)) {
+        into.put(name, value);
+      }
+    }
+  }
+
+  /** Whether {@code name} is the first part of longer key names of {@code section} ({@code tls} of {@code tls.certFile}). */
+  private static boolean isPrefix(String section, String name) {
+    String start = section + "." + name + ".";
+    return DEFAULTS.keySet().stream().anyMatch(k -> k.startsWith(start));
   }
 
   private static void override(JsonObject merged, Function<String, String> lookup) {
@@ -251,7 +306,7 @@ public final class ConfigLoader {
    *                         {@code pulsar.authToken} is never shown)
    */
   public static ProxyConfig build(JsonObject json) {
-    JsonObject merged = defaults().mergeIn(withoutEmptySections(json), true);
+    JsonObject merged = defaults().mergeIn(flattened(withoutEmptySections(json)), true);
     Fields f = new Fields(merged, DEFAULTS);
 
     PulsarConfig pulsar = new PulsarConfig(
@@ -283,10 +338,11 @@ public final class ConfigLoader {
         maxBody,
         maxMessage,
         f.integer("http.maxMessagesPerRequest", 1, Integer.MAX_VALUE),
-        f.integer("http.maxInFlightRequests", 1, Integer.MAX_VALUE));
+        f.integer("http.maxInFlightRequests", 1, Integer.MAX_VALUE),
+        tls(f, "http"));
 
     ManagementConfig management = new ManagementConfig(f.string("management.host", v -> true, ""),
-        f.port("management.port"));
+        f.port("management.port"), tls(f, "management"), f.secret("management.metricsToken"));
 
     ProducerConfig producer = new ProducerConfig(
         f.duration("producer.sendTimeout", Duration.ZERO),
@@ -336,6 +392,32 @@ public final class ConfigLoader {
       throw new ConfigException(f.problems());
     }
     return new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log, shutdown);
+  }
+
+  /** The {@code <listener>.tls.*} keys: the files named must be readable, and must make a whole. */
+  private static TlsConfig tls(Fields f, String listener) {
+    String p = listener + ".tls.";
+    Optional<Path> cert = f.readableFile(p + "certFile");
+    Optional<Path> key = f.readableFile(p + "keyFile");
+    Optional<Path> keyStore = f.readableFile(p + "keyStoreFile");
+    Optional<Secret> password = f.secret(p + "keyStorePassword");
+    String clientAuth = f.oneOf(p + "clientAuth", CLIENT_AUTH).toUpperCase(Locale.ROOT);
+    Optional<Path> trust = f.readableFile(p + "trustFile");
+    Duration reloadInterval = f.duration(p + "reloadInterval", Duration.ZERO);
+    boolean pem = f.present(p + "certFile") || f.present(p + "keyFile");
+    if (pem && f.present(p + "keyStoreFile")) {
+      f.problem(p + "keyStoreFile: set either " + p + "certFile and " + p + "keyFile (PEM) or " + p
+          + "keyStoreFile (PKCS#12), not both");
+    } else if (f.present(p + "certFile") != f.present(p + "keyFile")) {
+      String missing = f.present(p + "certFile") ? "keyFile" : "certFile";
+      f.problem(p + missing + ": required with " + p + (missing.equals("keyFile") ? "certFile" : "keyFile"));
+    }
+    if (!clientAuth.equals("NONE") && f.valid(p + "clientAuth") && !f.present(p + "trustFile")) {
+      f.problem(p + "trustFile: required when " + p + "clientAuth is " + clientAuth.toLowerCase(Locale.ROOT)
+          + " (the CAs that client certificates must chain to)");
+    }
+    return new TlsConfig(cert, key, keyStore, password, TlsConfig.ClientAuth.valueOf(clientAuth), trust,
+        reloadInterval);
   }
 
   private static Map<String, String> loggers(Fields f) {

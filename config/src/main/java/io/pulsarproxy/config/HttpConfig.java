@@ -9,6 +9,7 @@ package io.pulsarproxy.config;
  * @param maxMessageBytes        {@code http.maxMessageSize}: larger single message payloads are answered 413
  * @param maxMessagesPerRequest  {@code http.maxMessagesPerRequest}: more messages in one request are answered 400
  * @param maxInFlightRequests    {@code http.maxInFlightRequests}: produce requests in progress at once; above it 503
+ * @param tls                    {@code http.tls.*}: HTTPS and WSS when a certificate is configured
  */
 public record HttpConfig(
     String host,
@@ -16,9 +17,17 @@ public record HttpConfig(
     long maxBodyBytes,
     long maxMessageBytes,
     int maxMessagesPerRequest,
-    int maxInFlightRequests) {
+    int maxInFlightRequests,
+    TlsConfig tls) {
 
   public HttpConfig {
     java.util.Objects.requireNonNull(host, "host");
+    java.util.Objects.requireNonNull(tls, "tls");
+  }
+
+  /** Without TLS. */
+  public HttpConfig(String host, int port, long maxBodyBytes, long maxMessageBytes, int maxMessagesPerRequest,
+      int maxInFlightRequests) {
+    this(host, port, maxBodyBytes, maxMessageBytes, maxMessagesPerRequest, maxInFlightRequests, TlsConfig.DISABLED);
   }
 }
