@@ -64,6 +64,12 @@ public final class ConfigLoader {
     d.put("pulsar.serviceUrls", new JsonArray());
     d.put("pulsar.failoverAfter", "30s");
     d.put("pulsar.switchBackAfter", "60s");
+    d.put("pulsar.tls.trustFile", null);
+    d.put("pulsar.tls.certFile", null);
+    d.put("pulsar.tls.keyFile", null);
+    d.put("pulsar.tls.hostnameVerification", true);
+    d.put("pulsar.authPlugin", null);
+    d.put("pulsar.authParams", null);
     d.put("http.host", "0.0.0.0");
     d.put("http.port", 8088);
     d.put("http.maxBodySize", "5MB");
@@ -324,7 +330,15 @@ public final class ConfigLoader {
         f.stringList("pulsar.serviceUrls", ConfigLoader::isServiceUrl,
             "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)"),
         f.duration("pulsar.failoverAfter", Duration.ZERO),
-        f.duration("pulsar.switchBackAfter", Duration.ZERO));
+        f.duration("pulsar.switchBackAfter", Duration.ZERO),
+        brokerTls(f),
+        f.present("pulsar.authPlugin") ? Optional.of(f.string("pulsar.authPlugin", v -> true, "")) : Optional.empty(),
+        f.secret("pulsar.authParams"));
+    if (f.present("pulsar.authPlugin") && f.present("pulsar.authToken")) {
+      f.problem("pulsar.authPlugin: set either pulsar.authToken or pulsar.authPlugin, not both");
+    } else if (f.present("pulsar.authParams") && !f.present("pulsar.authPlugin")) {
+      f.problem("pulsar.authParams: needs pulsar.authPlugin (the class that reads them)");
+    }
 
     long maxBody = f.size("http.maxBodySize", 1);
     long maxMessage = f.size("http.maxMessageSize", 1);
@@ -392,6 +406,18 @@ public final class ConfigLoader {
       throw new ConfigException(f.problems());
     }
     return new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log, shutdown);
+  }
+
+  /** The {@code pulsar.tls.*} keys: a client certificate comes with its key. */
+  private static PulsarTlsConfig brokerTls(Fields f) {
+    PulsarTlsConfig tls = new PulsarTlsConfig(f.readableFile("pulsar.tls.trustFile"),
+        f.readableFile("pulsar.tls.certFile"), f.readableFile("pulsar.tls.keyFile"),
+        f.bool("pulsar.tls.hostnameVerification"));
+    if (f.present("pulsar.tls.certFile") != f.present("pulsar.tls.keyFile")) {
+      f.problem(f.present("pulsar.tls.certFile") ? "pulsar.tls.keyFile: required with pulsar.tls.certFile"
+          : "pulsar.tls.certFile: required with pulsar.tls.keyFile");
+    }
+    return tls;
   }
 
   /** The {@code <listener>.tls.*} keys: the files named must be readable, and must make a whole. */

@@ -13,7 +13,7 @@ import java.util.Optional;
  * password.
  *
  * @param certFile         {@code <listener>.tls.certFile}: PEM certificate chain, the server's certificate first
- * @param keyFile          {@code <listener>.tls.keyFile}: PEM private key (PKCS#8 or PKCS#1) of {@code certFile}
+ * @param keyFile          {@code <listener>.tls.keyFile}: PEM private key (PKCS#8, {@code BEGIN PRIVATE KEY}) of {@code certFile}
  * @param keyStoreFile     {@code <listener>.tls.keyStoreFile}: PKCS#12 key store, instead of certFile + keyFile
  * @param keyStorePassword {@code <listener>.tls.keyStorePassword}: password of the key store (secret)
  * @param clientAuth       {@code <listener>.tls.clientAuth}: whether clients present a certificate

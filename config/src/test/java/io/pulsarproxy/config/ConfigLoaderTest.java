@@ -141,7 +141,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("management.port")).isEqualTo("PROXY_MANAGEMENT_PORT");
     assertThat(ConfigLoader.envVarName("httpConsumer.idleTimeout")).isEqualTo("PROXY_HTTP_CONSUMER_IDLE_TIMEOUT");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
-    assertThat(ConfigLoader.keys()).hasSize(67).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
+    assertThat(ConfigLoader.keys()).hasSize(73).startsWith("pulsar.serviceUrl").endsWith("shutdown.timeout");
   }
 
   @Test

@@ -178,6 +178,41 @@ class TlsConfigTest {
   }
 
   @Test
+  void readsTlsAndAuthenticationToTheBroker() throws IOException {
+    assertThat(ProxyConfig.defaults().pulsar().tls()).isEqualTo(PulsarTlsConfig.DEFAULTS);
+    assertThat(PulsarTlsConfig.DEFAULTS.hostnameVerification()).isTrue();
+
+    ProxyConfig c = load("""
+        pulsar:
+          serviceUrl: pulsar+ssl://broker.example:6651
+          tls:
+            trustFile: %s
+            certFile: %s
+            keyFile: %s
+            hostnameVerification: false
+          authPlugin: org.apache.pulsar.client.impl.auth.AuthenticationTls
+          authParams: %s
+        """.formatted(ca, cert, key, PASSWORD), Map.of());
+    assertThat(c.pulsar().tls()).isEqualTo(new PulsarTlsConfig(Optional.of(ca), Optional.of(cert), Optional.of(key),
+        false));
+    assertThat(c.pulsar().authPlugin()).contains("org.apache.pulsar.client.impl.auth.AuthenticationTls");
+    assertThat(c.pulsar().authParams()).contains(new Secret(PASSWORD));
+    assertThat(c.toString()).doesNotContain(PASSWORD);
+    assertThat(ConfigLoader.envVarName("pulsar.tls.hostnameVerification"))
+        .isEqualTo("PROXY_PULSAR_TLS_HOSTNAME_VERIFICATION");
+  }
+
+  @Test
+  void rejectsConflictingBrokerCredentials() throws IOException {
+    assertThat(problems("pulsar:\n  authToken: t\n  authPlugin: com.example.Auth\n"))
+        .containsExactly("pulsar.authPlugin: set either pulsar.authToken or pulsar.authPlugin, not both");
+    assertThat(problems("pulsar:\n  authParams: " + PASSWORD + "\n"))
+        .containsExactly("pulsar.authParams: needs pulsar.authPlugin (the class that reads them)");
+    assertThat(problems("pulsar:\n  tls:\n    certFile: " + cert + "\n"))
+        .containsExactly("pulsar.tls.keyFile: required with pulsar.tls.certFile");
+  }
+
+  @Test
   void buildAcceptsNestedJson() {
     ProxyConfig c = ConfigLoader.build(new JsonObject().put("http", new JsonObject()
         .put("tls", new JsonObject().put("certFile", cert.toString()).put("keyFile", key.toString()))));

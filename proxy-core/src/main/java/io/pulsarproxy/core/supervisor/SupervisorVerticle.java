@@ -130,19 +130,40 @@ public final class SupervisorVerticle extends VerticleBase {
    */
   static PulsarClient buildClient(PulsarConfig config, String serviceUrl, ClientRole role, Secret token)
       throws PulsarClientException {
+    return configure(PulsarClient.builder(), config, serviceUrl, role, token).build();
+  }
+
+  /**
+   * Applies {@code config} to {@code builder}: timeouts, threads, memory, TLS to the brokers ({@code pulsar.tls.*}) and
+   * the credentials: a token client's {@code token}, else the authentication plugin ({@code pulsar.authPlugin} with
+   * {@code pulsar.authParams}), else {@code pulsar.authToken}.
+   *
+   * @throws PulsarClientException when the authentication plugin cannot be loaded or rejects its parameters
+   */
+  static ClientBuilder configure(ClientBuilder builder, PulsarConfig config, String serviceUrl, ClientRole role,
+      Secret token) throws PulsarClientException {
     boolean small = role != ClientRole.SHARED;
-    ClientBuilder builder = PulsarClient.builder()
+    builder
         .serviceUrl(serviceUrl)
         .operationTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .connectionTimeout((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .ioThreads(small ? 1 : config.ioThreads())
         .listenerThreads(small ? 1 : config.listenerThreads())
-        .memoryLimit(role == ClientRole.PROBE ? 0 : config.memoryLimitBytes(), SizeUnit.BYTES);
-    Secret credentials = role == ClientRole.TOKEN ? token : config.authToken().orElse(null);
-    if (credentials != null) {
-      builder.authentication(AuthenticationFactory.token(credentials.reveal()));
+        .memoryLimit(role == ClientRole.PROBE ? 0 : config.memoryLimitBytes(), SizeUnit.BYTES)
+        .enableTlsHostnameVerification(config.tls().hostnameVerification());
+    config.tls().trustFile().ifPresent(file -> builder.tlsTrustCertsFilePath(file.toString()));
+    config.tls().certFile().ifPresent(file -> builder.tlsCertificateFilePath(file.toString()));
+    config.tls().keyFile().ifPresent(file -> builder.tlsKeyFilePath(file.toString()));
+    if (role == ClientRole.TOKEN) {
+      if (token != null) {
+        builder.authentication(AuthenticationFactory.token(token.reveal()));
+      }
+    } else if (config.authPlugin().isPresent()) {
+      builder.authentication(config.authPlugin().get(), config.authParams().map(Secret::reveal).orElse(""));
+    } else if (config.authToken().isPresent()) {
+      builder.authentication(AuthenticationFactory.token(config.authToken().get().reveal()));
     }
-    return builder.build();
+    return builder;
   }
 
   /** Called from the producer and consumer services' threads; the client is built on a worker thread. */
@@ -203,7 +224,8 @@ public final class SupervisorVerticle extends VerticleBase {
   private static boolean sameClientSettings(PulsarConfig a, PulsarConfig b) {
     return a.authToken().equals(b.authToken()) && a.operationTimeout().equals(b.operationTimeout())
         && a.connectionTimeout().equals(b.connectionTimeout()) && a.ioThreads() == b.ioThreads()
-        && a.listenerThreads() == b.listenerThreads() && a.memoryLimitBytes() == b.memoryLimitBytes();
+        && a.listenerThreads() == b.listenerThreads() && a.memoryLimitBytes() == b.memoryLimitBytes()
+        && a.tls().equals(b.tls()) && a.authPlugin().equals(b.authPlugin()) && a.authParams().equals(b.authParams());
   }
 
   private void probeAll() {
