@@ -192,6 +192,9 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private void reconfigure(ProxyConfig newConfig) {
+    if (!newConfig.http().tls().equals(config.http().tls())) {
+      LOG.warn("Changed http.tls.* settings take effect after a restart (changed certificate files are reloaded)");
+    }
     config = newConfig;
     contributed.forEach(routes -> routes.reconfigure(newConfig));
   }

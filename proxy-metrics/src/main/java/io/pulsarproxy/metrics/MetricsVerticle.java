@@ -3,6 +3,7 @@ package io.pulsarproxy.metrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ManagementConfig;
+import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.config.ServerTls;
 import io.vertx.core.Future;
@@ -20,6 +21,8 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The management server: {@code /metrics} (Prometheus text format), {@code /health/live} and {@code /health/ready}.
@@ -33,6 +36,7 @@ import java.security.MessageDigest;
  * stay open: probes of an orchestrator carry no token.
  */
 public final class MetricsVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsVerticle.class);
   private static final long STATUS_TIMEOUT_MS = 2_000;
 
   private final ManagementConfig config;
@@ -49,7 +53,14 @@ public final class MetricsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().consumer(Addresses.CONFIG_CHANGED, msg -> metrics.configReload(true));
+    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> {
+      metrics.configReload(true);
+      ManagementConfig changed = msg.body().management();
+      if (!changed.tls().equals(config.tls()) || !changed.metricsToken().equals(config.metricsToken())) {
+        LOG.warn("Changed management.tls.* and management.metricsToken take effect after a restart "
+            + "(changed certificate files are reloaded)");
+      }
+    });
     vertx.eventBus().consumer(Addresses.CONFIG_REJECTED, msg -> metrics.configReload(false));
     HealthChecks live = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx).register("pulsar", STATUS_TIMEOUT_MS + 500, promise ->
