@@ -162,7 +162,10 @@ public final class ConfigLoader {
     return SYSPROP_PREFIX + key;
   }
 
-  /** The built-in defaults as nested JSON (a new copy on every call); {@code pulsar.authToken} is absent. */
+  /**
+   * The built-in defaults as nested JSON (a new copy on every call), with dotted names below the section
+   * ({@code "tls.certFile"}); the keys that have no default ({@code pulsar.authToken}, the TLS files) are absent.
+   */
   public static JsonObject defaults() {
     JsonObject json = new JsonObject();
     DEFAULTS.forEach((key, value) -> {
