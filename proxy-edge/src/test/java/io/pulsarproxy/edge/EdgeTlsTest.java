@@ -12,6 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
@@ -31,12 +33,16 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.security.Security;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLSocket;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,6 +59,15 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class EdgeTlsTest {
+  static {
+    // The JDK refuses TLS 1.0 and 1.1 on its own (jdk.tls.disabledAlgorithms). Allow them in this test JVM, before
+    // anything uses TLS, so that what refuses TLS 1.1 below is the edge's own setting, as on a JVM configured to allow
+    // them; a server without that setting (the control in refusesTls11AndAcceptsTls12) then accepts TLS 1.1.
+    String disabled = Security.getProperty("jdk.tls.disabledAlgorithms");
+    Security.setProperty("jdk.tls.disabledAlgorithms", Arrays.stream(disabled.split(","))
+        .map(String::trim).filter(a -> !a.equals("TLSv1") && !a.equals("TLSv1.1")).collect(Collectors.joining(", ")));
+  }
+
   @TempDir
   Path dir;
 
@@ -153,11 +168,20 @@ class EdgeTlsTest {
   void refusesTls11AndAcceptsTls12() throws IOException {
     int port = startEdge(pemTls());
 
-    // A hand-written ClientHello: the JDK's own client would refuse to offer TLS 1.1 before the server is asked.
+    // A hand-written ClientHello, so that no client library decides what is offered.
     assertThat(firstRecordType(port, 0x0302)).as("answer to a TLS 1.1 ClientHello: an alert or nothing")
         .isIn(ALERT, -1);
     assertThat(firstRecordType(port, 0x0303)).as("answer to the same ClientHello as TLS 1.2: a ServerHello")
         .isEqualTo(HANDSHAKE);
+
+    // The control: a server with the same certificate that allows TLS 1.1 answers the same hello with a ServerHello.
+    HttpServer lenient = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+            .setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.toString())
+                .setKeyPath(keyFile.toString()))
+            .setEnabledSecureTransportProtocols(Set.of("TLSv1.1", "TLSv1.2", "TLSv1.3")))
+        .requestHandler(request -> request.response().end()).listen());
+    assertThat(firstRecordType(lenient.actualPort(), 0x0302))
+        .as("a server allowing TLS 1.1 answers the TLS 1.1 ClientHello with a ServerHello").isEqualTo(HANDSHAKE);
   }
 
   @Test
