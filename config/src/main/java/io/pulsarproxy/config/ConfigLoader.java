@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
 
@@ -23,11 +24,14 @@ import java.util.function.Function;
  *
  * <p>Every key is {@code section.key} in YAML (nested: {@code http:} then {@code port: 9000}), {@code PROXY_} +
  * section + key in upper snake case in the environment ({@code http.maxBodySize} is {@code PROXY_HTTP_MAX_BODY_SIZE})
- * and {@code proxy.} + section + key as a system property ({@code -Dproxy.http.port=9000}). Only the keys in
- * {@link #keys()} are read from the environment and system properties; {@code log.loggers} is YAML only. Unknown keys
- * in the YAML file are rejected.
+ * and {@code proxy.} + section + key as a system property ({@code -Dproxy.http.port=9000}). A key may have more
+ * levels ({@code http.tls.certFile}): in YAML as nested mappings ({@code http:}, {@code tls:}, {@code certFile:}) or
+ * with the rest of the name as one key ({@code tls.certFile:} under {@code http:}), in the environment as
+ * {@code PROXY_HTTP_TLS_CERT_FILE}. Only the keys in {@link #keys()} are read from the environment and system
+ * properties; {@code log.loggers} is YAML only. Unknown keys in the YAML file are rejected.
  *
- * <p>Everything here is synchronous, free of I/O except {@link #load(Path, Map, Properties)}, and thread-safe.
+ * <p>Everything here is synchronous and thread-safe. I/O: {@link #load(Path, Map, Properties)} reads the file, and
+ * {@link #build(JsonObject)} checks that the files the configuration names (certificates, keys) can be read.
  */
 public final class ConfigLoader {
 
@@ -46,6 +50,7 @@ public final class ConfigLoader {
   private static final List<String> AUTH_PROVIDERS =
       List.of(AuthConfig.NONE, AuthConfig.JWT, AuthConfig.MTLS, AuthConfig.APIKEY);
   private static final List<String> ACTIONS = List.of("produce", "consume", "read");
+  private static final List<String> CLIENT_AUTH = List.of("NONE", "REQUEST", "REQUIRE");
 
   /** Key → default, in documentation order. A {@code null} default means "not set". */
   private static final Map<String, Object> DEFAULTS = defaultTable();
@@ -66,6 +71,12 @@ public final class ConfigLoader {
     d.put("pulsar.serviceUrls", new JsonArray());
     d.put("pulsar.failoverAfter", "5s");
     d.put("pulsar.switchBackAfter", "60s");
+    d.put("pulsar.tls.trustFile", null);
+    d.put("pulsar.tls.certFile", null);
+    d.put("pulsar.tls.keyFile", null);
+    d.put("pulsar.tls.hostnameVerification", true);
+    d.put("pulsar.authPlugin", null);
+    d.put("pulsar.authParams", null);
     d.put("http.host", "0.0.0.0");
     d.put("http.port", 8088);
     d.put("http.maxBodySize", "5MB");
@@ -73,8 +84,11 @@ public final class ConfigLoader {
     d.put("http.maxMessagesPerRequest", 1000);
     d.put("http.maxInFlightRequests", 4000);
     d.put("http.maxInFlightBytes", "64MB");
+    tlsDefaults(d, "http");
     d.put("management.host", "0.0.0.0");
     d.put("management.port", 8089);
+    tlsDefaults(d, "management");
+    d.put("management.metricsToken", null);
     d.put("producer.sendTimeout", "30s");
     d.put("producer.maxPendingMessages", 10000);
     d.put("producer.batchingEnabled", true);
@@ -132,6 +146,16 @@ public final class ConfigLoader {
     return Collections.unmodifiableMap(d);
   }
 
+  private static void tlsDefaults(Map<String, Object> d, String listener) {
+    d.put(listener + ".tls.certFile", null);
+    d.put(listener + ".tls.keyFile", null);
+    d.put(listener + ".tls.keyStoreFile", null);
+    d.put(listener + ".tls.keyStorePassword", null);
+    d.put(listener + ".tls.clientAuth", "none");
+    d.put(listener + ".tls.trustFile", null);
+    d.put(listener + ".tls.reloadInterval", "10s");
+  }
+
   /** Every key, {@code section.key}, in documentation order. */
   public static List<String> keys() {
     return List.copyOf(DEFAULTS.keySet());
@@ -168,7 +192,10 @@ public final class ConfigLoader {
     return SYSPROP_PREFIX + key;
   }
 
-  /** The built-in defaults as nested JSON (a new copy on every call); {@code pulsar.authToken} is absent. */
+  /**
+   * The built-in defaults as nested JSON (a new copy on every call), with dotted names below the section
+   * ({@code "tls.certFile"}); the keys that have no default ({@code pulsar.authToken}, the TLS files) are absent.
+   */
   public static JsonObject defaults() {
     JsonObject json = new JsonObject();
     DEFAULTS.forEach((key, value) -> {
@@ -353,7 +380,15 @@ public final class ConfigLoader {
         f.stringList("pulsar.serviceUrls", ConfigLoader::isServiceUrl,
             "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)"),
         f.duration("pulsar.failoverAfter", Duration.ZERO),
-        f.duration("pulsar.switchBackAfter", Duration.ZERO));
+        f.duration("pulsar.switchBackAfter", Duration.ZERO),
+        brokerTls(f),
+        f.present("pulsar.authPlugin") ? Optional.of(f.string("pulsar.authPlugin", v -> true, "")) : Optional.empty(),
+        f.secret("pulsar.authParams"));
+    if (f.present("pulsar.authPlugin") && f.present("pulsar.authToken")) {
+      f.problem("pulsar.authPlugin: set either pulsar.authToken or pulsar.authPlugin, not both");
+    } else if (f.present("pulsar.authParams") && !f.present("pulsar.authPlugin")) {
+      f.problem("pulsar.authParams: needs pulsar.authPlugin (the class that reads them)");
+    }
 
     long maxBody = f.size("http.maxBodySize", 1);
     long maxMessage = f.size("http.maxMessageSize", 1);
@@ -374,10 +409,11 @@ public final class ConfigLoader {
         maxMessage,
         f.integer("http.maxMessagesPerRequest", 1, Integer.MAX_VALUE),
         f.integer("http.maxInFlightRequests", 1, Integer.MAX_VALUE),
-        maxInFlightBytes);
+        maxInFlightBytes,
+        tls(f, "http"));
 
     ManagementConfig management = new ManagementConfig(f.string("management.host", v -> true, ""),
-        f.port("management.port"));
+        f.port("management.port"), tls(f, "management"), f.secret("management.metricsToken"));
 
     ProducerConfig producer = new ProducerConfig(
         f.duration("producer.sendTimeout", Duration.ZERO),
@@ -551,6 +587,44 @@ public final class ConfigLoader {
       return null;
     }
     return array.stream().map(v -> ((String) v).trim()).toList();
+  }
+
+  /** The {@code pulsar.tls.*} keys: a client certificate comes with its key. */
+  private static PulsarTlsConfig brokerTls(Fields f) {
+    PulsarTlsConfig tls = new PulsarTlsConfig(f.readableFile("pulsar.tls.trustFile"),
+        f.readableFile("pulsar.tls.certFile"), f.readableFile("pulsar.tls.keyFile"),
+        f.bool("pulsar.tls.hostnameVerification"));
+    if (f.present("pulsar.tls.certFile") != f.present("pulsar.tls.keyFile")) {
+      f.problem(f.present("pulsar.tls.certFile") ? "pulsar.tls.keyFile: required with pulsar.tls.certFile"
+          : "pulsar.tls.certFile: required with pulsar.tls.keyFile");
+    }
+    return tls;
+  }
+
+  /** The {@code <listener>.tls.*} keys: the files named must be readable, and must make a whole. */
+  private static TlsConfig tls(Fields f, String listener) {
+    String p = listener + ".tls.";
+    Optional<Path> cert = f.readableFile(p + "certFile");
+    Optional<Path> key = f.readableFile(p + "keyFile");
+    Optional<Path> keyStore = f.readableFile(p + "keyStoreFile");
+    Optional<Secret> password = f.secret(p + "keyStorePassword");
+    String clientAuth = f.oneOf(p + "clientAuth", CLIENT_AUTH).toUpperCase(Locale.ROOT);
+    Optional<Path> trust = f.readableFile(p + "trustFile");
+    Duration reloadInterval = f.duration(p + "reloadInterval", Duration.ZERO);
+    boolean pem = f.present(p + "certFile") || f.present(p + "keyFile");
+    if (pem && f.present(p + "keyStoreFile")) {
+      f.problem(p + "keyStoreFile: set either " + p + "certFile and " + p + "keyFile (PEM) or " + p
+          + "keyStoreFile (PKCS#12), not both");
+    } else if (f.present(p + "certFile") != f.present(p + "keyFile")) {
+      String missing = f.present(p + "certFile") ? "keyFile" : "certFile";
+      f.problem(p + missing + ": required with " + p + (missing.equals("keyFile") ? "certFile" : "keyFile"));
+    }
+    if (!clientAuth.equals("NONE") && f.valid(p + "clientAuth") && !f.present(p + "trustFile")) {
+      f.problem(p + "trustFile: required when " + p + "clientAuth is " + clientAuth.toLowerCase(Locale.ROOT)
+          + " (the CAs that client certificates must chain to)");
+    }
+    return new TlsConfig(cert, key, keyStore, password, TlsConfig.ClientAuth.valueOf(clientAuth), trust,
+        reloadInterval);
   }
 
   private static Map<String, String> loggers(Fields f) {

@@ -2,6 +2,9 @@ package io.pulsarproxy.config;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -19,8 +22,8 @@ import java.util.function.Predicate;
  */
 final class Fields {
   private static final int MAX_SHOWN = 80;
-  /** Keys whose values are never shown, not even in error messages. */
-  static final Set<String> SECRET_KEYS = Set.of("pulsar.authToken", "auth.jwt.secretKey");
+  /** Keys whose values are never shown: the ones read with {@link #secret}. */
+  private final Set<String> secretKeys = new HashSet<>(Set.of("pulsar.authToken", "auth.jwt.secretKey"));
 
   private final JsonObject root;
   private final Map<String, Object> defaults;
@@ -65,7 +68,7 @@ final class Fields {
 
   /** {@code key}'s value as shown in messages: quoted by the caller, shortened, never a secret. */
   String display(String key) {
-    return SECRET_KEYS.contains(key) ? "****" : shorten(raw(key));
+    return secretKeys.contains(key) ? "****" : shorten(raw(key));
   }
 
   static String shorten(Object value) {
@@ -168,6 +171,7 @@ final class Fields {
 
   /** A secret is never shown, not even in error messages. An absent, null or blank value means "not set". */
   Optional<Secret> secret(String key) {
+    secretKeys.add(key);
     Object value = raw(key);
     if (value == null || value instanceof String s && s.isBlank()) {
       return Optional.empty();
@@ -177,6 +181,43 @@ final class Fields {
       return Optional.empty();
     }
     return Optional.of(new Secret(s.trim()));
+  }
+
+  /** Whether {@code key} has a value other than blank text. */
+  boolean present(String key) {
+    Object value = raw(key);
+    return value != null && !(value instanceof String s && s.isBlank());
+  }
+
+  /**
+   * A file that must exist and be readable when the configuration is loaded; absent, null or blank means "not set".
+   * Blocking: checks the file system.
+   */
+  Optional<Path> readableFile(String key) {
+    if (!present(key)) {
+      return Optional.empty();
+    }
+    if (!(raw(key) instanceof String s)) {
+      bad(key, "is not a file name");
+      return Optional.empty();
+    }
+    Path file;
+    try {
+      file = Path.of(s.trim());
+    } catch (InvalidPathException e) {
+      bad(key, "is not a file name");
+      return Optional.empty();
+    }
+    if (!Files.exists(file)) {
+      bad(key, "cannot be read (no such file)");
+    } else if (!Files.isRegularFile(file)) {
+      bad(key, "cannot be read (not a file)");
+    } else if (!Files.isReadable(file)) {
+      bad(key, "cannot be read (permission denied)");
+    } else {
+      return Optional.of(file);
+    }
+    return Optional.empty();
   }
 
   /** An integer in {@code min..max}. */

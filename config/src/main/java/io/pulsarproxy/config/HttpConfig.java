@@ -11,6 +11,7 @@ package io.pulsarproxy.config;
  * @param maxInFlightRequests    {@code http.maxInFlightRequests}: produce requests in progress at once; above it 503
  * @param maxInFlightBytes       {@code http.maxInFlightBytes}: bytes of request bodies (and WebSocket frames) held at
  *                               once by the whole edge; a body that does not fit is answered 503 before it is read
+ * @param tls                    {@code http.tls.*}: HTTPS and WSS when a certificate is configured
  */
 public record HttpConfig(
     String host,
@@ -19,9 +20,18 @@ public record HttpConfig(
     long maxMessageBytes,
     int maxMessagesPerRequest,
     int maxInFlightRequests,
-    long maxInFlightBytes) {
+    long maxInFlightBytes,
+    TlsConfig tls) {
 
   public HttpConfig {
     java.util.Objects.requireNonNull(host, "host");
+    java.util.Objects.requireNonNull(tls, "tls");
+  }
+
+  /** Without TLS. */
+  public HttpConfig(String host, int port, long maxBodyBytes, long maxMessageBytes, int maxMessagesPerRequest,
+      int maxInFlightRequests, long maxInFlightBytes) {
+    this(host, port, maxBodyBytes, maxMessageBytes, maxMessagesPerRequest, maxInFlightRequests, maxInFlightBytes,
+        TlsConfig.DISABLED);
   }
 }

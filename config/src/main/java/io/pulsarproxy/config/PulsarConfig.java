@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How the proxy reaches Pulsar: the one shared client and the broker probe. {@link #toString()} shows the token as
- * {@code Optional[****]}.
+ * How the proxy reaches Pulsar: the one shared client and the broker probe. {@link #toString()} shows the token and the
+ * authentication parameters as {@code Optional[****]}.
  *
  * @param serviceUrl        {@code pulsar.serviceUrl}, e.g. {@code pulsar://localhost:6650}
  * @param authToken         {@code pulsar.authToken}: token the proxy authenticates to the broker with, if any
@@ -24,6 +24,11 @@ import java.util.Optional;
  *                          proxy switches to the next reachable one
  * @param switchBackAfter   {@code pulsar.switchBackAfter}: how long the primary must be healthy again before the
  *                          proxy switches back to it
+ * @param tls               {@code pulsar.tls.*}: trust bundle, client certificate and host name verification for
+ *                          {@code pulsar+ssl://} URLs
+ * @param authPlugin        {@code pulsar.authPlugin}: class name of a Pulsar authentication plugin the proxy
+ *                          authenticates to the broker with, instead of {@code authToken}
+ * @param authParams        {@code pulsar.authParams}: the plugin's parameters, in the plugin's own format (secret)
  */
 public record PulsarConfig(
     String serviceUrl,
@@ -37,7 +42,10 @@ public record PulsarConfig(
     String probeTopic,
     List<String> serviceUrls,
     Duration failoverAfter,
-    Duration switchBackAfter) {
+    Duration switchBackAfter,
+    PulsarTlsConfig tls,
+    Optional<String> authPlugin,
+    Optional<Secret> authParams) {
 
   public PulsarConfig {
     serviceUrls = List.copyOf(serviceUrls);
@@ -49,6 +57,18 @@ public record PulsarConfig(
     Objects.requireNonNull(probeTopic, "probeTopic");
     Objects.requireNonNull(failoverAfter, "failoverAfter");
     Objects.requireNonNull(switchBackAfter, "switchBackAfter");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(authPlugin, "authPlugin (Optional.empty() for none)");
+    Objects.requireNonNull(authParams, "authParams (Optional.empty() for none)");
+  }
+
+  /** With the default TLS settings and no authentication plugin. */
+  public PulsarConfig(String serviceUrl, Optional<Secret> authToken, Duration operationTimeout,
+      Duration connectionTimeout, int ioThreads, int listenerThreads, long memoryLimitBytes, Duration probeInterval,
+      String probeTopic, List<String> serviceUrls, Duration failoverAfter, Duration switchBackAfter) {
+    this(serviceUrl, authToken, operationTimeout, connectionTimeout, ioThreads, listenerThreads, memoryLimitBytes,
+        probeInterval, probeTopic, serviceUrls, failoverAfter, switchBackAfter, PulsarTlsConfig.DEFAULTS,
+        Optional.empty(), Optional.empty());
   }
 
   /** The clusters, primary first: {@code serviceUrls}, or just {@code serviceUrl} when that is empty. */

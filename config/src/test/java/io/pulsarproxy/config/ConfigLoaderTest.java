@@ -148,7 +148,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("http.maxInFlightBytes")).isEqualTo("PROXY_HTTP_MAX_IN_FLIGHT_BYTES");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
     assertThat(ConfigLoader.envVarName("auth.jwt.secretKey")).isEqualTo("PROXY_AUTH_JWT_SECRET_KEY");
-    assertThat(ConfigLoader.keys()).hasSize(74).startsWith("pulsar.serviceUrl").endsWith("cors.maxAge");
+    assertThat(ConfigLoader.keys()).hasSize(95).startsWith("pulsar.serviceUrl").endsWith("cors.maxAge");
   }
 
   @Test

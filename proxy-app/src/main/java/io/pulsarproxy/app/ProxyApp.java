@@ -104,9 +104,10 @@ public final class ProxyApp {
           })
           .map(e -> {
             edgeId = e;
-            LOG.info("pulsar-proxy started: API http://{}:{}/api/v1, management http://{}:{}/metrics, Pulsar {}",
-                config.http().host(), edge.actualPort(), config.management().host(), metricsVerticle.actualPort(),
-                config.pulsar().serviceUrl());
+            LOG.info("pulsar-proxy started: API {}://{}:{}/api/v1, management {}://{}:{}/metrics, Pulsar {}",
+                config.http().tls().enabled() ? "https" : "http", config.http().host(), edge.actualPort(),
+                config.management().tls().enabled() ? "https" : "http", config.management().host(),
+                metricsVerticle.actualPort(), config.pulsar().serviceUrl());
             return null;
           });
     });

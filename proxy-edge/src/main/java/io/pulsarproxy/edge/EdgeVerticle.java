@@ -2,6 +2,7 @@ package io.pulsarproxy.edge;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.config.ServerTls;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
@@ -14,6 +15,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -36,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@code shutdown.timeout}) before closing the listener. Routes end their long polls and SSE streams at once on
  * shutdown ({@link EdgeRoutes#shuttingDown()}), so they do not hold it up. WebSocket upgrades are not counted as requests in progress: the routes that accept them
  * bound their own sockets.
+ *
+ * <p>With {@code http.tls.*} it speaks HTTPS and WSS only (TLS 1.2 and 1.3), offers HTTP/2 through ALPN (a browser's
+ * SSE streams then share one connection instead of six per origin), checks client certificates when configured
+ * ({@link ClientCertificates} reads them) and serves a certificate rotated on disk to new connections without a
+ * restart ({@link ServerTls}).
  */
 public final class EdgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeVerticle.class);
@@ -46,6 +53,7 @@ public final class EdgeVerticle extends VerticleBase {
   private ProxyConfig config;
   private BoundedBodyHandler bodies;
   private HttpServer server;
+  private ServerTls tls;
   private Router router;
   private AuthHandler auth;
   private OriginHandler origins;
@@ -83,22 +91,35 @@ public final class EdgeVerticle extends VerticleBase {
     List<Future<?>> prepared = new ArrayList<>();
     contributed.forEach(routes -> prepared.add(routes.prepare(vertx)));
     prepared.add(AuthHandler.create(vertx, config).onSuccess(handler -> auth = handler));
+    if (config.http().tls().enabled()) {
+      prepared.add(ServerTls.load(vertx, config.http().tls(), "http").onSuccess(loaded -> tls = loaded));
+    }
     return Future.all(prepared)
-        .compose(ready -> vertx.createHttpServer(new HttpServerOptions()
-                .setHost(config.http().host()).setPort(config.http().port())
-                .setMaxWebSocketFrameSize(maxWebSocketMessage)
-                .setMaxWebSocketMessageSize(maxWebSocketMessage))
-            .requestHandler(router = buildRouter())
-            .listen())
+        .compose(ready -> {
+          HttpServerOptions options = new HttpServerOptions()
+              .setHost(config.http().host()).setPort(config.http().port())
+              .setMaxWebSocketFrameSize(maxWebSocketMessage)
+              .setMaxWebSocketMessageSize(maxWebSocketMessage);
+          return vertx.createHttpServer(tls == null ? options : tls.configure(options))
+              .requestHandler(router = buildRouter())
+              .listen();
+        })
         .onSuccess(s -> {
           server = s;
-          LOG.info("Edge server listening on {}:{}", config.http().host(), s.actualPort());
+          if (tls != null) {
+            tls.watch(s);
+          }
+          LOG.info("Edge server listening on {}:{}{}", config.http().host(), s.actualPort(),
+              tls == null ? "" : " (HTTPS, WSS, HTTP/2)");
         });
   }
 
   @Override
   public Future<?> stop() {
     draining = true;
+    if (tls != null) {
+      tls.stop();
+    }
     long deadline = config.shutdown().timeout().toMillis();
     Future<Void> requests = inFlight == 0 ? Future.succeededFuture() : (drained = Promise.promise()).future();
     List<Future<?>> done = new ArrayList<>(List.of(requests));
@@ -150,7 +171,10 @@ public final class EdgeVerticle extends VerticleBase {
   /** Counts the request in, or refuses it while shutting down or above the in-flight limit. */
   private void admit(RoutingContext ctx) {
     if (draining) {
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      if (ctx.request().version() != HttpVersion.HTTP_2) {
+        // HTTP/2 has no Connection header (a response with one is malformed); its connection serves other streams.
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      }
       reject(ctx, new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; retry on another instance"));
       return;
     }
@@ -203,6 +227,9 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private void reconfigure(ProxyConfig newConfig) {
+    if (!newConfig.http().tls().equals(config.http().tls())) {
+      LOG.warn("Changed http.tls.* settings take effect after a restart (changed certificate files are reloaded)");
+    }
     config = newConfig;
     auth.reconfigure(newConfig);
     origins.reconfigure(newConfig.cors());

@@ -3,17 +3,26 @@ package io.pulsarproxy.metrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ManagementConfig;
+import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.config.Secret;
+import io.pulsarproxy.config.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The management server: {@code /metrics} (Prometheus text format), {@code /health/live} and {@code /health/ready}.
@@ -21,14 +30,20 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
  * <p>Readiness asks the SupervisorVerticle for the broker state over {@link Addresses#PULSAR_STATUS}; it is 200 only
  * while the supervisor reports {@code UP} (or {@code FAILED_OVER}: a secondary cluster serves). When the supervisor does not answer (not deployed yet, or already
  * stopped during shutdown) the proxy is not ready.
+ *
+ * <p>With {@code management.tls.*} it speaks HTTPS only (see {@link ServerTls}); with {@code management.metricsToken}
+ * {@code /metrics} answers 401 unless the request carries {@code Authorization: Bearer <token>}. The health endpoints
+ * stay open: probes of an orchestrator carry no token.
  */
 public final class MetricsVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsVerticle.class);
   private static final long STATUS_TIMEOUT_MS = 2_000;
 
   private final ManagementConfig config;
   private final PrometheusMeterRegistry registry;
   private final ProxyMetrics metrics;
   private HttpServer server;
+  private ServerTls tls;
 
   public MetricsVerticle(ManagementConfig config, PrometheusMeterRegistry registry, ProxyMetrics metrics) {
     this.config = config;
@@ -38,7 +53,14 @@ public final class MetricsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().consumer(Addresses.CONFIG_CHANGED, msg -> metrics.configReload(true));
+    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> {
+      metrics.configReload(true);
+      ManagementConfig changed = msg.body().management();
+      if (!changed.tls().equals(config.tls()) || !changed.metricsToken().equals(config.metricsToken())) {
+        LOG.warn("Changed management.tls.* and management.metricsToken take effect after a restart "
+            + "(changed certificate files are reloaded)");
+      }
+    });
     vertx.eventBus().consumer(Addresses.CONFIG_REJECTED, msg -> metrics.configReload(false));
     HealthChecks live = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx).register("pulsar", STATUS_TIMEOUT_MS + 500, promise ->
@@ -53,13 +75,48 @@ public final class MetricsVerticle extends VerticleBase {
                 .put("state", "UNKNOWN").put("reason", "supervisor not answering: " + err.getMessage())))));
 
     Router router = Router.router(vertx);
+    config.metricsToken().ifPresent(token -> router.get("/metrics").handler(ctx -> requireToken(ctx, token)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-        .requestHandler(router)
-        .listen()
-        .onSuccess(s -> server = s);
+    Future<ServerTls> loaded = config.tls().enabled()
+        ? ServerTls.load(vertx, config.tls(), "management").onSuccess(t -> tls = t) : Future.succeededFuture();
+    return loaded
+        .compose(t -> {
+          HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+          return vertx.createHttpServer(tls == null ? options : tls.configure(options)).requestHandler(router).listen();
+        })
+        .onSuccess(s -> {
+          server = s;
+          if (tls != null) {
+            tls.watch(s);
+          }
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (tls != null) {
+      tls.stop();
+    }
+    return Future.succeededFuture();
+  }
+
+  private static void requireToken(RoutingContext ctx, Secret token) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim()
+        : "";
+    // Compared in constant time: the time taken says nothing about how much of a guess was right.
+    if (MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+        token.reveal().getBytes(StandardCharsets.UTF_8))) {
+      ctx.next();
+      return;
+    }
+    ctx.response().setStatusCode(401)
+        .putHeader("WWW-Authenticate", "Bearer realm=\"metrics\"")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", "UNAUTHORIZED")
+            .put("message", "/metrics needs Authorization: Bearer <management.metricsToken>").encode());
   }
 
   /** The port actually bound (useful when configured with port 0). Call after start completed. */

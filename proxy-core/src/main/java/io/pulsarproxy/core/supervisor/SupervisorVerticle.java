@@ -130,8 +130,20 @@ public final class SupervisorVerticle extends VerticleBase {
    */
   static PulsarClient buildClient(PulsarConfig config, String serviceUrl, ClientRole role, Secret token)
       throws PulsarClientException {
+    return configure(PulsarClient.builder(), config, serviceUrl, role, token).build();
+  }
+
+  /**
+   * Applies {@code config} to {@code builder}: timeouts, threads, memory, TLS to the brokers ({@code pulsar.tls.*}) and
+   * the credentials: a token client's {@code token}, else the authentication plugin ({@code pulsar.authPlugin} with
+   * {@code pulsar.authParams}), else {@code pulsar.authToken}.
+   *
+   * @throws PulsarClientException when the authentication plugin cannot be loaded or rejects its parameters
+   */
+  static ClientBuilder configure(ClientBuilder builder, PulsarConfig config, String serviceUrl, ClientRole role,
+      Secret token) throws PulsarClientException {
     boolean small = role != ClientRole.SHARED;
-    ClientBuilder builder = PulsarClient.builder()
+    builder
         .serviceUrl(serviceUrl)
         .operationTimeout((int) config.operationTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .connectionTimeout((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -140,12 +152,21 @@ public final class SupervisorVerticle extends VerticleBase {
         .memoryLimit(role == ClientRole.PROBE ? 0 : config.memoryLimitBytes(), SizeUnit.BYTES)
         // Producers and consumers retry their broker with a backoff that Pulsar lets grow to a minute; capped at the
         // probe interval, they find the broker (or the secondary after a switch) within about one probe of it.
-        .maxBackoffInterval(maxBackoffMillis(config), TimeUnit.MILLISECONDS);
-    Secret credentials = role == ClientRole.TOKEN ? token : config.authToken().orElse(null);
-    if (credentials != null) {
-      builder.authentication(AuthenticationFactory.token(credentials.reveal()));
+        .maxBackoffInterval(maxBackoffMillis(config), TimeUnit.MILLISECONDS)
+        .enableTlsHostnameVerification(config.tls().hostnameVerification());
+    config.tls().trustFile().ifPresent(file -> builder.tlsTrustCertsFilePath(file.toString()));
+    config.tls().certFile().ifPresent(file -> builder.tlsCertificateFilePath(file.toString()));
+    config.tls().keyFile().ifPresent(file -> builder.tlsKeyFilePath(file.toString()));
+    if (role == ClientRole.TOKEN) {
+      if (token != null) {
+        builder.authentication(AuthenticationFactory.token(token.reveal()));
+      }
+    } else if (config.authPlugin().isPresent()) {
+      builder.authentication(config.authPlugin().get(), config.authParams().map(Secret::reveal).orElse(""));
+    } else if (config.authToken().isPresent()) {
+      builder.authentication(AuthenticationFactory.token(config.authToken().get().reveal()));
     }
-    return builder.build();
+    return builder;
   }
 
   /** The longest pause between a producer's or consumer's attempts to reconnect: the probe interval, 1 s to 60 s. */
@@ -211,7 +232,8 @@ public final class SupervisorVerticle extends VerticleBase {
   private static boolean sameClientSettings(PulsarConfig a, PulsarConfig b) {
     return a.authToken().equals(b.authToken()) && a.operationTimeout().equals(b.operationTimeout())
         && a.connectionTimeout().equals(b.connectionTimeout()) && a.ioThreads() == b.ioThreads()
-        && a.listenerThreads() == b.listenerThreads() && a.memoryLimitBytes() == b.memoryLimitBytes();
+        && a.listenerThreads() == b.listenerThreads() && a.memoryLimitBytes() == b.memoryLimitBytes()
+        && a.tls().equals(b.tls()) && a.authPlugin().equals(b.authPlugin()) && a.authParams().equals(b.authParams());
   }
 
   private void probeAll() {

@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import io.pulsarproxy.edge.ClientCertificates;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -85,7 +87,7 @@ public final class AuthHandler implements Handler<RoutingContext> {
     Credentials credentials = Credentials.of(request.getHeader(HttpHeaders.AUTHORIZATION), queryToken,
         request.getHeader(Credentials.API_KEY_HEADER));
     Optional<String> certificate = config.providers().contains(AuthConfig.MTLS)
-        ? ClientCertificates.name(request, config.mtlsPrincipal()) : Optional.empty();
+        ? certificateName(request, config.mtlsPrincipal()) : Optional.empty();
     // The body (if any) must wait for the route's body handler: keep it unread while the credentials are checked.
     request.pause();
     authenticator.authenticate(credentials, certificate).onComplete(done -> {
@@ -99,6 +101,23 @@ public final class AuthHandler implements Handler<RoutingContext> {
         Access.refused(ctx, "authenticate", null, e.getMessage());
         ctx.fail(e);
       }
+    });
+  }
+
+  /** The principal a verified client certificate stands for: its CN, or its first DNS, e-mail or URI name. */
+  private static Optional<String> certificateName(HttpServerRequest request, String from) {
+    return ClientCertificates.certificate(request).flatMap(cert -> {
+      if (!from.equals("san")) {
+        return ClientCertificates.commonName(cert);
+      }
+      for (ClientCertificates.SanType type : List.of(ClientCertificates.SanType.DNS, ClientCertificates.SanType.EMAIL,
+          ClientCertificates.SanType.URI)) {
+        List<String> names = ClientCertificates.subjectAlternativeNames(cert, type);
+        if (!names.isEmpty()) {
+          return Optional.of(names.get(0));
+        }
+      }
+      return Optional.empty();
     });
   }
 
