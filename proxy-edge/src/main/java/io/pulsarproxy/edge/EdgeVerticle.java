@@ -7,6 +7,7 @@ import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.edge.auth.AuthHandler;
+import io.pulsarproxy.edge.quota.Quotas;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>It bounds the requests in progress ({@code http.maxInFlightRequests}, above it 503 with {@code Retry-After}).
  * When the proxy shuts down ({@link Addresses#SHUTDOWN}) it refuses new requests with 503 and, in {@link #stop()},
  * waits for the requests in progress and the contributed routes' {@link EdgeRoutes#drain()} (bounded by
- * {@code shutdown.timeout}) before closing the listener. Routes end their long polls and SSE streams at once on
+ * {@code shutdown.timeout}) before closing the listener. Behind authentication, the {@link Quotas} per principal count
+ * each request and are there for the routes to check. Routes end their long polls and SSE streams at once on
  * shutdown ({@link EdgeRoutes#shuttingDown()}), so they do not hold it up. WebSocket upgrades are not counted as requests in progress: the routes that accept them
  * bound their own sockets.
  */
@@ -45,6 +47,7 @@ public final class EdgeVerticle extends VerticleBase {
   private Router router;
   private AuthHandler auth;
   private OriginHandler origins;
+  private Quotas quotas;
   private int inFlight;
   private boolean draining;
   private Promise<Void> drained;
@@ -110,6 +113,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.route().handler(this::admit).handler(origins);
     contributed.forEach(routes -> routes.mountPublic(vertx, router));
     router.route().handler(auth);
+    quotas = new Quotas(config.quotas(), metrics);
+    router.route().handler(quotas);
     contributed.forEach(routes -> routes.mount(vertx, router));
 
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
@@ -183,6 +188,7 @@ public final class EdgeVerticle extends VerticleBase {
     config = newConfig;
     auth.reconfigure(newConfig);
     origins.reconfigure(newConfig.cors());
+    quotas.reconfigure(newConfig.quotas());
     contributed.forEach(routes -> routes.reconfigure(newConfig));
   }
 }
