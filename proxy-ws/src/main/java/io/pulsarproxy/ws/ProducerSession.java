@@ -7,6 +7,7 @@ import io.pulsarproxy.core.produce.ProduceReply;
 import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
 import io.pulsarproxy.core.produce.ProducerCommand;
+import io.pulsarproxy.edge.quota.ProduceThrottle;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -23,7 +24,8 @@ import java.util.List;
  *
  * <p>Bounded: at most {@code maxInFlight} frames await their ack; a frame beyond that is answered at once with
  * {@code send-error:8} and not sent. When the socket's write queue is full (a client that does not read its acks),
- * the socket stops reading frames until it drains.
+ * the socket stops reading frames until it drains. Over its principal's produce rate ({@code quotas.*}) it stops
+ * reading for as long as the rate says, and takes every frame it read.
  *
  * <p>Frames that arrive together (one read from the socket hands over several) go to the produce service as one
  * request, sent once the event loop has handled what it read: one event-bus round trip for the group instead of one
@@ -43,6 +45,9 @@ final class ProducerSession extends SocketSession {
   private List<PendingAck> groupAcks = new ArrayList<>();
   private boolean readingPaused;
   private boolean draining;
+  private ProduceThrottle throttle = ProduceThrottle.NONE;
+  /** Not reading while the principal is over its produce rate; -1 when not. */
+  private long rateTimer = -1;
 
   private static final class PendingAck {
     final String context;
@@ -68,12 +73,19 @@ final class ProducerSession extends SocketSession {
     return WsPath.Role.PRODUCER;
   }
 
+  /** The principal's produce rate ({@code quotas.produce*PerSecond}); unlimited unless set. */
+  void throttle(ProduceThrottle throttle) {
+    this.throttle = throttle;
+  }
+
   @Override
   void opened() {
     socket.drainHandler(v -> {
       if (readingPaused && !isClosing()) {
         readingPaused = false;
-        socket.resume();
+        if (rateTimer < 0) {
+          socket.resume();
+        }
       }
     });
   }
@@ -94,11 +106,31 @@ final class ProducerSession extends SocketSession {
       flush();
       return;
     }
+    throttleAfter(frame.message());
     if (group.isEmpty()) {
       context.runOnContext(v -> sendGroup());
     }
     group.add(frame.message());
     groupAcks.add(entry);
+  }
+
+  /**
+   * Charges the frame to the principal's produce rate. The frame is sent whatever the answer; over the rate, the
+   * socket stops reading until the buckets have paid back what was taken beyond them (TCP then holds the client back):
+   * nothing is refused or lost for the quota.
+   */
+  private void throttleAfter(OutgoingMessage message) {
+    long pauseNanos = throttle.charge(1, message.payload().length);
+    if (pauseNanos <= 0 || rateTimer >= 0) {
+      return;
+    }
+    socket.pause();
+    rateTimer = vertx.setTimer(Math.max(1, (pauseNanos + 999_999) / 1_000_000), t -> {
+      rateTimer = -1;
+      if (!readingPaused && !draining && !isClosing()) {
+        socket.resume();
+      }
+    });
   }
 
   /** Sends the frames taken since the last call as one produce request; their acks fill in when it is answered. */
@@ -158,6 +190,9 @@ final class ProducerSession extends SocketSession {
 
   @Override
   void release() {
+    if (rateTimer >= 0) {
+      vertx.cancelTimer(rateTimer);
+    }
     vertx.eventBus().send(Addresses.PRODUCERS,
         new ProducerCommand.Release(endpoint.topic(), endpoint.options()), Codecs.LOCAL);
   }
