@@ -55,25 +55,32 @@ class QuotaIT {
   private static ProxyFixture proxy;
   private static PulsarBroker broker;
   private static String prefix;
+  private static String secretUri;
 
   @BeforeAll
   static void start(PulsarBroker pulsar, @TempDir Path dir) throws Exception {
     broker = pulsar;
     Path secret = Files.write(dir.resolve("secret.key"), SECRET);
     prefix = "quota-" + Long.toHexString(System.nanoTime());
-    proxy = ProxyFixture.start(dir, pulsar.serviceUrl(), new JsonObject()
-        .put("auth", new JsonObject().put("providers", new JsonArray().add("jwt"))
-            .put("jwt", new JsonObject().put("secretKey", secret.toUri().toString())))
-        .put("authorization", new JsonObject().put("rules", new JsonArray()
-            .add(new JsonObject().put("role", "*").put("actions", new JsonArray().add("produce").add("consume")
-                .add("read")).put("topics", new JsonArray().add("persistent://public/default/" + prefix + "-*")))))
-        .put("quotas", new JsonObject().put("enabled", true)
+    secretUri = secret.toUri().toString();
+    proxy = ProxyFixture.start(dir, pulsar.serviceUrl(), config(new JsonObject().put("enabled", true)
             .put("produceMessagesPerSecond", 2)
             .put("maxWebSockets", 2)
             .put("maxSseStreams", 1)
             .put("maxConsumerInstances", 1)
             .put("overrides", new JsonArray()
                 .add(new JsonObject().put("role", "ws-producer").put("produceMessagesPerSecond", WS_RATE)))));
+  }
+
+  /** JWT authentication, every principal allowed on this test's topics, and {@code quotas}. */
+  private static JsonObject config(JsonObject quotas) {
+    return new JsonObject()
+        .put("auth", new JsonObject().put("providers", new JsonArray().add("jwt"))
+            .put("jwt", new JsonObject().put("secretKey", secretUri)))
+        .put("authorization", new JsonObject().put("rules", new JsonArray()
+            .add(new JsonObject().put("role", "*").put("actions", new JsonArray().add("produce").add("consume")
+                .add("read")).put("topics", new JsonArray().add("persistent://public/default/" + prefix + "-*")))))
+        .put("quotas", quotas);
   }
 
   @AfterAll
@@ -93,6 +100,11 @@ class QuotaIT {
   }
 
   private static HttpResponse<String> http(String method, String path, String body, String subject) {
+    return http(proxy, method, path, body, subject);
+  }
+
+  private static HttpResponse<String> http(ProxyFixture proxy, String method, String path, String body,
+      String subject) {
     return proxy.send(HttpRequest.newBuilder(URI.create(proxy.url(path))).timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
         .header("Content-Type", "application/json").header("Authorization", "Bearer " + token(subject)).build());
@@ -225,6 +237,29 @@ class QuotaIT {
     http("DELETE", "/api/v1/consumers/" + json(again).getString("id"), null, "instance-client");
     assertThat(proxy.get(proxy.managementUrl("/metrics")).body())
         .containsPattern("pulsar_proxy_quota_throttled_total\\{quota=\"consumer_instances\"\\} [1-9]");
+  }
+
+  @Test
+  void newLimitsApplyWithoutARestart(@TempDir Path dir) throws Exception {
+    // Shared: the instances of one subscription may be open together.
+    String create = new JsonObject().put("topic", topic("reload")).put("subscription", "s")
+        .put("subscriptionType", "Shared").encode();
+    try (ProxyFixture reloading = ProxyFixture.start(dir, broker.serviceUrl(),
+        config(new JsonObject().put("enabled", true).put("maxConsumerInstances", 1)))) {
+      assertThat(http(reloading, "POST", "/api/v1/consumers", create, "reload-client").statusCode()).isEqualTo(201);
+      assertThat(http(reloading, "POST", "/api/v1/consumers", create, "reload-client").statusCode()).isEqualTo(429);
+
+      reloading.rewriteConfig(broker.serviceUrl(),
+          config(new JsonObject().put("enabled", true).put("maxConsumerInstances", 2)));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> http(reloading, "POST", "/api/v1/consumers", create, "reload-client").statusCode() == 201);
+      // Two are open now, the new limit.
+      assertThat(http(reloading, "POST", "/api/v1/consumers", create, "reload-client").statusCode()).isEqualTo(429);
+
+      reloading.rewriteConfig(broker.serviceUrl(), config(new JsonObject().put("enabled", false)));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> http(reloading, "POST", "/api/v1/consumers", create, "reload-client").statusCode() == 201);
+    }
   }
 
   /** A consumer socket of principal {@code socket-client}: the open socket, or the handshake's status. */
