@@ -5,6 +5,7 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.QuotasConfig;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
@@ -37,8 +38,7 @@ import java.util.Map;
  */
 public final class Quotas implements Handler<RoutingContext> {
   static final String KEY = "pulsar-proxy.quotas";
-  private static final Quotas OFF = new Quotas(io.pulsarproxy.config.ProxyConfig.defaults().quotas(),
-      ProxyMetrics.noop());
+  private static final Quotas OFF = new Quotas(ProxyConfig.defaults().quotas(), ProxyMetrics.noop());
   /** Entries looked at per eviction, so that a map full of busy principals costs little per new one. */
   private static final int EVICTION_SCAN = 64;
 
