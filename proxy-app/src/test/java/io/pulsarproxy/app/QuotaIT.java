@@ -191,6 +191,14 @@ class QuotaIT {
   @Test
   void aWebSocketOverTheCountIs429AtTheHandshakeAndOneMoreIsAcceptedAfterAClose() throws Exception {
     String topic = topic("sockets");
+    // Handshakes that fail at the broker give their place back: another principal holds subscription "taken"
+    // (Exclusive), so these are refused with 409 and count for nothing.
+    Object holder = handshake("/ws/v2/consumer/" + topic.replace("://", "/") + "/taken?token=" + token("holder"));
+    assertThat(holder).isInstanceOf(WebSocket.class);
+    for (int i = 0; i < 3; i++) {
+      assertThat(consumerSocket(topic, "taken")).isEqualTo(409);
+    }
+    ((WebSocket) holder).sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
     WebSocket first = (WebSocket) consumerSocket(topic, "s1");
     WebSocket second = (WebSocket) consumerSocket(topic, "s2");
     assertThat(consumerSocket(topic, "s3")).isEqualTo(429);
@@ -232,7 +240,18 @@ class QuotaIT {
 
   @Test
   void aConsumerInstanceOverTheCountIs429AndOneMoreIsAcceptedAfterADelete() {
-    String create = new JsonObject().put("topic", topic("instances")).put("subscription", "s").encode();
+    String topic = topic("instances");
+    // An instance that Pulsar refuses (another principal holds the Exclusive subscription) gives its place back.
+    String taken = new JsonObject().put("topic", topic).put("subscription", "taken").encode();
+    HttpResponse<String> holder = http("POST", "/api/v1/consumers", taken, "holder");
+    assertThat(holder.statusCode()).as(holder.body()).isEqualTo(201);
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> busy = http("POST", "/api/v1/consumers", taken, "instance-client");
+      assertThat(busy.statusCode()).as(busy.body()).isEqualTo(409);
+    }
+    http("DELETE", "/api/v1/consumers/" + json(holder).getString("id"), null, "holder");
+
+    String create = new JsonObject().put("topic", topic).put("subscription", "s").encode();
     HttpResponse<String> created = http("POST", "/api/v1/consumers", create, "instance-client");
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     HttpResponse<String> refused = http("POST", "/api/v1/consumers", create, "instance-client");
