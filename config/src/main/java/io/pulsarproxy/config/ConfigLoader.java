@@ -45,8 +45,9 @@ public final class ConfigLoader {
   private static final String LOGGERS = "log.loggers";
   private static final String API_KEYS = "auth.apiKeys";
   private static final String RULES = "authorization.rules";
+  private static final String QUOTA_OVERRIDES = "quotas.overrides";
   /** Keys whose values are structures: set in the YAML file only, not from the environment or system properties. */
-  private static final List<String> YAML_ONLY = List.of(LOGGERS, API_KEYS, RULES);
+  private static final List<String> YAML_ONLY = List.of(LOGGERS, API_KEYS, RULES, QUOTA_OVERRIDES);
   private static final List<String> AUTH_PROVIDERS =
       List.of(AuthConfig.NONE, AuthConfig.JWT, AuthConfig.MTLS, AuthConfig.APIKEY);
   private static final List<String> ACTIONS = List.of("produce", "consume", "read");
@@ -143,6 +144,15 @@ public final class ConfigLoader {
         .add("X-API-Key").add("X-Client-Id").add("Idempotency-Key").add("traceparent").add("tracestate"));
     d.put("cors.allowCredentials", false);
     d.put("cors.maxAge", "10m");
+    d.put("quotas.enabled", false);
+    d.put("quotas.produceMessagesPerSecond", 0);
+    d.put("quotas.produceBytesPerSecond", 0);
+    d.put("quotas.maxWebSockets", 0);
+    d.put("quotas.maxSseStreams", 0);
+    d.put("quotas.maxConsumerInstances", 0);
+    d.put("quotas.maxInFlightRequests", 0);
+    d.put("quotas.maxPrincipals", 10000);
+    d.put(QUOTA_OVERRIDES, new JsonArray());
     return Collections.unmodifiableMap(d);
   }
 
@@ -163,7 +173,7 @@ public final class ConfigLoader {
 
   /**
    * The sections, in documentation order: pulsar, http, management, producer, consumer, httpConsumer, ws, resilience,
-   * log, shutdown.
+   * log, shutdown, auth, authorization, cors, quotas.
    */
   public static List<String> sections() {
     return DEFAULTS.keySet().stream().map(ConfigLoader::section).distinct().toList();
@@ -472,12 +482,76 @@ public final class ConfigLoader {
       f.problem("cors.allowCredentials: browsers refuse credentials with the origin '*'; list the origins instead");
     }
 
+    QuotasConfig quotas = quotas(f);
+
     f.rejectUnknownKeys();
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
     return new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log, shutdown,
-        auth, authorization, cors);
+        auth, authorization, cors, quotas);
+  }
+
+  private static QuotasConfig quotas(Fields f) {
+    QuotasConfig.Limits defaults = new QuotasConfig.Limits(
+        f.integer("quotas.produceMessagesPerSecond", 0, Integer.MAX_VALUE),
+        f.size("quotas.produceBytesPerSecond", 0),
+        f.integer("quotas.maxWebSockets", 0, Integer.MAX_VALUE),
+        f.integer("quotas.maxSseStreams", 0, Integer.MAX_VALUE),
+        f.integer("quotas.maxConsumerInstances", 0, Integer.MAX_VALUE),
+        f.integer("quotas.maxInFlightRequests", 0, Integer.MAX_VALUE));
+    List<QuotasConfig.RoleLimits> overrides = new ArrayList<>();
+    List<JsonObject> items = mappings(f, QUOTA_OVERRIDES, "a list of {role, <quota keys>} mappings");
+    List<String> known = new ArrayList<>(List.of("role"));
+    known.addAll(QuotasConfig.Limits.KEYS);
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.get(i);
+      String at = QUOTA_OVERRIDES + "[" + i + "]";
+      String role = item.getValue("role") instanceof String r && !r.isBlank() ? r.trim() : null;
+      if (role == null) {
+        f.problem(at + ".role: must name the principal the limits are for");
+        continue;
+      }
+      if (!known.containsAll(item.fieldNames())) {
+        f.problem(at + ": unknown field (known: " + String.join(", ", known) + ")");
+        continue;
+      }
+      if (overrides.stream().anyMatch(o -> o.role().equals(role))) {
+        f.problem(at + ".role: '" + Fields.shorten(role) + "' has an override already");
+        continue;
+      }
+      int before = f.problems().size();
+      QuotasConfig.Limits limits = defaults.with(key -> overrideValue(f, at + "." + key, item.getValue(key),
+          key.equals("produceBytesPerSecond"), key.startsWith("max") ? Integer.MAX_VALUE : Long.MAX_VALUE));
+      if (f.problems().size() == before) {
+        overrides.add(new QuotasConfig.RoleLimits(role, limits));
+      }
+    }
+    return new QuotasConfig(f.bool("quotas.enabled"), defaults,
+        f.integer("quotas.maxPrincipals", 1, Integer.MAX_VALUE), overrides);
+  }
+
+  /** A limit of an override: a whole number (a size for bytes) of at least 0; null when absent or bad (reported). */
+  private static Long overrideValue(Fields f, String at, Object raw, boolean size, long max) {
+    if (raw == null) {
+      return null;
+    }
+    Long value = null;
+    if (raw instanceof Integer || raw instanceof Long) {
+      value = ((Number) raw).longValue();
+    } else if (raw instanceof String s) {
+      try {
+        value = size ? Sizes.parse(s) : Long.parseLong(s.trim());
+      } catch (IllegalArgumentException e) {
+        // reported below
+      }
+    }
+    if (value == null || value < 0 || value > max) {
+      f.problem(at + ": '" + Fields.shorten(raw) + "' is not " + (size ? "a size (e.g. 512, 64KB, 5MB)"
+          : "a whole number from 0 to " + max) + " (0: unlimited)");
+      return null;
+    }
+    return value;
   }
 
   private static AuthConfig auth(Fields f) {

@@ -19,7 +19,8 @@ public record ProxyConfig(
     ShutdownConfig shutdown,
     AuthConfig auth,
     AuthorizationConfig authorization,
-    CorsConfig cors) {
+    CorsConfig cors,
+    QuotasConfig quotas) {
 
   public ProxyConfig {
     Objects.requireNonNull(pulsar, "pulsar");
@@ -35,6 +36,7 @@ public record ProxyConfig(
     Objects.requireNonNull(auth, "auth");
     Objects.requireNonNull(authorization, "authorization");
     Objects.requireNonNull(cors, "cors");
+    Objects.requireNonNull(quotas, "quotas");
   }
 
   /**

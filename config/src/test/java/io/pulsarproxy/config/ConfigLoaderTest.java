@@ -148,7 +148,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("http.maxInFlightBytes")).isEqualTo("PROXY_HTTP_MAX_IN_FLIGHT_BYTES");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
     assertThat(ConfigLoader.envVarName("auth.jwt.secretKey")).isEqualTo("PROXY_AUTH_JWT_SECRET_KEY");
-    assertThat(ConfigLoader.keys()).hasSize(95).startsWith("pulsar.serviceUrl").endsWith("cors.maxAge");
+    assertThat(ConfigLoader.keys()).hasSize(104).startsWith("pulsar.serviceUrl").endsWith("quotas.overrides");
   }
 
   @Test
@@ -261,7 +261,7 @@ class ConfigLoaderTest {
   void rejectsUnknownSections() throws IOException {
     assertThat(problems("htpp:\n  port: 9000\n")).containsExactly(
         "htpp: unknown section (known sections: pulsar, http, management, producer, consumer, httpConsumer, ws, "
-            + "resilience, log, shutdown, auth, authorization, cors)");
+            + "resilience, log, shutdown, auth, authorization, cors, quotas)");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.edge.auth.AuthHandler;
+import io.pulsarproxy.edge.quota.Quotas;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@link MemoryBudget} of in-flight bytes ({@code http.maxInFlightBytes}), before the contributed routes run.
  * When the proxy shuts down ({@link Addresses#SHUTDOWN}) it refuses new requests with 503 and, in {@link #stop()},
  * waits for the requests in progress and the contributed routes' {@link EdgeRoutes#drain()} (bounded by
- * {@code shutdown.timeout}) before closing the listener. Routes end their long polls and SSE streams at once on
+ * {@code shutdown.timeout}) before closing the listener. Behind authentication, the {@link Quotas} per principal count
+ * each request and are there for the routes to check. Routes end their long polls and SSE streams at once on
  * shutdown ({@link EdgeRoutes#shuttingDown()}), so they do not hold it up. WebSocket upgrades are not counted as requests in progress: the routes that accept them
  * bound their own sockets.
  *
@@ -57,6 +59,7 @@ public final class EdgeVerticle extends VerticleBase {
   private Router router;
   private AuthHandler auth;
   private OriginHandler origins;
+  private Quotas quotas;
   private int inFlight;
   private boolean draining;
   private Promise<Void> drained;
@@ -152,8 +155,10 @@ public final class EdgeVerticle extends VerticleBase {
     bodies = new BoundedBodyHandler(config, budget, metrics);
     router.route().handler(this::admit).handler(origins);
     contributed.forEach(routes -> routes.mountPublic(vertx, router));
-    // Authenticated before its body is read: a client without credentials holds none of the byte budget.
-    router.route().handler(auth).handler(bodies);
+    router.route().handler(auth);
+    quotas = new Quotas(config.quotas(), metrics);
+    // Authenticated and within its quotas before its body is read: a refused client holds none of the byte budget.
+    router.route().handler(quotas).handler(bodies);
     contributed.forEach(routes -> routes.mount(vertx, router));
 
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
@@ -235,6 +240,7 @@ public final class EdgeVerticle extends VerticleBase {
     origins.reconfigure(newConfig.cors());
     budget.resize(newConfig.http().maxInFlightBytes());
     bodies.reconfigure(newConfig);
+    quotas.reconfigure(newConfig.quotas());
     contributed.forEach(routes -> routes.reconfigure(newConfig));
   }
 }

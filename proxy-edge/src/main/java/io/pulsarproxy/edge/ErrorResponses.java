@@ -37,8 +37,8 @@ public final class ErrorResponses {
       response.putHeader("WWW-Authenticate", e.getMessage().startsWith("invalid token")
           ? "Bearer realm=\"pulsar-proxy\", error=\"invalid_token\"" : "Bearer realm=\"pulsar-proxy\"");
     }
-    if (code.retryAfterSeconds() > 0) {
-      response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(code.retryAfterSeconds()));
+    if (e.retryAfterSeconds() > 0) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
     }
     response.end(body.toBuffer());
   }

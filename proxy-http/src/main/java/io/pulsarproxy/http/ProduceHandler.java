@@ -16,6 +16,7 @@ import io.pulsarproxy.edge.BoundedBodyHandler;
 import io.pulsarproxy.edge.ErrorResponses;
 import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
+import io.pulsarproxy.edge.quota.Quotas;
 import io.pulsarproxy.config.Secret;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -31,7 +32,9 @@ import org.apache.pulsar.client.api.MessageIdAdv;
 
 /**
  * {@code POST /api/v1/topics/{domain}/{tenant}/{namespace}/{topic}/messages}: validates the request, hands the
- * messages to the produce service in one event-bus request, and answers once the broker has answered for each.
+ * messages to the produce service in one event-bus request, and answers once the broker has answered for each. A
+ * principal over its produce rate ({@code quotas.produceMessagesPerSecond}, {@code quotas.produceBytesPerSecond}) gets
+ * 429 with {@code Retry-After}, and none of the request's messages is sent.
  *
  * <p>Runs on the edge verticle's event loop.
  */
@@ -62,6 +65,13 @@ final class ProduceHandler implements Handler<RoutingContext> {
     List<OutgoingMessage> messages = ProduceRequestParser.bodyKind(contentType) == ProduceRequestParser.BodyKind.JSON
         ? parser.parseJson(body)
         : List.of(parser.parseRaw(body, ctx.request().headers()));
+    // Charged once the request is known valid, for what would reach Pulsar: its messages and their payload bytes
+    // (the same bytes as pulsar_proxy_bytes_produced). Over the rate, nothing of it is sent.
+    long bytes = 0;
+    for (OutgoingMessage m : messages) {
+      bytes += m.payload().length;
+    }
+    Quotas.of(ctx).checkProduce(Access.principal(ctx), messages.size(), bytes);
 
     long timeoutMs = c.producer().sendTimeout().toMillis() + c.pulsar().operationTimeout().toMillis() + 5_000;
     DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(timeoutMs);

@@ -28,6 +28,7 @@ public final class ProxyMetrics {
   private final Map<String, AtomicInteger> brokerStates = new ConcurrentHashMap<>();
   private final Map<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
   private final Map<String, Counter> inFlightBytesExhausted = new ConcurrentHashMap<>();
+  private final Map<String, Counter> throttled = new ConcurrentHashMap<>();
   private final Counter messagesConsumed;
   private final Counter configApplied;
   private final Counter configRejected;
@@ -125,6 +126,17 @@ public final class ProxyMetrics {
         .description("Times the in-flight byte budget (http.maxInFlightBytes) was spent: a request refused (http) "
             + "or a WebSocket paused (ws)")
         .tag("source", s).register(registry)).increment();
+  }
+
+  /**
+   * Counts one throttling by a quota per principal: a request or handshake refused with 429, or a WebSocket producer
+   * paused. {@code quota} is one of a fixed set ({@code produce_rate}, {@code produce_bytes}, {@code websockets},
+   * {@code sse_streams}, {@code consumer_instances}, {@code in_flight}); never a principal's name, which is unbounded.
+   */
+  public void quotaThrottled(String quota) {
+    throttled.computeIfAbsent(quota, q -> Counter.builder("pulsar_proxy_quota_throttled")
+        .description("Requests, handshakes and WebSocket producers throttled by a quota per principal, by quota")
+        .tag("quota", q).register(registry)).increment();
   }
 
   /** Exposes the number of producers held open by the producer cache. */

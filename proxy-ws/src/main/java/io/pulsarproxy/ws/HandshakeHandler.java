@@ -17,6 +17,10 @@ import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
 import io.pulsarproxy.edge.auth.Credentials;
 import io.pulsarproxy.edge.auth.Principal;
+import io.pulsarproxy.edge.quota.ProduceThrottle;
+import io.pulsarproxy.edge.quota.Quota;
+import io.pulsarproxy.edge.quota.Quotas;
+import io.pulsarproxy.edge.quota.Reservation;
 import java.time.Instant;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
@@ -36,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * The WebSocket handshake of {@code /ws/…}: validates the path and query ({@link WsEndpoint}), reserves a socket
  * ({@link WsSessions}), opens the Pulsar producer, consumer or reader through the core services, and only then
  * accepts the upgrade: a 101 means the Pulsar side exists. Any failure before that is an HTTP status with the proxy's
- * JSON error envelope, as Pulsar's table says (400 bad parameter, 404 no topic, 409 name or subscription taken, 503…).
+ * JSON error envelope, as Pulsar's table says (400 bad parameter, 404 no topic, 409 name or subscription taken, 503…),
+ * and 429 when the principal holds {@code quotas.maxWebSockets} sockets already.
  *
  * <p>Runs on the edge verticle's event loop.
  */
@@ -67,6 +72,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     request.pause();
     WsEndpoint endpoint;
     Secret token;
+    Reservation quota;
     try {
       QueryParams query = QueryParams.ofUri(request.uri());
       endpoint = WsEndpoint.parse(WsPath.parse(request.path()), query);
@@ -83,7 +89,14 @@ final class HandshakeHandler implements Handler<RoutingContext> {
         // The token is part of which producer serves the socket: every send below goes through the token's producer.
         endpoint = new WsEndpoint.Producer(p.topic(), p.options().withToken(token));
       }
-      sessions.admit();
+      // Counted from the handshake on, so that handshakes in progress cannot get past quotas.maxWebSockets.
+      quota = Quotas.of(ctx).reserve(Access.principal(ctx), Quota.WEBSOCKETS);
+      try {
+        sessions.admit();
+      } catch (ProxyException e) {
+        quota.release();
+        throw e;
+      }
     } catch (ProxyException e) {
       refuse(ctx, e);
       return;
@@ -92,6 +105,8 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     ProxyConfig c = config;
     WsEndpoint opened = endpoint;
     Principal principal = Access.principal(ctx);
+    ProduceThrottle throttle = Quotas.of(ctx).throttle(principal);
+    Reservation socketQuota = quota;
     open(endpoint, id, token, c)
         .compose(v -> request.toWebSocket().recover(err -> {
           // The client went away before it was accepted: give back what was opened for it.
@@ -101,8 +116,11 @@ final class HandshakeHandler implements Handler<RoutingContext> {
         .onComplete(done -> {
           sessions.handshakeDone();
           if (done.succeeded()) {
-            accept(done.result(), opened, id, c, principal);
-          } else if (done.cause() instanceof ProxyException e) {
+            accept(done.result(), opened, id, c, principal, socketQuota, throttle);
+            return;
+          }
+          socketQuota.release();
+          if (done.cause() instanceof ProxyException e) {
             refuse(ctx, e);
           } else {
             LOG.debug("WebSocket handshake on {} failed: {}", request.path(), done.cause().getMessage());
@@ -162,15 +180,20 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     }
   }
 
-  private void accept(ServerWebSocket socket, WsEndpoint endpoint, String id, ProxyConfig c, Principal principal) {
+  private void accept(ServerWebSocket socket, WsEndpoint endpoint, String id, ProxyConfig c, Principal principal,
+      Reservation quota, ProduceThrottle throttle) {
     SocketSession session;
     if (endpoint instanceof WsEndpoint.Producer p) {
-      session = new ProducerSession(vertx, socket, sessions, id, p, sendDeadlineMs(p, c));
+      ProducerSession producer = new ProducerSession(vertx, socket, sessions, id, p, sendDeadlineMs(p, c));
+      producer.throttle(throttle);
+      session = producer;
     } else if (endpoint instanceof WsEndpoint.Consumer consumer) {
       session = new ConsumerSession(vertx, socket, sessions, id, consumer);
     } else {
       session = new ReaderSession(vertx, socket, sessions, id, (WsEndpoint.Reader) endpoint);
     }
+    // Every way a session ends (client close, error, idle, expiry, shutdown, a failed start) completes closed().
+    session.closed().onComplete(v -> quota.release());
     try {
       session.start();
     } catch (IllegalStateException closedAlready) {

@@ -7,6 +7,7 @@ import io.pulsarproxy.core.produce.ProduceReply;
 import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
 import io.pulsarproxy.core.produce.ProducerCommand;
+import io.pulsarproxy.edge.quota.ProduceThrottle;
 import io.vertx.core.AsyncResult;
 import io.pulsarproxy.edge.MemoryBudget;
 import io.vertx.core.Handler;
@@ -44,6 +45,9 @@ import java.util.List;
  * spent the session stops reading until bytes come back, so across all sockets the budget is exceeded by at most one
  * frame per socket.
  *
+ * <p>Over its principal's produce rate ({@code quotas.*}) the session stops reading for as long as the rate says, and
+ * takes every frame it read.
+ *
  * <p>Frames that arrive together (one read from the socket hands over several) go to the produce service as one
  * request, sent once the event loop has handled what it read: one event-bus round trip for the group instead of one
  * per frame, which was a third of the socket's event-loop time under load. The messages are still sent one by one
@@ -69,6 +73,9 @@ final class ProducerSession extends SocketSession {
   private final MemoryBudget budget;
   /** Waiting for the budget to release bytes (registered once). */
   private boolean awaitingBudget;
+  private ProduceThrottle throttle = ProduceThrottle.NONE;
+  /** Not reading while the principal is over its produce rate; -1 when not. */
+  private long rateTimer = -1;
 
   private static final class PendingAck {
     final String context;
@@ -97,6 +104,11 @@ final class ProducerSession extends SocketSession {
     return WsPath.Role.PRODUCER;
   }
 
+  /** The principal's produce rate ({@code quotas.produce*PerSecond}); unlimited unless set. */
+  void throttle(ProduceThrottle throttle) {
+    this.throttle = throttle;
+  }
+
   @Override
   void opened() {
     socket.drainHandler(v -> updateReading());
@@ -121,9 +133,26 @@ final class ProducerSession extends SocketSession {
     }
     group.add(frame.message());
     groupAcks.add(entry);
-    if (!readingPaused && (inFlight() >= maxInFlight || budget.exhausted())) {
+    throttleAfter(frame.message());
+    if (!readingPaused && (inFlight() >= maxInFlight || budget.exhausted() || rateTimer >= 0)) {
       updateReading();
     }
+  }
+
+  /**
+   * Charges the frame to the principal's produce rate. The frame is sent whatever the answer; over the rate, the
+   * socket stops reading until the buckets have paid back what was taken beyond them (TCP then holds the client back):
+   * nothing is refused or lost for the quota.
+   */
+  private void throttleAfter(OutgoingMessage message) {
+    long pauseNanos = throttle.charge(1, message.payload().length);
+    if (pauseNanos <= 0 || rateTimer >= 0) {
+      return;
+    }
+    rateTimer = vertx.setTimer(Math.max(1, (pauseNanos + 999_999) / 1_000_000), t -> {
+      rateTimer = -1;
+      updateReading();
+    });
   }
 
   /** Sends the frames taken since the last call as one produce request; their acks fill in when it is answered. */
@@ -193,7 +222,7 @@ final class ProducerSession extends SocketSession {
     if (windowFull && unwritten() > 0 && !callWhenWritten()) {
       windowFull = inFlight() >= maxInFlight; // the writer finished in between
     }
-    boolean pause = windowFull || writeQueueFull() || budgetSpent();
+    boolean pause = windowFull || writeQueueFull() || budgetSpent() || rateTimer >= 0;
     if (pause != readingPaused) {
       readingPaused = pause;
       if (pause) {
@@ -246,6 +275,9 @@ final class ProducerSession extends SocketSession {
       entry.bytes = 0;
     }
     budget.release(held);
+    if (rateTimer >= 0) {
+      vertx.cancelTimer(rateTimer);
+    }
     vertx.eventBus().send(Addresses.PRODUCERS,
         new ProducerCommand.Release(endpoint.topic(), endpoint.options()), Codecs.LOCAL);
   }

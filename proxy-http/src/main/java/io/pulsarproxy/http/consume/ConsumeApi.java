@@ -9,6 +9,8 @@ import io.pulsarproxy.core.topic.Topic;
 import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
 import io.pulsarproxy.edge.auth.Principal;
+import io.pulsarproxy.edge.quota.Quota;
+import io.pulsarproxy.edge.quota.Quotas;
 import io.pulsarproxy.http.openapi.ApiContract;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -85,6 +87,7 @@ public final class ConsumeApi {
       Access.checkPattern(ctx, Action.CONSUME, request.spec().topicsPattern());
     }
     registry.open(clientKey(ctx), owner(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
+            Quotas.of(ctx).reserve(Access.principal(ctx), Quota.CONSUMER_INSTANCES),
             c -> new PollBuffer(c, service, vertx))
         .onSuccess(c -> {
           ctx.response().putHeader(HttpHeaders.LOCATION, c.path());
@@ -164,6 +167,7 @@ public final class ConsumeApi {
     MessageId resumeAfter = resume ? MessageIds.decode(lastEventId.trim(), LAST_EVENT_ID) : null;
     long heartbeatMs = registry.config().sseHeartbeatInterval().toMillis();
     registry.open(clientKey(ctx), owner(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
+            Quotas.of(ctx).reserve(Access.principal(ctx), Quota.SSE_STREAMS),
             c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumeAfter))
         .compose(c -> !resume ? Future.succeededFuture(c) : seek(c, lastEventId.trim(), null).map(c)
             .otherwise(err -> {

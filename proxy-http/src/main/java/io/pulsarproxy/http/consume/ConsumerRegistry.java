@@ -9,6 +9,7 @@ import io.pulsarproxy.core.consume.ConsumerSpec;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.edge.quota.Reservation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
@@ -73,23 +74,28 @@ final class ConsumerRegistry {
 
   /**
    * Opens a consume-service session for a new instance whose messages go to the delivery {@code deliveryOf} makes.
-   * Fails with 503 / 429 above the limits, or with the consume service's error.
+   * Fails with 503 / 429 above the limits, or with the consume service's error. {@code quota} counts the instance
+   * against its principal's quota ({@code quotas.maxConsumerInstances} or {@code quotas.maxSseStreams}) until it goes
+   * away, whichever way; it is given back at once when the instance cannot be opened.
    */
   Future<HttpConsumer> open(String clientKey, String owner, Secret token, ConsumerSpec spec, BodyFormat format,
-      Function<HttpConsumer, Delivery> deliveryOf) {
+      Reservation quota, Function<HttpConsumer, Delivery> deliveryOf) {
+    ProxyException refused = null;
     if (stopped) {
-      return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
-    }
-    if (instances.size() >= config.maxInstances()) {
-      return Future.failedFuture(new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxInstances()
-          + " HTTP consumer instances and streams, its limit (httpConsumer.maxInstances); retry later"));
-    }
-    if (perClient.getOrDefault(clientKey, 0) >= config.maxInstancesPerClient()) {
-      return Future.failedFuture(new ProxyException(ErrorCode.TOO_MANY_REQUESTS, "this client holds "
+      refused = new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down");
+    } else if (instances.size() >= config.maxInstances()) {
+      refused = new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxInstances()
+          + " HTTP consumer instances and streams, its limit (httpConsumer.maxInstances); retry later");
+    } else if (perClient.getOrDefault(clientKey, 0) >= config.maxInstancesPerClient()) {
+      refused = new ProxyException(ErrorCode.TOO_MANY_REQUESTS, "this client holds "
           + config.maxInstancesPerClient() + " consumer instances and streams, its limit "
-          + "(httpConsumer.maxInstancesPerClient); delete some or retry later"));
+          + "(httpConsumer.maxInstancesPerClient); delete some or retry later");
     }
-    HttpConsumer c = new HttpConsumer(newId(), clientKey, owner, spec, format, System.currentTimeMillis());
+    if (refused != null) {
+      quota.release();
+      return Future.failedFuture(refused);
+    }
+    HttpConsumer c = new HttpConsumer(newId(), clientKey, owner, spec, format, System.currentTimeMillis(), quota);
     c.delivery = deliveryOf.apply(c);
     instances.put(c.id, c);
     perClient.merge(clientKey, 1, Integer::sum);
@@ -188,6 +194,7 @@ final class ConsumerRegistry {
     if (instances.remove(c.id, c)) {
       perClient.computeIfPresent(c.clientKey, (k, n) -> n > 1 ? n - 1 : null);
     }
+    c.quota.release();
     if (why != null) {
       gone.put(c.id, why);
     }

@@ -2,6 +2,7 @@ package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.core.consume.ConsumerSpec;
 import io.pulsarproxy.core.consume.SessionEvent;
+import io.pulsarproxy.edge.quota.Reservation;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,13 +24,17 @@ final class HttpConsumer {
   long expiryTimer = -1;
   final ConsumerSpec spec;
   final BodyFormat format;
+  /** Its place in its principal's quota of instances or streams, given back when it goes away. */
+  final Reservation quota;
   Delivery delivery;
   MessageConsumer<SessionEvent> events;
   long lastActivity;
   boolean open;
 
-  HttpConsumer(String id, String clientKey, String owner, ConsumerSpec spec, BodyFormat format, long now) {
+  HttpConsumer(String id, String clientKey, String owner, ConsumerSpec spec, BodyFormat format, long now,
+      Reservation quota) {
     this.owner = owner;
+    this.quota = quota;
     this.id = id;
     this.clientKey = clientKey;
     this.spec = spec;
