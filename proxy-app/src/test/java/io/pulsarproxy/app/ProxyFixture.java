@@ -10,13 +10,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pulsar.client.api.MessageId;
@@ -128,6 +131,18 @@ final class ProxyFixture implements AutoCloseable {
       }
     }
     return ids;
+  }
+
+  /** The payloads of every message in {@code topic} as UTF-8 text, in order, read from the start with a reader. */
+  static List<String> textsInTopic(PulsarBroker broker, String topic) throws Exception {
+    List<String> texts = new ArrayList<>();
+    try (PulsarClient client = broker.newClient();
+        Reader<byte[]> reader = client.newReader().topic(topic).startMessageId(MessageId.earliest).create()) {
+      while (reader.hasMessageAvailable()) {
+        texts.add(new String(reader.readNext(10, TimeUnit.SECONDS).getValue(), StandardCharsets.UTF_8));
+      }
+    }
+    return texts;
   }
 
   static JsonObject json(HttpResponse<String> response) {

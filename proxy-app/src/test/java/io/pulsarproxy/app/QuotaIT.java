@@ -34,10 +34,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.pulsar.client.api.Message;
-import org.apache.pulsar.client.api.MessageId;
-import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.Reader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -311,14 +307,6 @@ class QuotaIT {
   }
 
   private static List<String> texts(String topic) throws Exception {
-    List<String> texts = new ArrayList<>();
-    try (PulsarClient client = broker.newClient();
-        Reader<byte[]> reader = client.newReader().topic(topic).startMessageId(MessageId.earliest).create()) {
-      while (reader.hasMessageAvailable()) {
-        Message<byte[]> m = reader.readNext(10, TimeUnit.SECONDS);
-        texts.add(new String(m.getValue(), StandardCharsets.UTF_8));
-      }
-    }
-    return texts;
+    return ProxyFixture.textsInTopic(broker, topic);
   }
 }

@@ -33,10 +33,6 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.pulsar.client.api.Message;
-import org.apache.pulsar.client.api.MessageId;
-import org.apache.pulsar.client.api.PulsarClient;
-import org.apache.pulsar.client.api.Reader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -287,15 +283,7 @@ class SecurityIT {
   }
 
   private static List<String> texts(String topic) throws Exception {
-    List<String> texts = new ArrayList<>();
-    try (PulsarClient client = broker.newClient();
-        Reader<byte[]> reader = client.newReader().topic(topic).startMessageId(MessageId.earliest).create()) {
-      while (reader.hasMessageAvailable()) {
-        Message<byte[]> m = reader.readNext(10, TimeUnit.SECONDS);
-        texts.add(new String(m.getValue(), StandardCharsets.UTF_8));
-      }
-    }
-    return texts;
+    return ProxyFixture.textsInTopic(broker, topic);
   }
 
   /** A response of which only the status was read (an SSE stream left open otherwise). */
