@@ -228,7 +228,7 @@ class SecurityIT {
     assertThat(ProxyFixture.idsInTopic(broker, topic)).containsAll(ids);
 
     HttpResponse<String> read = http("GET", "/api/v1/topics/" + topic.replace("://", "/")
-        + "/messages?position=earliest&max=10&waitMs=5000", null, alice);
+        + "/messages?from=earliest&max=10&waitMs=5000", null, alice);
     assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
     assertThat(read.body()).contains(Base64.getEncoder().encodeToString("from alice".getBytes(StandardCharsets.UTF_8)));
   }
