@@ -48,6 +48,10 @@ final class YamlParser {
     } catch (IllegalArgumentException e) {
       // A value its tag cannot construct, e.g. '!!binary' with bad base64: SnakeYAML lets the decoder's error out.
       throw new ConfigException(List.of(source + ": invalid YAML: a tagged value cannot be read: " + e.getMessage()));
+    } catch (RuntimeException e) {
+      // A tag on a node of the wrong kind ('!!set' on a single value) fails inside SnakeYAML with a ClassCastException.
+      throw new ConfigException(List.of(source + ": invalid YAML: a tagged value does not fit its tag ("
+          + e.getClass().getSimpleName() + ")"));
     }
     if (doc == null) {
       return new JsonObject();

@@ -24,7 +24,7 @@ import net.jqwik.api.statistics.Statistics;
 class ConfigLoaderPropertyTest {
   private static final List<String> KEYS = ConfigLoader.keys();
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void aFileIsLoadedOrRefusedNamingTheKey(@ForAll("files") String yaml) {
     try {
       ProxyConfig config = ConfigLoader.build(ConfigLoader.merge(ConfigLoader.parseYaml(yaml, "proxy.yaml"), Map.of(),
@@ -37,7 +37,7 @@ class ConfigLoaderPropertyTest {
     }
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void anEnvironmentIsLoadedOrRefusedNamingTheKey(@ForAll("environments") Map<String, String> env) {
     try {
       ProxyConfig config = ConfigLoader.build(ConfigLoader.merge(null, env, new Properties()));

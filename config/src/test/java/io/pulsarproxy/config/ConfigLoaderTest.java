@@ -404,6 +404,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void refusesATagOnANodeOfTheWrongKind() {
+    // found by ConfigLoaderPropertyTest: SnakeYAML let a ClassCastException out
+    for (String yaml : new String[] {"pulsar:\n  probeInterval: !!set x", "pulsar: !!set [a]", "a: !!omap x"}) {
+      assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseYaml(yaml, "proxy.yaml"))
+          .problems()).as(yaml).singleElement().asString().startsWith("proxy.yaml: invalid YAML");
+    }
+  }
+
+  @Test
   void refusesAValueThatContainsItselfThroughAnAlias() {
     for (String yaml : new String[] {"a: &x [*x]", "http: &h {a: [{b: *h}]}"}) {
       assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parseYaml(yaml, "proxy.yaml"))

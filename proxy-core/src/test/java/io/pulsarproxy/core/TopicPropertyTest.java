@@ -22,7 +22,7 @@ import org.apache.pulsar.common.naming.TopicName;
 class TopicPropertyTest {
   private static final Set<String> PARTS = Set.of("domain", "tenant", "namespace", "topic");
 
-  @Property(tries = 5000)
+  @Property(tries = 5000, seed = "20261201")
   void eachPartIsAcceptedAsPulsarReadsItOrRefusedByName(@ForAll("domains") String domain,
       @ForAll("segments") String tenant, @ForAll("segments") String namespace, @ForAll("locals") String local) {
     Topic topic;
@@ -43,7 +43,7 @@ class TopicPropertyTest {
     assertThat(Topic.parse(topic.fullName())).isEqualTo(topic);
   }
 
-  @Property(tries = 5000)
+  @Property(tries = 5000, seed = "20261201")
   void anyFullNameIsParsedToTheSameNameOrRefused(@ForAll("fullNames") String fullName) {
     Topic topic;
     try {

@@ -34,7 +34,7 @@ class ProduceRequestParserPropertyTest {
   private final ProduceRequestParser parser =
       new ProduceRequestParser(new HttpConfig("0.0.0.0", 0, 10_000, MAX_BYTES, MAX_MESSAGES, 10, 1_000_000));
 
-  @Property(tries = 1500)
+  @Property(tries = 1500, seed = "20261201")
   void aRequestOfGoodMessagesIsParsedWhole(@ForAll("goodMessages") List<JsonObject> messages) {
     JsonObject body = new JsonObject().put("messages", new JsonArray(List.copyOf(messages)));
     List<OutgoingMessage> out = parser.parseJson(body.toBuffer());
@@ -49,7 +49,7 @@ class ProduceRequestParserPropertyTest {
     }
   }
 
-  @Property(tries = 1500)
+  @Property(tries = 1500, seed = "20261201")
   void oneBadMessageRefusesTheWholeRequestNamingIt(@ForAll("goodMessages") List<JsonObject> messages,
       @ForAll @IntRange(min = 0, max = 5) int at, @ForAll("poisons") Tuple.Tuple2<String, Object> poison) {
     int index = at % messages.size();
@@ -62,13 +62,13 @@ class ProduceRequestParserPropertyTest {
     assertThat(e.details()).anySatisfy(d -> assertThat(d.field()).startsWith("messages[" + index + "]"));
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void anyBodyIsParsedOrRefusedWithA4xx(@ForAll("bodies") String body) {
     ProxyException e = refusal(Buffer.buffer(body));
     Statistics.collect(e == null ? "parsed" : e.code().name());
   }
 
-  @Property(tries = 2000)
+  @Property(tries = 2000, seed = "20261201")
   void anyRawBodyAndHeadersAreParsedOrRefusedWithA4xx(@ForAll("headerValues") String properties,
       @ForAll("headerValues") String eventTime, @ForAll("headerValues") String deliverAt,
       @ForAll("headerValues") String sequenceId, @ForAll @net.jqwik.api.constraints.Size(max = 300) byte[] body) {
@@ -87,7 +87,7 @@ class ProduceRequestParserPropertyTest {
     }
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void anyContentTypeIsJsonRawOrRefusedWith415(@ForAll("contentTypes") String contentType) {
     try {
       ProduceRequestParser.BodyKind kind = ProduceRequestParser.bodyKind(contentType);

@@ -28,7 +28,7 @@ import org.apache.pulsar.client.api.SubscriptionType;
 class WsInputPropertyTest {
   private static final Set<String> FRAME_RESULTS = Set.of(Frames.BAD_JSON, Frames.BAD_PAYLOAD);
 
-  @Property(tries = 4000)
+  @Property(tries = 4000, seed = "20261201")
   void aProducerFrameIsAMessageOrARefusalAndTheFastPathAgreesWithTheFullParse(@ForAll("frames") String text) {
     Frames.ProducerFrame frame = Frames.producerFrame(text);
     assertThat(frame.message() == null).as("exactly one of message and refusal").isNotEqualTo(frame.refusal() == null);
@@ -52,7 +52,7 @@ class WsInputPropertyTest {
     }
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void aConsumerCommandIsReadOrRefusedAsABadCommand(@ForAll("commands") String text) {
     try {
       Frames.Command command = Frames.command(text);
@@ -71,7 +71,7 @@ class WsInputPropertyTest {
     }
   }
 
-  @Property(tries = 4000)
+  @Property(tries = 4000, seed = "20261201")
   void aHandshakeIsAcceptedOrRefusedWithA4xx(@ForAll("paths") String path, @ForAll("queries") String query) {
     try {
       WsEndpoint endpoint = WsEndpoint.parse(WsPath.parse(path), QueryParams.ofUri(path + query));
@@ -84,7 +84,7 @@ class WsInputPropertyTest {
     }
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void aQueryValueIsTypedOrRefusedNamingTheParameter(@ForAll("values") String value) {
     QueryParams q = QueryParams.ofUri("/x?v=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
     assertThat(q.string("v")).isEqualTo(value);

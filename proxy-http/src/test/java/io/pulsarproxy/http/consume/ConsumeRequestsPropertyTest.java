@@ -37,22 +37,22 @@ class ConsumeRequestsPropertyTest {
   private static final Set<String> READ = names("from", "max", "waitMs", "format");
   private static final Set<String> POLL = names("max", "waitMs");
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void aStreamQueryIsParsedOrRefusedNamingTheParameter(@ForAll("streamQueries") List<Tuple2<String, String>> query) {
     check(query, STREAM, q -> ConsumeRequests.stream(TOPIC, "sub", q, LIMITS));
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void aReadQueryIsParsedOrRefusedNamingTheParameter(@ForAll("readQueries") List<Tuple2<String, String>> query) {
     check(query, READ, q -> ConsumeRequests.read(TOPIC, q, LIMITS));
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void aPollQueryIsParsedOrRefusedNamingTheParameter(@ForAll("pollQueries") List<Tuple2<String, String>> query) {
     check(query, POLL, q -> ConsumeRequests.poll(q, LIMITS));
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 3000, seed = "20261201")
   void aSubscriptionBodyIsParsedOrRefusedWithA400(@ForAll("bodies") JsonObject body) {
     try {
       ConsumeRequests.Subscribe s = ConsumeRequests.subscribe(body, LIMITS);
