@@ -40,130 +40,25 @@ public final class ConfigLoader {
   /** Prefix of the system properties that set config keys. */
   public static final String SYSPROP_PREFIX = "proxy.";
 
-  private static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
-  private static final List<String> COMPRESSION_TYPES = List.of("NONE", "LZ4", "ZLIB", "ZSTD", "SNAPPY");
   private static final String LOGGERS = "log.loggers";
   private static final String API_KEYS = "auth.apiKeys";
   private static final String RULES = "authorization.rules";
   private static final String QUOTA_OVERRIDES = "quotas.overrides";
-  /** Keys whose values are structures: set in the YAML file only, not from the environment or system properties. */
-  private static final List<String> YAML_ONLY = List.of(LOGGERS, API_KEYS, RULES, QUOTA_OVERRIDES);
-  private static final List<String> AUTH_PROVIDERS =
-      List.of(AuthConfig.NONE, AuthConfig.JWT, AuthConfig.MTLS, AuthConfig.APIKEY);
   private static final List<String> ACTIONS = List.of("produce", "consume", "read");
-  private static final List<String> CLIENT_AUTH = List.of("NONE", "REQUEST", "REQUIRE");
 
-  /** Key → default, in documentation order. A {@code null} default means "not set". */
+  /** Key → default, in documentation order, from {@link ConfigKeys#ALL}. A {@code null} default means "not set". */
   private static final Map<String, Object> DEFAULTS = defaultTable();
 
   private ConfigLoader() {}
 
   private static Map<String, Object> defaultTable() {
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("pulsar.serviceUrl", "pulsar://localhost:6650");
-    d.put("pulsar.authToken", null);
-    d.put("pulsar.operationTimeout", "30s");
-    d.put("pulsar.connectionTimeout", "10s");
-    d.put("pulsar.ioThreads", 1);
-    d.put("pulsar.listenerThreads", 1);
-    d.put("pulsar.memoryLimit", "64MB");
-    d.put("pulsar.probeInterval", "2s");
-    d.put("pulsar.probeTopic", "persistent://public/default/pulsar-proxy-probe");
-    d.put("pulsar.serviceUrls", new JsonArray());
-    d.put("pulsar.failoverAfter", "5s");
-    d.put("pulsar.switchBackAfter", "60s");
-    d.put("pulsar.tls.trustFile", null);
-    d.put("pulsar.tls.certFile", null);
-    d.put("pulsar.tls.keyFile", null);
-    d.put("pulsar.tls.hostnameVerification", true);
-    d.put("pulsar.authPlugin", null);
-    d.put("pulsar.authParams", null);
-    d.put("http.host", "0.0.0.0");
-    d.put("http.port", 8088);
-    d.put("http.maxBodySize", "5MB");
-    d.put("http.maxMessageSize", "1MB");
-    d.put("http.maxMessagesPerRequest", 1000);
-    d.put("http.maxInFlightRequests", 4000);
-    d.put("http.maxInFlightBytes", "64MB");
-    tlsDefaults(d, "http");
-    d.put("management.host", "0.0.0.0");
-    d.put("management.port", 8089);
-    tlsDefaults(d, "management");
-    d.put("management.metricsToken", null);
-    d.put("producer.sendTimeout", "30s");
-    d.put("producer.maxPendingMessages", 10000);
-    d.put("producer.batchingEnabled", true);
-    d.put("producer.batchingMaxPublishDelay", "1ms");
-    d.put("producer.batchingMaxMessages", 1000);
-    d.put("producer.keyBasedBatching", true);
-    d.put("producer.compressionType", "NONE");
-    d.put("producer.cacheMaxProducers", 1000);
-    d.put("producer.cacheIdleTimeout", "5m");
-    d.put("producer.outageWait", "5s");
-    d.put("consumer.maxSessions", 10000);
-    d.put("consumer.maxTrackedIds", 10000);
-    d.put("httpConsumer.idleTimeout", "5m");
-    d.put("httpConsumer.maxInstances", 1000);
-    d.put("httpConsumer.maxInstancesPerClient", 100);
-    d.put("httpConsumer.maxWait", "30s");
-    d.put("httpConsumer.maxMessages", 1000);
-    d.put("httpConsumer.sseHeartbeatInterval", "15s");
-    d.put("ws.maxSockets", 10000);
-    d.put("ws.maxFrameSize", "1MB");
-    d.put("ws.idleTimeout", "5m");
-    d.put("ws.pingInterval", "30s");
-    d.put("ws.maxInFlightPerProducer", 1000);
-    d.put("ws.forwardClientTokens", false);
-    d.put("ws.maxTokenClients", 100);
-    d.put("ws.tokenClientIdleTimeout", "1m");
-    d.put("resilience.retryInitialDelay", "100ms");
-    d.put("resilience.retryMaxDelay", "2s");
-    d.put("resilience.breakerMaxFailures", 5);
-    d.put("resilience.breakerResetTimeout", "5s");
-    d.put("log.level", "INFO");
-    d.put(LOGGERS, new JsonObject());
-    d.put("shutdown.timeout", "10s");
-    d.put("auth.providers", new JsonArray().add(AuthConfig.NONE));
-    d.put("auth.jwt.secretKey", null);
-    d.put("auth.jwt.publicKey", null);
-    d.put("auth.jwt.jwksFile", null);
-    d.put("auth.jwt.jwksUrl", null);
-    d.put("auth.jwt.jwksRefresh", "5m");
-    d.put("auth.jwt.roleClaim", "sub");
-    d.put("auth.jwt.issuer", null);
-    d.put("auth.jwt.audience", null);
-    d.put("auth.jwt.clockSkew", "5s");
-    d.put(API_KEYS, new JsonArray());
-    d.put("auth.mtls.principal", "cn");
-    d.put("auth.cacheSize", 10000);
-    d.put("auth.closeOnExpiry", true);
-    d.put("authorization.mode", AuthorizationConfig.PROXY);
-    d.put(RULES, new JsonArray());
-    d.put("cors.allowedOrigins", new JsonArray());
-    d.put("cors.allowedHeaders", new JsonArray().add("Authorization").add("Content-Type").add("Last-Event-ID")
-        .add("X-API-Key").add("X-Client-Id").add("Idempotency-Key").add("traceparent").add("tracestate"));
-    d.put("cors.allowCredentials", false);
-    d.put("cors.maxAge", "10m");
-    d.put("quotas.enabled", false);
-    d.put("quotas.produceMessagesPerSecond", 0);
-    d.put("quotas.produceBytesPerSecond", 0);
-    d.put("quotas.maxWebSockets", 0);
-    d.put("quotas.maxSseStreams", 0);
-    d.put("quotas.maxConsumerInstances", 0);
-    d.put("quotas.maxInFlightRequests", 0);
-    d.put("quotas.maxPrincipals", 10000);
-    d.put(QUOTA_OVERRIDES, new JsonArray());
+    ConfigKeys.ALL.forEach(key -> d.put(key.name(), key.defaultValue()));
     return Collections.unmodifiableMap(d);
   }
 
-  private static void tlsDefaults(Map<String, Object> d, String listener) {
-    d.put(listener + ".tls.certFile", null);
-    d.put(listener + ".tls.keyFile", null);
-    d.put(listener + ".tls.keyStoreFile", null);
-    d.put(listener + ".tls.keyStorePassword", null);
-    d.put(listener + ".tls.clientAuth", "none");
-    d.put(listener + ".tls.trustFile", null);
-    d.put(listener + ".tls.reloadInterval", "10s");
+  private static boolean yamlOnly(String key) {
+    return !ConfigKeys.get(key).overridable();
   }
 
   /** Every key, {@code section.key}, in documentation order. */
@@ -215,7 +110,7 @@ public final class ConfigLoader {
         json.put(section(key), section);
       }
       if (value != null) {
-        section.put(name(key), value instanceof JsonObject o ? o.copy() : value instanceof JsonArray a ? a.copy() : value);
+        section.put(name(key), ConfigKeys.get(key).defaultCopy());
       }
     });
     return json;
@@ -306,7 +201,7 @@ public final class ConfigLoader {
 
   private static void override(JsonObject merged, Function<String, String> lookup) {
     for (String key : DEFAULTS.keySet()) {
-      if (YAML_ONLY.contains(key)) {
+      if (yamlOnly(key)) {
         continue;
       }
       String value = lookup.apply(key);
@@ -326,7 +221,7 @@ public final class ConfigLoader {
     JsonObject flat = flatten(withoutEmptySections(yaml));
     Map<String, String> overridden = new LinkedHashMap<>();
     for (String key : DEFAULTS.keySet()) {
-      if (YAML_ONLY.contains(key) || !(flat.getValue(section(key)) instanceof JsonObject s)
+      if (yamlOnly(key) || !(flat.getValue(section(key)) instanceof JsonObject s)
           || !s.containsKey(name(key))) {
         continue;
       }
@@ -346,7 +241,7 @@ public final class ConfigLoader {
   public static List<String> unrecognizedOverrides(Map<String, String> env, Properties systemProperties) {
     List<String> known = new ArrayList<>();
     for (String key : DEFAULTS.keySet()) {
-      if (!YAML_ONLY.contains(key)) {
+      if (!yamlOnly(key)) {
         known.add(envVarName(key));
         known.add(systemPropertyName(key));
       }
@@ -359,125 +254,76 @@ public final class ConfigLoader {
     return unknown;
   }
 
-  private static boolean isServiceUrl(String v) {
-    return v.startsWith("pulsar://") || v.startsWith("pulsar+ssl://");
-  }
-
   /**
    * Validates {@code json} and builds the config. Keys absent from {@code json} take their default, so both the
    * output of {@link #merge} and a partial object such as {@code {"http":{"port":0}}} are accepted. Values may be
-   * numbers, booleans or strings ({@code "8088"}, {@code "30s"}, {@code "5MB"}).
+   * numbers, booleans or strings ({@code "8088"}, {@code "30s"}, {@code "5MB"}). Every key is first read and checked
+   * as its declaration in {@link ConfigKeys} says; what is checked here is what involves several keys.
    *
    * @throws ConfigException listing every problem found, each naming the key and the bad value (the value of
-   *                         {@code pulsar.authToken} is never shown)
+   *                         a secret is never shown)
    */
   public static ProxyConfig build(JsonObject json) {
     JsonObject merged = defaults().mergeIn(flatten(withoutEmptySections(json)), true);
     Fields f = new Fields(merged, DEFAULTS);
 
-    PulsarConfig pulsar = new PulsarConfig(
-        f.string("pulsar.serviceUrl", ConfigLoader::isServiceUrl,
-            "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)"),
-        f.secret("pulsar.authToken"),
-        f.duration("pulsar.operationTimeout", Duration.ofMillis(1)),
-        f.duration("pulsar.connectionTimeout", Duration.ofMillis(1)),
-        f.integer("pulsar.ioThreads", 1, Integer.MAX_VALUE),
-        f.integer("pulsar.listenerThreads", 1, Integer.MAX_VALUE),
-        f.size("pulsar.memoryLimit", 1),
-        f.duration("pulsar.probeInterval", Duration.ofMillis(100)),
-        f.string("pulsar.probeTopic", v -> v.startsWith("persistent://") || v.startsWith("non-persistent://"),
-            "is not a topic name (persistent://tenant/namespace/topic or non-persistent://...)"),
-        f.stringList("pulsar.serviceUrls", ConfigLoader::isServiceUrl,
-            "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)"),
-        f.duration("pulsar.failoverAfter", Duration.ZERO),
-        f.duration("pulsar.switchBackAfter", Duration.ZERO),
-        brokerTls(f),
-        f.present("pulsar.authPlugin") ? Optional.of(f.string("pulsar.authPlugin", v -> true, "")) : Optional.empty(),
-        f.secret("pulsar.authParams"));
+    PulsarConfig pulsar = new PulsarConfig(f.get("pulsar.serviceUrl"), f.get("pulsar.authToken"),
+        f.get("pulsar.operationTimeout"), f.get("pulsar.connectionTimeout"), f.get("pulsar.ioThreads"),
+        f.get("pulsar.listenerThreads"), f.get("pulsar.memoryLimit"), f.get("pulsar.probeInterval"),
+        f.get("pulsar.probeTopic"), f.get("pulsar.serviceUrls"), f.get("pulsar.failoverAfter"),
+        f.get("pulsar.switchBackAfter"), brokerTls(f), f.get("pulsar.authPlugin"), f.get("pulsar.authParams"));
     if (f.present("pulsar.authPlugin") && f.present("pulsar.authToken")) {
       f.problem("pulsar.authPlugin: set either pulsar.authToken or pulsar.authPlugin, not both");
     } else if (f.present("pulsar.authParams") && !f.present("pulsar.authPlugin")) {
       f.problem("pulsar.authParams: needs pulsar.authPlugin (the class that reads them)");
     }
 
-    long maxBody = f.size("http.maxBodySize", 1);
-    long maxMessage = f.size("http.maxMessageSize", 1);
+    long maxBody = f.get("http.maxBodySize");
+    long maxMessage = f.get("http.maxMessageSize");
     if (f.valid("http.maxBodySize") && f.valid("http.maxMessageSize") && maxMessage > maxBody) {
       f.problem("http.maxMessageSize: '" + f.display("http.maxMessageSize")
           + "' is larger than http.maxBodySize '" + f.display("http.maxBodySize") + "'");
     }
-    long maxInFlightBytes = f.size("http.maxInFlightBytes", 1);
+    long maxInFlightBytes = f.get("http.maxInFlightBytes");
     if (f.valid("http.maxBodySize") && f.valid("http.maxInFlightBytes") && maxInFlightBytes < maxBody) {
       // A body of the largest allowed size would never fit: retrying could not help.
       f.problem("http.maxInFlightBytes: '" + f.display("http.maxInFlightBytes")
           + "' is smaller than http.maxBodySize '" + f.display("http.maxBodySize") + "'");
     }
-    HttpConfig http = new HttpConfig(
-        f.string("http.host", v -> true, ""),
-        f.port("http.port"),
-        maxBody,
-        maxMessage,
-        f.integer("http.maxMessagesPerRequest", 1, Integer.MAX_VALUE),
-        f.integer("http.maxInFlightRequests", 1, Integer.MAX_VALUE),
-        maxInFlightBytes,
-        tls(f, "http"));
+    HttpConfig http = new HttpConfig(f.get("http.host"), f.get("http.port"), maxBody, maxMessage,
+        f.get("http.maxMessagesPerRequest"), f.get("http.maxInFlightRequests"), maxInFlightBytes, tls(f, "http"));
 
-    ManagementConfig management = new ManagementConfig(f.string("management.host", v -> true, ""),
-        f.port("management.port"), tls(f, "management"), f.secret("management.metricsToken"));
+    ManagementConfig management = new ManagementConfig(f.get("management.host"), f.get("management.port"),
+        tls(f, "management"), f.get("management.metricsToken"));
 
-    ProducerConfig producer = new ProducerConfig(
-        f.duration("producer.sendTimeout", Duration.ZERO),
-        f.integer("producer.maxPendingMessages", 1, Integer.MAX_VALUE),
-        f.bool("producer.batchingEnabled"),
-        f.duration("producer.batchingMaxPublishDelay", Duration.ZERO),
-        f.integer("producer.batchingMaxMessages", 1, Integer.MAX_VALUE),
-        f.bool("producer.keyBasedBatching"),
-        f.oneOf("producer.compressionType", COMPRESSION_TYPES),
-        f.integer("producer.cacheMaxProducers", 1, Integer.MAX_VALUE),
-        f.duration("producer.cacheIdleTimeout", Duration.ofMillis(1)),
-        f.duration("producer.outageWait", Duration.ZERO));
+    ProducerConfig producer = new ProducerConfig(f.get("producer.sendTimeout"), f.get("producer.maxPendingMessages"),
+        f.get("producer.batchingEnabled"), f.get("producer.batchingMaxPublishDelay"),
+        f.get("producer.batchingMaxMessages"), f.get("producer.keyBasedBatching"), f.get("producer.compressionType"),
+        f.get("producer.cacheMaxProducers"), f.get("producer.cacheIdleTimeout"), f.get("producer.outageWait"));
 
-    ConsumerConfig consumer = new ConsumerConfig(
-        f.integer("consumer.maxSessions", 1, Integer.MAX_VALUE),
-        f.integer("consumer.maxTrackedIds", 1, Integer.MAX_VALUE));
+    ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"));
 
-    HttpConsumerConfig httpConsumer = new HttpConsumerConfig(
-        f.duration("httpConsumer.idleTimeout", Duration.ofMillis(100)),
-        f.integer("httpConsumer.maxInstances", 1, Integer.MAX_VALUE),
-        f.integer("httpConsumer.maxInstancesPerClient", 1, Integer.MAX_VALUE),
-        f.duration("httpConsumer.maxWait", Duration.ZERO),
-        f.integer("httpConsumer.maxMessages", 1, Integer.MAX_VALUE),
-        f.duration("httpConsumer.sseHeartbeatInterval", Duration.ZERO));
+    HttpConsumerConfig httpConsumer = new HttpConsumerConfig(f.get("httpConsumer.idleTimeout"),
+        f.get("httpConsumer.maxInstances"), f.get("httpConsumer.maxInstancesPerClient"),
+        f.get("httpConsumer.maxWait"), f.get("httpConsumer.maxMessages"), f.get("httpConsumer.sseHeartbeatInterval"));
 
-    WsConfig ws = new WsConfig(
-        f.integer("ws.maxSockets", 1, Integer.MAX_VALUE),
-        f.size("ws.maxFrameSize", 1),
-        f.duration("ws.idleTimeout", Duration.ZERO),
-        f.duration("ws.pingInterval", Duration.ZERO),
-        f.integer("ws.maxInFlightPerProducer", 1, Integer.MAX_VALUE),
-        f.bool("ws.forwardClientTokens"),
-        f.integer("ws.maxTokenClients", 1, Integer.MAX_VALUE),
-        f.duration("ws.tokenClientIdleTimeout", Duration.ofSeconds(1)));
+    WsConfig ws = new WsConfig(f.get("ws.maxSockets"), f.get("ws.maxFrameSize"), f.get("ws.idleTimeout"),
+        f.get("ws.pingInterval"), f.get("ws.maxInFlightPerProducer"), f.get("ws.forwardClientTokens"),
+        f.get("ws.maxTokenClients"), f.get("ws.tokenClientIdleTimeout"));
 
-    ResilienceConfig resilience = new ResilienceConfig(
-        f.duration("resilience.retryInitialDelay", Duration.ofMillis(1)),
-        f.duration("resilience.retryMaxDelay", Duration.ofMillis(1)),
-        f.integer("resilience.breakerMaxFailures", 1, Integer.MAX_VALUE),
-        f.duration("resilience.breakerResetTimeout", Duration.ofMillis(1)));
+    ResilienceConfig resilience = new ResilienceConfig(f.get("resilience.retryInitialDelay"),
+        f.get("resilience.retryMaxDelay"), f.get("resilience.breakerMaxFailures"),
+        f.get("resilience.breakerResetTimeout"));
 
-    LogConfig log = new LogConfig(f.oneOf("log.level", LOG_LEVELS), loggers(f));
+    LogConfig log = new LogConfig(f.get("log.level"), loggers(f));
 
-    ShutdownConfig shutdown = new ShutdownConfig(f.duration("shutdown.timeout", Duration.ofMillis(1)));
+    ShutdownConfig shutdown = new ShutdownConfig(f.get("shutdown.timeout"));
 
     AuthConfig auth = auth(f);
     AuthorizationConfig authorization = new AuthorizationConfig(
-        f.oneOf("authorization.mode", List.of("PROXY", "BROKER")).toLowerCase(Locale.ROOT), rules(f));
-    CorsConfig cors = new CorsConfig(
-        f.stringList("cors.allowedOrigins", v -> v.equals("*") || v.matches("https?://[^/\\s]+"),
-            "is not an origin (scheme://host[:port], e.g. https://app.example.com, or *)"),
-        f.stringList("cors.allowedHeaders", v -> v.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+"), "is not a header name"),
-        f.bool("cors.allowCredentials"),
-        f.duration("cors.maxAge", Duration.ZERO));
+        f.<String>get("authorization.mode").toLowerCase(Locale.ROOT), rules(f));
+    CorsConfig cors = new CorsConfig(f.get("cors.allowedOrigins"), f.get("cors.allowedHeaders"),
+        f.get("cors.allowCredentials"), f.get("cors.maxAge"));
     if (cors.allowCredentials() && cors.allowedOrigins().contains("*")) {
       f.problem("cors.allowCredentials: browsers refuse credentials with the origin '*'; list the origins instead");
     }
@@ -493,13 +339,9 @@ public final class ConfigLoader {
   }
 
   private static QuotasConfig quotas(Fields f) {
-    QuotasConfig.Limits defaults = new QuotasConfig.Limits(
-        f.integer("quotas.produceMessagesPerSecond", 0, Integer.MAX_VALUE),
-        f.size("quotas.produceBytesPerSecond", 0),
-        f.integer("quotas.maxWebSockets", 0, Integer.MAX_VALUE),
-        f.integer("quotas.maxSseStreams", 0, Integer.MAX_VALUE),
-        f.integer("quotas.maxConsumerInstances", 0, Integer.MAX_VALUE),
-        f.integer("quotas.maxInFlightRequests", 0, Integer.MAX_VALUE));
+    QuotasConfig.Limits defaults = new QuotasConfig.Limits(f.<Integer>get("quotas.produceMessagesPerSecond"),
+        f.get("quotas.produceBytesPerSecond"), f.get("quotas.maxWebSockets"), f.get("quotas.maxSseStreams"),
+        f.get("quotas.maxConsumerInstances"), f.get("quotas.maxInFlightRequests"));
     List<QuotasConfig.RoleLimits> overrides = new ArrayList<>();
     List<JsonObject> items = mappings(f, QUOTA_OVERRIDES, "a list of {role, <quota keys>} mappings");
     List<String> known = new ArrayList<>(List.of("role"));
@@ -527,8 +369,7 @@ public final class ConfigLoader {
         overrides.add(new QuotasConfig.RoleLimits(role, limits));
       }
     }
-    return new QuotasConfig(f.bool("quotas.enabled"), defaults,
-        f.integer("quotas.maxPrincipals", 1, Integer.MAX_VALUE), overrides);
+    return new QuotasConfig(f.get("quotas.enabled"), defaults, f.get("quotas.maxPrincipals"), overrides);
   }
 
   /** A limit of an override: a whole number (a size for bytes) of at least 0; null when absent or bad (reported). */
@@ -555,31 +396,18 @@ public final class ConfigLoader {
   }
 
   private static AuthConfig auth(Fields f) {
-    List<String> providers = f.stringList("auth.providers", AUTH_PROVIDERS::contains,
-        "is not an authentication provider (" + String.join(", ", AUTH_PROVIDERS) + ")");
+    List<String> providers = f.get("auth.providers");
     if (providers.isEmpty()) {
       if (f.valid("auth.providers")) {
-        f.problem("auth.providers: must list at least one of " + String.join(", ", AUTH_PROVIDERS)
+        f.problem("auth.providers: must list at least one of " + String.join(", ", ConfigKeys.AUTH_PROVIDERS)
             + " ('none' for no authentication)");
       }
       providers = List.of(AuthConfig.NONE);
     }
-    AuthConfig.JwtConfig jwt = new AuthConfig.JwtConfig(
-        f.secret("auth.jwt.secretKey"),
-        f.secret("auth.jwt.publicKey"),
-        f.optionalString("auth.jwt.jwksFile"),
-        f.optionalString("auth.jwt.jwksUrl").filter(url -> {
-          boolean ok = url.startsWith("https://") || url.startsWith("http://");
-          if (!ok) {
-            f.problem("auth.jwt.jwksUrl: '" + Fields.shorten(url) + "' is not an http:// or https:// URL");
-          }
-          return ok;
-        }),
-        f.duration("auth.jwt.jwksRefresh", Duration.ofSeconds(1)),
-        f.string("auth.jwt.roleClaim", v -> true, ""),
-        f.optionalString("auth.jwt.issuer"),
-        f.optionalString("auth.jwt.audience"),
-        f.duration("auth.jwt.clockSkew", Duration.ZERO));
+    AuthConfig.JwtConfig jwt = new AuthConfig.JwtConfig(f.get("auth.jwt.secretKey"), f.get("auth.jwt.publicKey"),
+        f.get("auth.jwt.jwksFile"), f.get("auth.jwt.jwksUrl"), f.get("auth.jwt.jwksRefresh"),
+        f.get("auth.jwt.roleClaim"), f.get("auth.jwt.issuer"), f.get("auth.jwt.audience"),
+        f.get("auth.jwt.clockSkew"));
     if (providers.contains(AuthConfig.JWT) && !jwt.hasKey()) {
       f.problem("auth.providers: 'jwt' needs a key: set auth.jwt.secretKey, auth.jwt.publicKey, auth.jwt.jwksFile "
           + "or auth.jwt.jwksUrl");
@@ -588,10 +416,8 @@ public final class ConfigLoader {
     if (providers.contains(AuthConfig.APIKEY) && apiKeys.isEmpty()) {
       f.problem("auth.providers: 'apikey' needs at least one key in " + API_KEYS);
     }
-    return new AuthConfig(providers, jwt, apiKeys,
-        f.oneOf("auth.mtls.principal", List.of("CN", "SAN")).toLowerCase(Locale.ROOT),
-        f.integer("auth.cacheSize", 1, Integer.MAX_VALUE),
-        f.bool("auth.closeOnExpiry"));
+    return new AuthConfig(providers, jwt, apiKeys, f.<String>get("auth.mtls.principal").toLowerCase(Locale.ROOT),
+        f.get("auth.cacheSize"), f.get("auth.closeOnExpiry"));
   }
 
   private static List<AuthConfig.ApiKey> apiKeys(Fields f) {
@@ -665,9 +491,8 @@ public final class ConfigLoader {
 
   /** The {@code pulsar.tls.*} keys: a client certificate comes with its key. */
   private static PulsarTlsConfig brokerTls(Fields f) {
-    PulsarTlsConfig tls = new PulsarTlsConfig(f.readableFile("pulsar.tls.trustFile"),
-        f.readableFile("pulsar.tls.certFile"), f.readableFile("pulsar.tls.keyFile"),
-        f.bool("pulsar.tls.hostnameVerification"));
+    PulsarTlsConfig tls = new PulsarTlsConfig(f.get("pulsar.tls.trustFile"), f.get("pulsar.tls.certFile"),
+        f.get("pulsar.tls.keyFile"), f.get("pulsar.tls.hostnameVerification"));
     if (f.present("pulsar.tls.certFile") != f.present("pulsar.tls.keyFile")) {
       f.problem(f.present("pulsar.tls.certFile") ? "pulsar.tls.keyFile: required with pulsar.tls.certFile"
           : "pulsar.tls.certFile: required with pulsar.tls.keyFile");
@@ -678,13 +503,13 @@ public final class ConfigLoader {
   /** The {@code <listener>.tls.*} keys: the files named must be readable, and must make a whole. */
   private static TlsConfig tls(Fields f, String listener) {
     String p = listener + ".tls.";
-    Optional<Path> cert = f.readableFile(p + "certFile");
-    Optional<Path> key = f.readableFile(p + "keyFile");
-    Optional<Path> keyStore = f.readableFile(p + "keyStoreFile");
-    Optional<Secret> password = f.secret(p + "keyStorePassword");
-    String clientAuth = f.oneOf(p + "clientAuth", CLIENT_AUTH).toUpperCase(Locale.ROOT);
-    Optional<Path> trust = f.readableFile(p + "trustFile");
-    Duration reloadInterval = f.duration(p + "reloadInterval", Duration.ZERO);
+    Optional<Path> cert = f.get(p + "certFile");
+    Optional<Path> key = f.get(p + "keyFile");
+    Optional<Path> keyStore = f.get(p + "keyStoreFile");
+    Optional<Secret> password = f.get(p + "keyStorePassword");
+    String clientAuth = f.<String>get(p + "clientAuth").toUpperCase(Locale.ROOT);
+    Optional<Path> trust = f.get(p + "trustFile");
+    Duration reloadInterval = f.get(p + "reloadInterval");
     boolean pem = f.present(p + "certFile") || f.present(p + "keyFile");
     if (pem && f.present(p + "keyStoreFile")) {
       f.problem(p + "keyStoreFile: set either " + p + "certFile and " + p + "keyFile (PEM) or " + p
@@ -710,16 +535,17 @@ public final class ConfigLoader {
       f.problem(LOGGERS + ": must be a mapping of logger name to level, e.g. 'io.pulsarproxy: DEBUG'");
       return Map.of();
     }
+    List<String> levels = ConfigKeys.get("log.level").choices();
     Map<String, String> loggers = new LinkedHashMap<>();
     for (String name : map.fieldNames()) {
       String key = LOGGERS + "[" + name + "]";
       Object level = map.getValue(name);
       if (name.isBlank() || name.equalsIgnoreCase("ROOT")) {
         f.problem(key + ": not a logger name (set the root level with log.level)");
-      } else if (level instanceof String s && LOG_LEVELS.contains(s.trim().toUpperCase(Locale.ROOT))) {
+      } else if (level instanceof String s && levels.contains(s.trim().toUpperCase(Locale.ROOT))) {
         loggers.put(name, s.trim().toUpperCase(Locale.ROOT));
       } else {
-        f.problem(key + ": '" + Fields.shorten(level) + "' is not one of " + String.join(", ", LOG_LEVELS));
+        f.problem(key + ": '" + Fields.shorten(level) + "' is not one of " + String.join(", ", levels));
       }
     }
     return loggers;

@@ -7,6 +7,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -22,14 +23,16 @@ import java.util.function.Predicate;
  */
 final class Fields {
   private static final int MAX_SHOWN = 80;
-  /** Keys whose values are never shown: the ones read with {@link #secret}. */
-  private final Set<String> secretKeys = new HashSet<>(Set.of("pulsar.authToken", "auth.jwt.secretKey"));
+  /** Keys whose values are never shown: the secrets. */
+  private final Set<String> secretKeys = new HashSet<>();
 
   private final JsonObject root;
   private final Map<String, Object> defaults;
   private final List<String> problems = new ArrayList<>();
   private final Set<String> invalid = new HashSet<>();
   private final Set<String> badSections = new HashSet<>();
+  /** Each key's value, read and checked as declared; the default where the value is bad. */
+  private final Map<String, Object> values = new HashMap<>();
 
   Fields(JsonObject root, Map<String, Object> defaults) {
     this.root = root;
@@ -42,6 +45,56 @@ final class Fields {
             + (value == null ? "no value" : "'" + shorten(value) + "'"));
       }
     }
+    for (ConfigKey key : ConfigKeys.ALL) {
+      if (key.type() == ConfigKey.Type.SECRET) {
+        secretKeys.add(key.name());
+      }
+    }
+    for (ConfigKey key : ConfigKeys.ALL) {
+      values.put(key.name(), read(key));
+    }
+  }
+
+  /** Reads {@code key} as its declaration says, recording any problem. */
+  private Object read(ConfigKey key) {
+    String name = key.name();
+    return switch (key.type()) {
+      case STRING -> string(name, key.check(), key.reason());
+      case OPTIONAL_STRING -> optionalString(name).filter(v -> {
+        boolean ok = key.check().test(v);
+        if (!ok) {
+          bad(name, key.reason());
+        }
+        return ok;
+      });
+      case SECRET -> secret(name);
+      case FILE -> readableFile(name);
+      case INTEGER -> integer(name, (int) key.min(), (int) key.max());
+      case PORT -> port(name);
+      case SIZE -> size(name, key.min());
+      case DURATION -> duration(name, key.minDuration());
+      case BOOLEAN -> bool(name);
+      case CHOICE -> oneOf(name, key.choices());
+      case LIST -> stringList(name, key.check(), key.reason());
+      case STRUCTURE -> raw(name);
+    };
+  }
+
+  /**
+   * The value of a declared key, of the Java type its {@link ConfigKey.Type} gives; its default when the value was
+   * bad (a problem is recorded then).
+   */
+  @SuppressWarnings("unchecked")
+  <T> T get(String key) {
+    if (!values.containsKey(key)) {
+      throw new IllegalArgumentException("not a declared config key: " + key);
+    }
+    return (T) values.get(key);
+  }
+
+  /** Every key's value, by name (defaults where values are bad). */
+  Map<String, Object> values() {
+    return values;
   }
 
   List<String> problems() {
@@ -171,7 +224,6 @@ final class Fields {
 
   /** A secret is never shown, not even in error messages. An absent, null or blank value means "not set". */
   Optional<Secret> secret(String key) {
-    secretKeys.add(key);
     Object value = raw(key);
     if (value == null || value instanceof String s && s.isBlank()) {
       return Optional.empty();
