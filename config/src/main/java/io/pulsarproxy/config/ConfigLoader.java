@@ -264,6 +264,11 @@ public final class ConfigLoader {
    *                         a secret is never shown)
    */
   public static ProxyConfig build(JsonObject json) {
+    return resolve(json).config();
+  }
+
+  /** {@link #build}, keeping each key's value too. */
+  static Loaded resolve(JsonObject json) {
     JsonObject merged = defaults().mergeIn(flatten(withoutEmptySections(json)), true);
     Fields f = new Fields(merged, DEFAULTS);
 
@@ -334,8 +339,8 @@ public final class ConfigLoader {
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
-    return new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log, shutdown,
-        auth, authorization, cors, quotas);
+    return new Loaded(new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log,
+        shutdown, auth, authorization, cors, quotas), f.values());
   }
 
   private static QuotasConfig quotas(Fields f) {

@@ -1,14 +1,18 @@
 package io.pulsarproxy.config;
 
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,17 +33,16 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  * The deployment fails with a {@link ConfigException} when the file cannot be read or the configuration is invalid.
  *
- * <p>Reload: every scan period the file is read (asynchronously) and compared with the content seen last. A changed
- * content that yields a valid configuration different from the running one replaces it, applies the log levels and is
- * published on {@link Addresses#CONFIG_CHANGED} (local only; the body is the new {@link ProxyConfig}). Each verticle
- * applies what concerns it, and ignores what it cannot change without a restart. A changed content that is invalid, or
- * a file that cannot be read, is logged once as a WARN line and the running configuration stays. Environment variables
- * and system properties are those given at construction; they keep overriding the file after a reload. Replace the
- * file atomically (write elsewhere, then rename) to never have a half-written file read; if it is read anyway, the
- * next scan picks up the complete file.
- *
- * <p>The file is watched here rather than with a vertx-config {@code ConfigRetriever}, whose scan logs a failed parse
- * at ERROR on every period and gives no way to warn once about an invalid file.
+ * <p>The sources are read through a vertx-config {@link ConfigRetriever}: the file (format {@link YamlFileProcessor}),
+ * the environment variables and the system properties that set keys. Every scan period the retriever reads them again;
+ * when what it read changed and yields a valid configuration different from the running one, that replaces it,
+ * applies the log levels and is published on {@link Addresses#CONFIG_CHANGED} (local only; the body is the new
+ * {@link ProxyConfig}). Each verticle applies what concerns it; a changed key declared
+ * {@link ConfigKey#restart() restart-only} is named in a WARN line here. A change that is invalid, or a file that
+ * cannot be read, is logged once as a WARN line and the running configuration stays. Environment variables and
+ * system properties are those of the process (or those given to the constructor); they keep overriding the file
+ * after a reload. Replace the file atomically (write elsewhere, then rename) to never have a half-written file read;
+ * if it is read anyway, the next scan picks up the complete file.
  */
 public final class ConfigVerticle extends VerticleBase {
   /** Environment variable naming the config file when none is given explicitly. */
@@ -52,16 +55,18 @@ public final class ConfigVerticle extends VerticleBase {
   private final Path file;
   private final Map<String, String> env;
   private final Properties systemProperties;
+  /** Read the process' own environment and system properties with vertx-config's env and sys stores. */
+  private final boolean processSources;
   private final Duration scanPeriod;
   private final LogLevels logLevels = new LogLevels();
 
   private volatile ProxyConfig current;
 
   // Event-loop state (this verticle's context only).
-  private Buffer lastContent;
-  private String lastReadFailure;
-  private long timerId = -1;
-  private boolean scanning;
+  private ConfigRetriever retriever;
+  private Loaded running;
+  private String lastFailure;
+  private Future<Void> applying = Future.succeededFuture();
   private boolean stopped;
 
   /**
@@ -76,6 +81,11 @@ public final class ConfigVerticle extends VerticleBase {
 
   /** Same as {@link #ConfigVerticle(Path, Map, Properties)}, checking the file every {@code scanPeriod}. */
   public ConfigVerticle(Path file, Map<String, String> env, Properties systemProperties, Duration scanPeriod) {
+    this(file, env, systemProperties, scanPeriod, false);
+  }
+
+  private ConfigVerticle(Path file, Map<String, String> env, Properties systemProperties, Duration scanPeriod,
+      boolean processSources) {
     this.file = file;
     this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
     this.systemProperties = new Properties();
@@ -85,6 +95,7 @@ public final class ConfigVerticle extends VerticleBase {
       throw new IllegalArgumentException("scanPeriod must be at least 1ms: " + scanPeriod);
     }
     this.scanPeriod = scanPeriod;
+    this.processSources = processSources;
   }
 
   /**
@@ -95,7 +106,8 @@ public final class ConfigVerticle extends VerticleBase {
    */
   public static ConfigVerticle fromEnvironment(Path fileOrNull) {
     Map<String, String> env = System.getenv();
-    return new ConfigVerticle(resolveConfigFile(fileOrNull, env), env, System.getProperties());
+    return new ConfigVerticle(resolveConfigFile(fileOrNull, env), env, System.getProperties(), DEFAULT_SCAN_PERIOD,
+        true);
   }
 
   /**
@@ -134,100 +146,137 @@ public final class ConfigVerticle extends VerticleBase {
     ProxyConfigCodec.register(vertx);
     ConfigLoader.unrecognizedOverrides(env, systemProperties).forEach(name ->
         LOG.warn("ignoring {}: it sets no configuration key (see the configuration reference)", name));
-    Future<Buffer> content = file == null ? Future.succeededFuture() : vertx.fileSystem().readFile(file.toString())
-        .recover(err -> Future.failedFuture(new ConfigException(List.of(ConfigLoader.unreadable(file, err)))));
-    return content.compose(text -> build(text).onSuccess(config -> {
-      lastContent = text;
-      current = config;
-      logLevels.apply(config.log());
-      LOG.info("configuration loaded from {}: {}", describeSources(), config);
-      if (file != null) {
-        timerId = vertx.setPeriodic(scanPeriod.toMillis(), id -> scan());
-      }
-    }));
+    retriever = ConfigRetriever.create(vertx, retrieverOptions());
+    return retriever.getConfig().compose(this::load).onSuccess(loaded -> {
+      running = loaded;
+      current = loaded.config();
+      logLevels.apply(loaded.config().log());
+      LOG.info("configuration loaded from {}: {}", describeSources(), loaded.config());
+      retriever.listen(change -> {
+        JsonObject sources = change.getNewConfiguration();
+        applying = applying.transform(done -> onChange(sources));
+      });
+    }).onFailure(err -> retriever.close());
   }
 
   @Override
   public Future<?> stop() {
     stopped = true;
-    if (timerId != -1) {
-      vertx.cancelTimer(timerId);
-    }
-    return Future.succeededFuture();
+    return retriever == null ? Future.succeededFuture() : retriever.close();
   }
 
-  /** Parses and validates off the event loop; completes on this verticle's context. */
-  private Future<ProxyConfig> build(Buffer content) {
+  private ConfigRetrieverOptions retrieverOptions() {
+    // Without a file there is nothing that could change: no scans.
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false)
+        .setScanPeriod(file == null ? 0 : scanPeriod.toMillis());
+    if (file != null) {
+      // Optional: a file that cannot be read leaves its entry out (see load) instead of failing every scan.
+      options.addStore(new ConfigStoreOptions().setType("file").setFormat(YamlFileProcessor.NAME).setOptional(true)
+          .setConfig(new JsonObject().put("path", file.toString())));
+    }
+    List<String> envNames = ConfigKeys.ALL.stream().filter(ConfigKey::overridable).map(ConfigKey::envVar).toList();
+    if (processSources) {
+      options.addStore(new ConfigStoreOptions().setType("env")
+          .setConfig(new JsonObject().put("raw-data", true).put("keys", new JsonArray(envNames))));
+      options.addStore(new ConfigStoreOptions().setType("sys").setConfig(new JsonObject().put("raw-data", true)));
+    } else {
+      JsonObject given = new JsonObject();
+      env.forEach((name, value) -> {
+        if (envNames.contains(name)) {
+          given.put(name, value);
+        }
+      });
+      systemProperties.stringPropertyNames().stream().filter(n -> n.startsWith(ConfigLoader.SYSPROP_PREFIX))
+          .forEach(name -> given.put(name, systemProperties.getProperty(name)));
+      options.addStore(new ConfigStoreOptions().setType("json").setConfig(given));
+    }
+    return options;
+  }
+
+  /**
+   * Builds the configuration from what the retriever read, off the event loop; completes on this verticle's context.
+   * Fails with a {@link ConfigException} when the file cannot be read or the configuration is invalid.
+   */
+  private Future<Loaded> load(JsonObject sources) {
+    JsonObject yaml = sources.getJsonObject(YamlFileProcessor.FILE);
+    if (file != null && yaml == null && !sources.containsKey(YamlFileProcessor.PROBLEMS)) {
+      // The optional file store left the file out: read it once more for the reason.
+      return vertx.fileSystem().readFile(file.toString()).transform(read -> Future.failedFuture(new ConfigException(
+          List.of(ConfigLoader.unreadable(file, read.failed() ? read.cause() : new NoSuchFileException(file.toString()))))));
+    }
+    Map<String, String> envValues = new HashMap<>();
+    Properties sysValues = new Properties();
+    for (ConfigKey key : ConfigKeys.ALL) {
+      if (sources.getValue(key.envVar()) != null) {
+        envValues.put(key.envVar(), String.valueOf(sources.getValue(key.envVar())));
+      }
+      if (sources.getValue(key.systemProperty()) != null) {
+        sysValues.setProperty(key.systemProperty(), String.valueOf(sources.getValue(key.systemProperty())));
+      }
+    }
     return vertx.executeBlocking(() -> {
-      JsonObject yaml = content == null ? null
-          : ConfigLoader.parseYaml(content.toString(StandardCharsets.UTF_8), ConfigLoader.fileSource(file));
-      ProxyConfig built = ConfigLoader.build(ConfigLoader.merge(yaml, env, systemProperties));
+      if (sources.getValue(YamlFileProcessor.PROBLEMS) instanceof JsonArray problems) {
+        throw new ConfigException(problems.stream().map(String::valueOf).toList());
+      }
+      Loaded loaded = ConfigLoader.resolve(ConfigLoader.merge(yaml, envValues, sysValues));
       if (yaml != null) {
         // A value in the file that the environment or a system property replaces is easy to miss: say so.
-        ConfigLoader.overriddenInFile(yaml, env, systemProperties).forEach((key, source) ->
+        ConfigLoader.overriddenInFile(yaml, envValues, sysValues).forEach((key, source) ->
             LOG.info("{} in {} is overridden by {}", key, file, source));
       }
-      return built;
+      return loaded;
     }, false);
   }
 
-  private void scan() {
-    if (scanning || stopped) {
-      return;
-    }
-    scanning = true;
-    vertx.fileSystem().readFile(file.toString())
-        .transform(read -> read.succeeded() ? onContent(read.result()) : onReadFailure(read.cause()))
-        .onComplete(done -> scanning = false);
-  }
-
-  private Future<Void> onReadFailure(Throwable failure) {
-    String reason = ConfigLoader.unreadable(file, failure);
-    if (!reason.equals(lastReadFailure)) {
-      lastReadFailure = reason;
-      LOG.warn("{}; keeping the running configuration", reason);
-    }
-    // Forget the content: when the file comes back, it is loaded even if it is the same as before.
-    lastContent = null;
-    return Future.succeededFuture();
-  }
-
-  private Future<Void> onContent(Buffer content) {
-    lastReadFailure = null;
-    if (content.equals(lastContent)) {
+  private Future<Void> onChange(JsonObject sources) {
+    if (stopped) {
       return Future.succeededFuture();
     }
-    lastContent = content;
-    return build(content).transform(built -> {
+    return load(sources).transform(built -> {
       if (stopped) {
         return Future.succeededFuture();
       }
-      if (built.failed()) {
-        Throwable err = built.cause();
-        String problems = err instanceof ConfigException e ? String.join("; ", e.problems()) : err.toString();
+      if (built.succeeded()) {
+        lastFailure = null;
+        replace(built.result());
+        return Future.succeededFuture();
+      }
+      Throwable err = built.cause();
+      String problems = err instanceof ConfigException e ? String.join("; ", e.problems()) : err.toString();
+      if (problems.equals(lastFailure)) {
+        return Future.succeededFuture();
+      }
+      lastFailure = problems;
+      if (err instanceof ConfigException e && e.problems().size() == 1
+          && e.problems().get(0).startsWith(ConfigLoader.fileSource(file) + ": cannot be read")) {
+        LOG.warn("{}; keeping the running configuration", problems);
+      } else {
         LOG.warn("{} changed but is not valid, keeping the running configuration: {}",
             ConfigLoader.fileSource(file), problems);
         vertx.eventBus().publish(Addresses.CONFIG_REJECTED, problems, new DeliveryOptions().setLocalOnly(true));
-      } else {
-        replace(built.result());
       }
       return Future.succeededFuture();
     });
   }
 
-  private void replace(ProxyConfig next) {
-    ProxyConfig previous = current;
-    if (next.equals(previous)) {
+  private void replace(Loaded next) {
+    Loaded previous = running;
+    running = next;
+    if (next.config().equals(previous.config())) {
       LOG.debug("{} changed, the effective configuration did not", ConfigLoader.fileSource(file));
       return;
     }
-    current = next;
-    logLevels.apply(next.log());
+    current = next.config();
+    logLevels.apply(next.config().log());
     LOG.info("configuration reloaded from {}, changed sections {}: {}",
-        ConfigLoader.fileSource(file), changedSections(previous, next), next);
-    vertx.eventBus().publish(Addresses.CONFIG_CHANGED, next, new DeliveryOptions().setLocalOnly(true));
+        ConfigLoader.fileSource(file), changedSections(previous.config(), next.config()), next.config());
+    List<String> needRestart = previous.changedKeys(next).stream().filter(key -> !ConfigKeys.get(key).live()).toList();
+    if (!needRestart.isEmpty()) {
+      LOG.warn("changed {} take effect after a restart (see the reloads column of the configuration reference)",
+          needRestart);
+    }
+    vertx.eventBus().publish(Addresses.CONFIG_CHANGED, next.config(), new DeliveryOptions().setLocalOnly(true));
   }
-
   private static List<String> changedSections(ProxyConfig a, ProxyConfig b) {
     List<String> changed = new ArrayList<>();
     for (java.lang.reflect.RecordComponent section : ProxyConfig.class.getRecordComponents()) {

@@ -20,12 +20,16 @@ import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,14 +125,24 @@ class ConfigVerticleTest {
     assertThat(logs.at(Level.INFO)).last().asString().contains("changed sections [producer]");
   }
 
-  @Test
-  void skipsAnInvalidChangeAndKeepsWatching(Vertx vertx) throws IOException {
+  /** An invalid value, and a file that is not YAML (a duplicate key); FILE stands for the file's name. */
+  static Stream<Arguments> invalidChanges() {
+    return Stream.of(
+        Arguments.of("producer:\n  sendTimeout: 6s\nhttp:\n  port: 70000\n",
+            "http.port: '70000' is not a port (0..65535)"),
+        Arguments.of("producer:\n  sendTimeout: 6s\n  sendTimeout: 7s\n",
+            "FILE: invalid YAML at line 3, column 3: while constructing a mapping, found duplicate key sendTimeout"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidChanges")
+  void skipsAnInvalidChangeAndKeepsWatching(String invalid, String problem, Vertx vertx) throws IOException {
     replace("producer:\n  sendTimeout: 5s\n");
     ConfigVerticle verticle = deploy(vertx, Map.of());
     ProxyConfig first = verticle.current();
     Queue<ProxyConfig> published = listen(vertx);
 
-    replace("producer:\n  sendTimeout: 6s\nhttp:\n  port: 70000\n");
+    replace(invalid);
     await().until(() -> !logs.at(Level.WARN).isEmpty());
 
     assertThat(published).isEmpty();
@@ -142,7 +156,8 @@ class ConfigVerticleTest {
     assertThat(verticle.current().producer().sendTimeout()).isEqualTo(Duration.ofSeconds(9));
     // One WARN for the invalid content, not one per scan.
     assertThat(logs.at(Level.WARN)).containsExactly("config file " + file
-        + " changed but is not valid, keeping the running configuration: http.port: '70000' is not a port (0..65535)");
+        + " changed but is not valid, keeping the running configuration: "
+        + problem.replace("FILE", "config file " + file));
   }
 
   @Test
@@ -173,6 +188,33 @@ class ConfigVerticleTest {
     await().until(() -> !published.isEmpty());
     assertThat(published.peek().producer().maxPendingMessages()).isEqualTo(42);
     assertThat(published.peek().producer().sendTimeout()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void saysAtInfoWhichKeysOfTheFileTheEnvironmentOverrides(Vertx vertx) throws IOException {
+    replace("producer:\n  sendTimeout: 5s\n  maxPendingMessages: 7\n");
+
+    deploy(vertx, Map.of("PROXY_PRODUCER_SEND_TIMEOUT", "2s", "PROXY_HTTP_PORT", "9100"));
+
+    // http.port is not in the file: nothing to say about it.
+    assertThat(logs.at(Level.INFO)).filteredOn(line -> line.contains("overridden"))
+        .containsExactly("producer.sendTimeout in " + file + " is overridden by environment variable "
+            + "PROXY_PRODUCER_SEND_TIMEOUT");
+  }
+
+  @Test
+  void appliesALiveKeyAndWarnsAboutARestartKeyByName(Vertx vertx) throws IOException {
+    replace("http:\n  port: 9200\n");
+    ConfigVerticle verticle = deploy(vertx, Map.of());
+    Queue<ProxyConfig> published = listen(vertx);
+
+    replace("http:\n  port: 9201\n  maxMessagesPerRequest: 5\n");
+
+    await().until(() -> !published.isEmpty());
+    // The new config is published whole; the listener that owns the port keeps its own until a restart.
+    assertThat(verticle.current().http().maxMessagesPerRequest()).isEqualTo(5);
+    assertThat(logs.at(Level.WARN)).containsExactly("changed [http.port] take effect after a restart (see the reloads "
+        + "column of the configuration reference)");
   }
 
   @Test

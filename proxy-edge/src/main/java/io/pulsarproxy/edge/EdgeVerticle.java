@@ -232,9 +232,7 @@ public final class EdgeVerticle extends VerticleBase {
   }
 
   private void reconfigure(ProxyConfig newConfig) {
-    if (!newConfig.http().tls().equals(config.http().tls())) {
-      LOG.warn("Changed http.tls.* settings take effect after a restart (changed certificate files are reloaded)");
-    }
+    // Keys that take effect after a restart only (http.host, http.port, http.tls.*) are named by the ConfigVerticle.
     config = newConfig;
     auth.reconfigure(newConfig);
     origins.reconfigure(newConfig.cors());

@@ -21,8 +21,6 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The management server: {@code /metrics} (Prometheus text format), {@code /health/live} and {@code /health/ready}.
@@ -36,7 +34,6 @@ import org.slf4j.LoggerFactory;
  * stay open: probes of an orchestrator carry no token.
  */
 public final class MetricsVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(MetricsVerticle.class);
   private static final long STATUS_TIMEOUT_MS = 2_000;
 
   private final ManagementConfig config;
@@ -53,14 +50,8 @@ public final class MetricsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> {
-      metrics.configReload(true);
-      ManagementConfig changed = msg.body().management();
-      if (!changed.tls().equals(config.tls()) || !changed.metricsToken().equals(config.metricsToken())) {
-        LOG.warn("Changed management.tls.* and management.metricsToken take effect after a restart "
-            + "(changed certificate files are reloaded)");
-      }
-    });
+    // management.* take effect after a restart only; the ConfigVerticle names a changed one.
+    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> metrics.configReload(true));
     vertx.eventBus().consumer(Addresses.CONFIG_REJECTED, msg -> metrics.configReload(false));
     HealthChecks live = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx).register("pulsar", STATUS_TIMEOUT_MS + 500, promise ->

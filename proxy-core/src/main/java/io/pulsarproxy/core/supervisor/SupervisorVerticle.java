@@ -224,16 +224,6 @@ public final class SupervisorVerticle extends VerticleBase {
       vertx.cancelTimer(probeTimer);
       probeTimer = vertx.setPeriodic(newConfig.probeInterval().toMillis(), id -> probeAll());
     }
-    if (!sameClientSettings(old, newConfig)) {
-      LOG.warn("Changed Pulsar client settings other than the service URLs and probe take effect after a restart");
-    }
-  }
-
-  private static boolean sameClientSettings(PulsarConfig a, PulsarConfig b) {
-    return a.authToken().equals(b.authToken()) && a.operationTimeout().equals(b.operationTimeout())
-        && a.connectionTimeout().equals(b.connectionTimeout()) && a.ioThreads() == b.ioThreads()
-        && a.listenerThreads() == b.listenerThreads() && a.memoryLimitBytes() == b.memoryLimitBytes()
-        && a.tls().equals(b.tls()) && a.authPlugin().equals(b.authPlugin()) && a.authParams().equals(b.authParams());
   }
 
   private void probeAll() {
