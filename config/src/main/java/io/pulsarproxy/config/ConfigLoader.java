@@ -27,8 +27,9 @@ import java.util.function.Function;
  * and {@code proxy.} + section + key as a system property ({@code -Dproxy.http.port=9000}). A key may have more
  * levels ({@code http.tls.certFile}): in YAML as nested mappings ({@code http:}, {@code tls:}, {@code certFile:}) or
  * with the rest of the name as one key ({@code tls.certFile:} under {@code http:}), in the environment as
- * {@code PROXY_HTTP_TLS_CERT_FILE}. Only the keys in {@link #keys()} are read from the environment and system
- * properties; {@code log.loggers} is YAML only. Unknown keys in the YAML file are rejected.
+ * {@code PROXY_HTTP_TLS_CERT_FILE}. The keys are declared in {@link ConfigKeys}; only those are read from the
+ * environment and system properties, and structures ({@code log.loggers}, {@code auth.apiKeys}, ...) only from the
+ * YAML file. Unknown keys in the YAML file are rejected.
  *
  * <p>Everything here is synchronous and thread-safe. I/O: {@link #load(Path, Map, Properties)} reads the file, and
  * {@link #build(JsonObject)} checks that the files the configuration names (certificates, keys) can be read.
@@ -335,6 +336,9 @@ public final class ConfigLoader {
 
     QuotasConfig quotas = quotas(f);
 
+    if (!f.unused().isEmpty()) {
+      throw new IllegalStateException("declared in ConfigKeys but not bound to ProxyConfig: " + f.unused());
+    }
     f.rejectUnknownKeys();
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
@@ -473,7 +477,7 @@ public final class ConfigLoader {
   }
 
   private static List<JsonObject> mappings(Fields f, String key, String what) {
-    Object raw = f.raw(key);
+    Object raw = f.get(key);
     List<JsonObject> items = new ArrayList<>();
     if (raw == null) {
       return items;
@@ -532,7 +536,7 @@ public final class ConfigLoader {
   }
 
   private static Map<String, String> loggers(Fields f) {
-    Object raw = f.raw(LOGGERS);
+    Object raw = f.get(LOGGERS);
     if (raw == null) {
       return Map.of();
     }

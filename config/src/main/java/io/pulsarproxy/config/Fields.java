@@ -33,6 +33,8 @@ final class Fields {
   private final Set<String> badSections = new HashSet<>();
   /** Each key's value, read and checked as declared; the default where the value is bad. */
   private final Map<String, Object> values = new HashMap<>();
+  /** The keys the binder asked for, to find a declared key that nothing reads. */
+  private final Set<String> used = new HashSet<>();
 
   Fields(JsonObject root, Map<String, Object> defaults) {
     this.root = root;
@@ -89,7 +91,13 @@ final class Fields {
     if (!values.containsKey(key)) {
       throw new IllegalArgumentException("not a declared config key: " + key);
     }
+    used.add(key);
     return (T) values.get(key);
+  }
+
+  /** The declared keys that {@link #get} was never asked for: each is a key that nothing would use. */
+  List<String> unused() {
+    return ConfigKeys.ALL.stream().map(ConfigKey::name).filter(k -> !used.contains(k)).toList();
   }
 
   /** Every key's value, by name (defaults where values are bad). */

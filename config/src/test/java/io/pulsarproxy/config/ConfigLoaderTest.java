@@ -148,7 +148,8 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.envVarName("http.maxInFlightBytes")).isEqualTo("PROXY_HTTP_MAX_IN_FLIGHT_BYTES");
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
     assertThat(ConfigLoader.envVarName("auth.jwt.secretKey")).isEqualTo("PROXY_AUTH_JWT_SECRET_KEY");
-    assertThat(ConfigLoader.keys()).hasSize(104).startsWith("pulsar.serviceUrl").endsWith("quotas.overrides");
+    assertThat(ConfigLoader.keys()).doesNotHaveDuplicates().startsWith("pulsar.serviceUrl")
+        .endsWith("quotas.overrides");
   }
 
   @Test
