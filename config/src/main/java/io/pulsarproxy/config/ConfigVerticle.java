@@ -4,6 +4,7 @@ import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -66,7 +67,7 @@ public final class ConfigVerticle extends VerticleBase {
   private ConfigRetriever retriever;
   private Loaded running;
   private String lastFailure;
-  private Future<Void> applying = Future.succeededFuture();
+  private Future<Void> applying;
   private boolean stopped;
 
   /**
@@ -147,15 +148,19 @@ public final class ConfigVerticle extends VerticleBase {
     ConfigLoader.unrecognizedOverrides(env, systemProperties).forEach(name ->
         LOG.warn("ignoring {}: it sets no configuration key (see the configuration reference)", name));
     retriever = ConfigRetriever.create(vertx, retrieverOptions());
+    // Changes seen while the first load is still being built are applied after it, in the order they were seen.
+    Promise<Void> started = Promise.promise();
+    applying = started.future();
+    retriever.listen(change -> {
+      JsonObject sources = change.getNewConfiguration();
+      applying = applying.transform(done -> onChange(sources));
+    });
     return retriever.getConfig().compose(this::load).onSuccess(loaded -> {
       running = loaded;
       current = loaded.config();
       logLevels.apply(loaded.config().log());
       LOG.info("configuration loaded from {}: {}", describeSources(), loaded.config());
-      retriever.listen(change -> {
-        JsonObject sources = change.getNewConfiguration();
-        applying = applying.transform(done -> onChange(sources));
-      });
+      started.complete();
     }).onFailure(err -> retriever.close());
   }
 
