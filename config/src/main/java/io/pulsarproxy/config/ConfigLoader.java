@@ -100,6 +100,8 @@ public final class ConfigLoader {
     d.put("producer.cacheMaxProducers", 1000);
     d.put("producer.cacheIdleTimeout", "5m");
     d.put("producer.outageWait", "5s");
+    d.put("produce.idempotencyWindow", "10m");
+    d.put("produce.idempotencyMaxKeys", 10000);
     d.put("consumer.maxSessions", 10000);
     d.put("consumer.maxTrackedIds", 10000);
     d.put("httpConsumer.idleTimeout", "5m");
@@ -172,8 +174,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * The sections, in documentation order: pulsar, http, management, producer, consumer, httpConsumer, ws, resilience,
-   * log, shutdown, auth, authorization, cors, quotas.
+   * The sections, in documentation order: pulsar, http, management, producer, produce, consumer, httpConsumer, ws,
+   * resilience, log, shutdown, auth, authorization, cors, quotas.
    */
   public static List<String> sections() {
     return DEFAULTS.keySet().stream().map(ConfigLoader::section).distinct().toList();
@@ -437,6 +439,10 @@ public final class ConfigLoader {
         f.duration("producer.cacheIdleTimeout", Duration.ofMillis(1)),
         f.duration("producer.outageWait", Duration.ZERO));
 
+    ProduceConfig produce = new ProduceConfig(
+        f.duration("produce.idempotencyWindow", Duration.ZERO),
+        f.integer("produce.idempotencyMaxKeys", 1, Integer.MAX_VALUE));
+
     ConsumerConfig consumer = new ConsumerConfig(
         f.integer("consumer.maxSessions", 1, Integer.MAX_VALUE),
         f.integer("consumer.maxTrackedIds", 1, Integer.MAX_VALUE));
@@ -488,7 +494,7 @@ public final class ConfigLoader {
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
-    return new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log, shutdown,
+    return new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws, resilience, log, shutdown,
         auth, authorization, cors, quotas);
   }
 
