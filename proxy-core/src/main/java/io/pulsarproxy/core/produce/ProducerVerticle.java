@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * (see {@link PulsarGuard}). When recent attempts to reach the broker failed (the guard's circuit is open), requests
  * fail at once too. On stop it stops taking requests, waits for the sends in flight (bounded
  * by {@code shutdown.timeout}) and closes its producers.
+ *
+ * <p>A request with an {@link Idempotency} is sent once per principal and key within {@code
+ * produce.idempotencyWindow}: repeats wait for the first one's sends and get their outcome ({@link IdempotencyStore}).
  */
 public final class ProducerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerVerticle.class);
@@ -88,7 +91,7 @@ public final class ProducerVerticle extends VerticleBase {
     });
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
     scheduleEviction();
-    scheduleExpiry();
+    scheduleExpiry(config.produce().idempotencyWindow());
     consumer = vertx.eventBus().consumer(Addresses.PRODUCE, this::handle);
     commands = vertx.eventBus().consumer(Addresses.PRODUCERS, this::control);
     return Future.all(consumer.completion(), commands.completion());
@@ -112,8 +115,7 @@ public final class ProducerVerticle extends VerticleBase {
     if (!config.produce().equals(newConfig.produce())) {
       idempotency.reconfigure(newConfig.produce().idempotencyWindow(), newConfig.produce().idempotencyMaxKeys());
       vertx.cancelTimer(expiryTimer);
-      config = newConfig;
-      scheduleExpiry();
+      scheduleExpiry(newConfig.produce().idempotencyWindow());
     }
     config = newConfig;
     if (!old.withOutageWait(newConfig.producer().outageWait()).equals(newConfig.producer())) {
@@ -134,8 +136,7 @@ public final class ProducerVerticle extends VerticleBase {
     });
   }
 
-  private void scheduleExpiry() {
-    Duration window = config.produce().idempotencyWindow();
+  private void scheduleExpiry(Duration window) {
     long period = Math.max(1_000, Math.min(30_000, window.toMillis() / 4));
     expiryTimer = vertx.setPeriodic(period, id -> idempotency.expire());
   }
@@ -145,7 +146,8 @@ public final class ProducerVerticle extends VerticleBase {
     Future<ProduceReply> reply = request.idempotency() != null && config.produce().idempotencyEnabled()
         ? produceOnce(request)
         : produce(request);
-    reply.onSuccess(r -> message.reply(r, Codecs.LOCAL));
+    reply.onComplete(r -> message.reply(r.succeeded() ? r.result()
+        : failAll(request, new ProxyException(ErrorCode.INTERNAL_ERROR, "the produce service failed")), Codecs.LOCAL));
   }
 
   /**
