@@ -144,6 +144,13 @@ public final class ConfigKeys {
               + "`BROKER_UNAVAILABLE` + `Retry-After` (`send-error:8`, handshake 503), and sends already "
               + "handed to Pulsar fail the same way. A restart shorter than this costs no errors; `0` "
               + "refuses at once"),
+      duration("produce.idempotencyWindow", "10m", "0",
+          "how long after its sends completed a request's `Idempotency-Key` is remembered (a repeat "
+              + "within it gets the first answer); `0` = the header is ignored"),
+      integer("produce.idempotencyMaxKeys", 10000, 1,
+          "keys held at once (a request of more than 10 messages counts once per 10); at the limit the "
+              + "oldest completed keys go, and when all are in flight a new key gets 503 `OVERLOADED`. About "
+              + "2 KB each: 20 MB at the default"),
       integer("consumer.maxSessions", 10000, 1,
           "Pulsar consumers and readers open for clients at once; more: 503"),
       integer("consumer.maxTrackedIds", 10000, 1,

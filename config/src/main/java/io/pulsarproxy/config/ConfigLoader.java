@@ -68,8 +68,8 @@ public final class ConfigLoader {
   }
 
   /**
-   * The sections, in documentation order: pulsar, http, management, producer, consumer, httpConsumer, ws, resilience,
-   * log, shutdown, auth, authorization, cors, quotas.
+   * The sections, in documentation order: pulsar, http, management, producer, produce, consumer, httpConsumer, ws,
+   * resilience, log, shutdown, auth, authorization, cors, quotas.
    */
   public static List<String> sections() {
     return DEFAULTS.keySet().stream().map(ConfigLoader::section).distinct().toList();
@@ -307,6 +307,8 @@ public final class ConfigLoader {
         f.get("producer.batchingMaxMessages"), f.get("producer.keyBasedBatching"), f.get("producer.compressionType"),
         f.get("producer.cacheMaxProducers"), f.get("producer.cacheIdleTimeout"), f.get("producer.outageWait"));
 
+    ProduceConfig produce = new ProduceConfig(f.get("produce.idempotencyWindow"), f.get("produce.idempotencyMaxKeys"));
+
     ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"));
 
     HttpConsumerConfig httpConsumer = new HttpConsumerConfig(f.get("httpConsumer.idleTimeout"),
@@ -343,7 +345,7 @@ public final class ConfigLoader {
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
-    return new Loaded(new ProxyConfig(pulsar, http, management, producer, consumer, httpConsumer, ws, resilience, log,
+    return new Loaded(new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws, resilience, log,
         shutdown, auth, authorization, cors, quotas), f.values());
   }
 

@@ -11,6 +11,7 @@ public record ProxyConfig(
     HttpConfig http,
     ManagementConfig management,
     ProducerConfig producer,
+    ProduceConfig produce,
     ConsumerConfig consumer,
     HttpConsumerConfig httpConsumer,
     WsConfig ws,
@@ -27,6 +28,7 @@ public record ProxyConfig(
     Objects.requireNonNull(http, "http");
     Objects.requireNonNull(management, "management");
     Objects.requireNonNull(producer, "producer");
+    Objects.requireNonNull(produce, "produce");
     Objects.requireNonNull(consumer, "consumer");
     Objects.requireNonNull(httpConsumer, "httpConsumer");
     Objects.requireNonNull(ws, "ws");

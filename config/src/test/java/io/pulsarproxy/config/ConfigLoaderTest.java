@@ -59,6 +59,7 @@ class ConfigLoaderTest {
     assertThat(c.management()).isEqualTo(new ManagementConfig("0.0.0.0", 8089));
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 10000, true, Duration.ofMillis(1),
         1000, true, "NONE", 1000, Duration.ofMinutes(5), Duration.ofSeconds(5)));
+    assertThat(c.produce()).isEqualTo(new ProduceConfig(Duration.ofMinutes(10), 10000));
     assertThat(c.log()).isEqualTo(new LogConfig("INFO", Map.of()));
     assertThat(c.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(10)));
   }
@@ -245,6 +246,8 @@ class ConfigLoaderTest {
       producer    | compressionType: gzip          | producer.compressionType: 'gzip' is not one of NONE, LZ4, ZLIB, ZSTD, SNAPPY
       producer    | cacheIdleTimeout: 0            | producer.cacheIdleTimeout: '0' must be greater than 0
       producer    | maxPendingMessages: 99999999999 | producer.maxPendingMessages: '99999999999' must be at most 2147483647
+      produce     | idempotencyWindow: soon        | produce.idempotencyWindow: 'soon' is not a duration
+      produce     | idempotencyMaxKeys: 0          | produce.idempotencyMaxKeys: '0' must be at least 1
       httpConsumer | idleTimeout: 10ms             | httpConsumer.idleTimeout: '10ms' must be at least 100ms
       httpConsumer | maxInstancesPerClient: 0      | httpConsumer.maxInstancesPerClient: '0' must be at least 1
       httpConsumer | sseHeartbeatInterval: often   | httpConsumer.sseHeartbeatInterval: 'often' is not a duration
@@ -261,8 +264,8 @@ class ConfigLoaderTest {
   @Test
   void rejectsUnknownSections() throws IOException {
     assertThat(problems("htpp:\n  port: 9000\n")).containsExactly(
-        "htpp: unknown section (known sections: pulsar, http, management, producer, consumer, httpConsumer, ws, "
-            + "resilience, log, shutdown, auth, authorization, cors, quotas)");
+        "htpp: unknown section (known sections: pulsar, http, management, producer, produce, consumer, httpConsumer, "
+            + "ws, resilience, log, shutdown, auth, authorization, cors, quotas)");
   }
 
   @Test

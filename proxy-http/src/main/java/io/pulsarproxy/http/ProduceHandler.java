@@ -5,6 +5,7 @@ import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.core.bus.BusErrors;
 import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.core.produce.Idempotency;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.OutgoingMessage;
 import io.pulsarproxy.core.produce.ProduceReply;
@@ -34,7 +35,8 @@ import org.apache.pulsar.client.api.MessageIdAdv;
  * {@code POST /api/v1/topics/{domain}/{tenant}/{namespace}/{topic}/messages}: validates the request, hands the
  * messages to the produce service in one event-bus request, and answers once the broker has answered for each. A
  * principal over its produce rate ({@code quotas.produceMessagesPerSecond}, {@code quotas.produceBytesPerSecond}) gets
- * 429 with {@code Retry-After}, and none of the request's messages is sent.
+ * 429 with {@code Retry-After}, and none of the request's messages is sent. A request with an {@code Idempotency-Key}
+ * (see {@link IdempotencyKeys}) that repeats an earlier one gets that one's outcome.
  *
  * <p>Runs on the edge verticle's event loop.
  */
@@ -62,6 +64,9 @@ final class ProduceHandler implements Handler<RoutingContext> {
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     // Taken from the context: once parsed, the raw bytes can go while the messages wait for the broker.
     Buffer body = BoundedBodyHandler.takeBody(ctx);
+    Idempotency idempotency = c.produce().idempotencyEnabled()
+        ? IdempotencyKeys.of(ctx, Access.principal(ctx), contentType, body)
+        : null;
     List<OutgoingMessage> messages = ProduceRequestParser.bodyKind(contentType) == ProduceRequestParser.BodyKind.JSON
         ? parser.parseJson(body)
         : List.of(parser.parseRaw(body, ctx.request().headers()));
@@ -77,12 +82,19 @@ final class ProduceHandler implements Handler<RoutingContext> {
     DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(timeoutMs);
     vertx.eventBus().<ProduceReply>request(Addresses.PRODUCE,
             new ProduceRequest(topic, token == null ? ProducerOptions.DEFAULTS : ProducerOptions.DEFAULTS.withToken(token),
-                messages), options)
+                messages, idempotency), options)
         .onSuccess(reply -> respond(ctx, reply.body()))
         .onFailure(err -> ErrorResponses.send(ctx, BusErrors.map(err, "the produce service")));
   }
 
   private static void respond(RoutingContext ctx, ProduceReply reply) {
+    if (reply.rejection() != null) {
+      ErrorResponses.send(ctx, reply.rejection());
+      return;
+    }
+    if (reply.replayed()) {
+      ctx.response().putHeader(IdempotencyKeys.REPLAYED_HEADER, "true");
+    }
     JsonArray results = new JsonArray();
     for (ProduceResult r : reply.results()) {
       results.add(r.isOk() ? okResult(r.messageId()) : new JsonObject().put("ok", false)

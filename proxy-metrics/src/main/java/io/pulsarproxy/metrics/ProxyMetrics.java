@@ -33,6 +33,9 @@ public final class ProxyMetrics {
   private final Counter configApplied;
   private final Counter configRejected;
   private final Counter bytesConsumed;
+  private final Counter idempotentReplays;
+  private final Counter idempotencyConflicts;
+  private final Counter idempotencyEvictions;
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -50,6 +53,16 @@ public final class ProxyMetrics {
         .description("Configuration file changes, by outcome").register(registry);
     this.bytesConsumed = Counter.builder("pulsar_proxy_bytes_consumed").baseUnit("bytes")
         .description("Payload bytes handed to client sessions").register(registry);
+    this.idempotentReplays = Counter.builder("pulsar_proxy_idempotency_replays")
+        .description("Produce requests answered with the outcome of an earlier one with the same Idempotency-Key")
+        .register(registry);
+    this.idempotencyConflicts = Counter.builder("pulsar_proxy_idempotency_conflicts")
+        .description("Produce requests refused (422) because their Idempotency-Key was used for a different request")
+        .register(registry);
+    this.idempotencyEvictions = Counter.builder("pulsar_proxy_idempotency_evictions")
+        .description("Completed idempotency keys forgotten before their window ended, to make room "
+            + "(produce.idempotencyMaxKeys)")
+        .register(registry);
   }
 
   /** Metrics that go nowhere, for tests and tools that do not export them. */
@@ -137,6 +150,28 @@ public final class ProxyMetrics {
     throttled.computeIfAbsent(quota, q -> Counter.builder("pulsar_proxy_quota_throttled")
         .description("Requests, handshakes and WebSocket producers throttled by a quota per principal, by quota")
         .tag("quota", q).register(registry)).increment();
+  }
+
+  /** Exposes the {@code Idempotency-Key}s held by the produce service, in flight and completed. */
+  public void idempotencyKeys(Supplier<Number> held) {
+    Gauge.builder("pulsar_proxy_idempotency_keys", held)
+        .description("Idempotency keys held by the produce service, in flight and completed")
+        .strongReference(true).register(registry);
+  }
+
+  /** Counts a completed {@code Idempotency-Key} forgotten before its window ended, to make room for a new one. */
+  public void idempotencyEvicted() {
+    idempotencyEvictions.increment();
+  }
+
+  /** Counts a produce request answered with the outcome of an earlier one with the same {@code Idempotency-Key}. */
+  public void idempotentReplay() {
+    idempotentReplays.increment();
+  }
+
+  /** Counts a produce request refused with 422 because its {@code Idempotency-Key} was used for another request. */
+  public void idempotencyConflict() {
+    idempotencyConflicts.increment();
   }
 
   /** Exposes the number of producers held open by the producer cache. */

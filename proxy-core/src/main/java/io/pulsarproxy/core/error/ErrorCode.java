@@ -15,6 +15,7 @@ public enum ErrorCode {
   CONFLICT(409, "send-error:8", 0, "The producer name is taken, the producer was fenced or the schema is incompatible"),
   PAYLOAD_TOO_LARGE(413, "send-error:7", 0, "The body or a message is larger than the configured or broker limit"),
   UNSUPPORTED_MEDIA_TYPE(415, "send-error:7", 0, "Unsupported content type"),
+  IDEMPOTENCY_KEY_REUSED(422, "send-error:7", 0, "The Idempotency-Key was already used for a different request"),
   TOO_MANY_REQUESTS(429, "send-error:8", 1, "The broker asks to slow down"),
   INTERNAL_ERROR(500, "send-error:8", 0, "Unexpected error in the proxy"),
   BROKER_UNAVAILABLE(503, "send-error:8", 5, "The Pulsar broker is not reachable"),

@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * (see {@link PulsarGuard}). When recent attempts to reach the broker failed (the guard's circuit is open), requests
  * fail at once too. On stop it stops taking requests, waits for the sends in flight (bounded
  * by {@code shutdown.timeout}) and closes its producers.
+ *
+ * <p>A request with an {@link Idempotency} is sent once per principal and key within {@code
+ * produce.idempotencyWindow}: repeats wait for the first one's sends and get their outcome ({@link IdempotencyStore}).
  */
 public final class ProducerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerVerticle.class);
@@ -57,6 +60,8 @@ public final class ProducerVerticle extends VerticleBase {
   private int requestsInFlight;
   private Promise<Void> drained;
   private long evictionTimer;
+  private IdempotencyStore idempotency;
+  private long expiryTimer;
 
   public ProducerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
     this.config = config;
@@ -69,6 +74,9 @@ public final class ProducerVerticle extends VerticleBase {
     Codecs.register(vertx);
     cache = new ProducerCache(context, clients, config.producer(), System::nanoTime);
     metrics.cachedProducers(() -> cache.size());
+    idempotency = new IdempotencyStore(config.produce().idempotencyWindow(), config.produce().idempotencyMaxKeys(),
+        System::nanoTime, metrics::idempotencyEvicted);
+    metrics.idempotencyKeys(() -> idempotency.size());
     guard = new PulsarGuard(vertx, "producers", config.resilience(), config.producer().outageWait());
     // A producer that cannot be created while a broker restarts is retried with backoff within the operation timeout;
     // one created after its requests were refused (the broker was down too long) is closed.
@@ -83,6 +91,7 @@ public final class ProducerVerticle extends VerticleBase {
     });
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
     scheduleEviction();
+    scheduleExpiry(config.produce().idempotencyWindow());
     consumer = vertx.eventBus().consumer(Addresses.PRODUCE, this::handle);
     commands = vertx.eventBus().consumer(Addresses.PRODUCERS, this::control);
     return Future.all(consumer.completion(), commands.completion());
@@ -91,6 +100,7 @@ public final class ProducerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(evictionTimer);
+    vertx.cancelTimer(expiryTimer);
     Duration deadline = config.shutdown().timeout();
     return Future.all(consumer.unregister(), commands.unregister())
         .compose(v -> drain().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
@@ -102,6 +112,11 @@ public final class ProducerVerticle extends VerticleBase {
 
   private void reconfigure(ProxyConfig newConfig) {
     ProducerConfig old = config.producer();
+    if (!config.produce().equals(newConfig.produce())) {
+      idempotency.reconfigure(newConfig.produce().idempotencyWindow(), newConfig.produce().idempotencyMaxKeys());
+      vertx.cancelTimer(expiryTimer);
+      scheduleExpiry(newConfig.produce().idempotencyWindow());
+    }
     config = newConfig;
     if (!old.withOutageWait(newConfig.producer().outageWait()).equals(newConfig.producer())) {
       LOG.info("Producer defaults changed: new producers use {}", newConfig.producer());
@@ -121,35 +136,99 @@ public final class ProducerVerticle extends VerticleBase {
     });
   }
 
-  private void handle(Message<ProduceRequest> message) {
-    ProduceRequest request = message.body();
-    requestsInFlight++;
-    guard.admit().onComplete(admitted -> produce(message, admitted));
+  private void scheduleExpiry(Duration window) {
+    long period = Math.max(1_000, Math.min(30_000, window.toMillis() / 4));
+    expiryTimer = vertx.setPeriodic(period, id -> idempotency.expire());
   }
 
-  private void produce(Message<ProduceRequest> message, AsyncResult<Void> admitted) {
+  private void handle(Message<ProduceRequest> message) {
     ProduceRequest request = message.body();
+    Future<ProduceReply> reply = request.idempotency() != null && config.produce().idempotencyEnabled()
+        ? produceOnce(request)
+        : produce(request);
+    reply.onComplete(r -> message.reply(r.succeeded() ? r.result()
+        : failAll(request, new ProxyException(ErrorCode.INTERNAL_ERROR, "the produce service failed")), Codecs.LOCAL));
+  }
+
+  /**
+   * A request with an {@code Idempotency-Key}: the first with its key is sent; a repeat waits for the first one's
+   * sends, however long after its HTTP answer they complete, and gets their outcome. Only the messages whose send
+   * failed are sent again, by the first repeat that finds them failed; the others keep the ids they got.
+   */
+  private Future<ProduceReply> produceOnce(ProduceRequest request) {
+    IdempotencyStore.Claim claim;
+    try {
+      claim = idempotency.claim(request.idempotency(), request.messages().size());
+    } catch (ProxyException e) {
+      if (e.code() == ErrorCode.IDEMPOTENCY_KEY_REUSED) {
+        metrics.idempotencyConflict();
+      }
+      return Future.succeededFuture(ProduceReply.rejected(e));
+    }
+    IdempotencyStore.Entry entry = claim.entry();
+    if (claim.created()) {
+      idempotency.start(entry, produce(request));
+      return entry.outcome();
+    }
+    return repeat(entry, request);
+  }
+
+  private Future<ProduceReply> repeat(IdempotencyStore.Entry entry, ProduceRequest request) {
+    Future<ProduceReply> observed = entry.outcome();
+    return observed.compose(previous -> {
+      if (previous.firstFailure().isEmpty()) {
+        metrics.idempotentReplay();
+        return Future.succeededFuture(previous.asReplay());
+      }
+      if (entry.outcome() != observed) {
+        // Another repeat is already sending the failed messages again: wait for that.
+        return repeat(entry, request);
+      }
+      List<Integer> failed = new ArrayList<>();
+      List<OutgoingMessage> resend = new ArrayList<>();
+      for (int i = 0; i < previous.results().size(); i++) {
+        if (!previous.results().get(i).isOk()) {
+          failed.add(i);
+          resend.add(request.messages().get(i));
+        }
+      }
+      Promise<ProduceReply> merged = Promise.promise();
+      try {
+        idempotency.start(entry, merged.future());
+      } catch (ProxyException e) {
+        return Future.succeededFuture(ProduceReply.rejected(e));
+      }
+      produce(request.only(resend)).map(again -> {
+        List<ProduceResult> results = new ArrayList<>(previous.results());
+        for (int j = 0; j < failed.size(); j++) {
+          results.set(failed.get(j), again.results().get(j));
+        }
+        return new ProduceReply(results);
+      }).onComplete(merged);
+      return merged.future();
+    });
+  }
+
+  /** Sends the request's messages; the reply is never a failed future. */
+  private Future<ProduceReply> produce(ProduceRequest request) {
+    requestsInFlight++;
+    return guard.admit().transform(admitted -> produce(request, admitted)).andThen(sent -> done());
+  }
+
+  private Future<ProduceReply> produce(ProduceRequest request, AsyncResult<Void> admitted) {
     if (admitted.failed()) {
-      message.reply(failAll(request, PulsarErrors.map(admitted.cause())), Codecs.LOCAL);
-      done();
-      return;
+      return Future.succeededFuture(failAll(request, PulsarErrors.map(admitted.cause())));
     }
     ProducerCache.Lease lease;
     try {
       lease = cache.acquire(request.topic(), request.options());
     } catch (ProxyException e) {
-      message.reply(failAll(request, e), Codecs.LOCAL);
-      done();
-      return;
+      return Future.succeededFuture(failAll(request, e));
     }
-    lease.producer()
+    return lease.producer()
         .compose(producer -> sendAll(producer, request))
         .recover(err -> Future.succeededFuture(failAll(request, PulsarErrors.map(err))))
-        .onComplete(sent -> {
-          lease.release();
-          message.reply(sent.result(), Codecs.LOCAL);
-          done();
-        });
+        .andThen(sent -> lease.release());
   }
 
   /** One request less in flight. */
