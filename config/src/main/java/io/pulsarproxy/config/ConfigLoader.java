@@ -108,6 +108,8 @@ public final class ConfigLoader {
     d.put("httpConsumer.maxWait", "30s");
     d.put("httpConsumer.maxMessages", 1000);
     d.put("httpConsumer.sseHeartbeatInterval", "15s");
+    d.put("httpConsumer.sseConfirmDelay", "3s");
+    d.put("httpConsumer.sseMaxUnconfirmed", 5000);
     d.put("ws.maxSockets", 10000);
     d.put("ws.maxFrameSize", "1MB");
     d.put("ws.idleTimeout", "5m");
@@ -447,7 +449,15 @@ public final class ConfigLoader {
         f.integer("httpConsumer.maxInstancesPerClient", 1, Integer.MAX_VALUE),
         f.duration("httpConsumer.maxWait", Duration.ZERO),
         f.integer("httpConsumer.maxMessages", 1, Integer.MAX_VALUE),
-        f.duration("httpConsumer.sseHeartbeatInterval", Duration.ZERO));
+        f.duration("httpConsumer.sseHeartbeatInterval", Duration.ZERO),
+        f.duration("httpConsumer.sseConfirmDelay", Duration.ZERO),
+        f.integer("httpConsumer.sseMaxUnconfirmed", 1, Integer.MAX_VALUE));
+    if (f.valid("httpConsumer.sseMaxUnconfirmed") && f.valid("consumer.maxTrackedIds")
+        && httpConsumer.sseMaxUnconfirmed() > consumer.maxTrackedIds()) {
+      // The consume service keeps the ids of unconfirmed messages to acknowledge them later: they must fit.
+      f.problem("httpConsumer.sseMaxUnconfirmed: '" + f.display("httpConsumer.sseMaxUnconfirmed")
+          + "' is larger than consumer.maxTrackedIds '" + f.display("consumer.maxTrackedIds") + "'");
+    }
 
     WsConfig ws = new WsConfig(
         f.integer("ws.maxSockets", 1, Integer.MAX_VALUE),
