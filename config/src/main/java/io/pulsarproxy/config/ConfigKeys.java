@@ -169,6 +169,12 @@ public final class ConfigKeys {
           "the largest `max` of a poll or read and the largest `receiverQueueSize`"),
       duration("httpConsumer.sseHeartbeatInterval", "15s", "0",
           "`: keep-alive` comments on SSE streams (`0` = none)"),
+      duration("httpConsumer.sseConfirmDelay", "3s", "0",
+          "`ack=auto` streams: an event written and followed by this long of a healthy stream confirms its "
+              + "message (acknowledged); sooner when a reconnection's `Last-Event-ID` covers it"),
+      integer("httpConsumer.sseMaxUnconfirmed", 5000, 1,
+          "events of one `ack=auto` stream written and not confirmed yet; at the limit the stream waits for "
+              + "confirmations (at most `consumer.maxTrackedIds`)"),
       integer("ws.maxSockets", 10000, 1,
           "WebSockets open (or in their handshake) at once; beyond it the handshake gets 503"),
       size("ws.maxFrameSize", "1MB", 1,

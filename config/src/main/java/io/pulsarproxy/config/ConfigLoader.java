@@ -313,7 +313,14 @@ public final class ConfigLoader {
 
     HttpConsumerConfig httpConsumer = new HttpConsumerConfig(f.get("httpConsumer.idleTimeout"),
         f.get("httpConsumer.maxInstances"), f.get("httpConsumer.maxInstancesPerClient"),
-        f.get("httpConsumer.maxWait"), f.get("httpConsumer.maxMessages"), f.get("httpConsumer.sseHeartbeatInterval"));
+        f.get("httpConsumer.maxWait"), f.get("httpConsumer.maxMessages"), f.get("httpConsumer.sseHeartbeatInterval"),
+        f.get("httpConsumer.sseConfirmDelay"), f.get("httpConsumer.sseMaxUnconfirmed"));
+    if (f.valid("httpConsumer.sseMaxUnconfirmed") && f.valid("consumer.maxTrackedIds")
+        && httpConsumer.sseMaxUnconfirmed() > consumer.maxTrackedIds()) {
+      // The consume service keeps the ids of unconfirmed messages to acknowledge them later: they must fit.
+      f.problem("httpConsumer.sseMaxUnconfirmed: '" + f.display("httpConsumer.sseMaxUnconfirmed")
+          + "' is larger than consumer.maxTrackedIds '" + f.display("consumer.maxTrackedIds") + "'");
+    }
 
     WsConfig ws = new WsConfig(f.get("ws.maxSockets"), f.get("ws.maxFrameSize"), f.get("ws.idleTimeout"),
         f.get("ws.pingInterval"), f.get("ws.maxInFlightPerProducer"), f.get("ws.forwardClientTokens"),

@@ -18,6 +18,11 @@ import java.time.Duration;
  *                              bounded
  * @param sseHeartbeatInterval  {@code httpConsumer.sseHeartbeatInterval}: a comment line on idle SSE streams keeps
  *                              intermediaries from cutting them ({@code 0}: none)
+ * @param sseConfirmDelay       {@code httpConsumer.sseConfirmDelay}: with {@code ack=auto}, a message is acknowledged
+ *                              once its event was written and the stream stayed healthy this long after (or sooner,
+ *                              when a reconnection's {@code Last-Event-ID} covers it)
+ * @param sseMaxUnconfirmed     {@code httpConsumer.sseMaxUnconfirmed}: events of one stream written and not confirmed
+ *                              yet, at most; at the limit the stream waits for confirmations before delivering more
  */
 public record HttpConsumerConfig(
     Duration idleTimeout,
@@ -25,11 +30,14 @@ public record HttpConsumerConfig(
     int maxInstancesPerClient,
     Duration maxWait,
     int maxMessages,
-    Duration sseHeartbeatInterval) {
+    Duration sseHeartbeatInterval,
+    Duration sseConfirmDelay,
+    int sseMaxUnconfirmed) {
 
   public HttpConsumerConfig {
     java.util.Objects.requireNonNull(idleTimeout, "idleTimeout");
     java.util.Objects.requireNonNull(maxWait, "maxWait");
     java.util.Objects.requireNonNull(sseHeartbeatInterval, "sseHeartbeatInterval");
+    java.util.Objects.requireNonNull(sseConfirmDelay, "sseConfirmDelay");
   }
 }

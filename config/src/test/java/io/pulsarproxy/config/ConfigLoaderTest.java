@@ -135,7 +135,7 @@ class ConfigLoaderTest {
     assertThat(c.http()).isEqualTo(new HttpConfig("127.0.0.1", 8088, 5L * 1024 * 1024, 1024 * 1024, 1000, 4000,
         64L * 1024 * 1024));
     assertThat(c.httpConsumer()).isEqualTo(new HttpConsumerConfig(Duration.ofMinutes(5), 1000, 100,
-        Duration.ofSeconds(30), 1000, Duration.ofSeconds(15)));
+        Duration.ofSeconds(30), 1000, Duration.ofSeconds(15), Duration.ofSeconds(3), 5000));
     assertThat(c.log().loggers()).isEmpty();
   }
 
@@ -251,6 +251,9 @@ class ConfigLoaderTest {
       httpConsumer | idleTimeout: 10ms             | httpConsumer.idleTimeout: '10ms' must be at least 100ms
       httpConsumer | maxInstancesPerClient: 0      | httpConsumer.maxInstancesPerClient: '0' must be at least 1
       httpConsumer | sseHeartbeatInterval: often   | httpConsumer.sseHeartbeatInterval: 'often' is not a duration
+      httpConsumer | sseConfirmDelay: soon         | httpConsumer.sseConfirmDelay: 'soon' is not a duration
+      httpConsumer | sseMaxUnconfirmed: 0          | httpConsumer.sseMaxUnconfirmed: '0' must be at least 1
+      httpConsumer | sseMaxUnconfirmed: 20000      | httpConsumer.sseMaxUnconfirmed: '20000' is larger than consumer.maxTrackedIds '10000'
       log         | level: LOUD                    | log.level: 'LOUD' is not one of TRACE, DEBUG, INFO, WARN, ERROR
       shutdown    | timeout: 0                     | shutdown.timeout: '0' must be greater than 0
       http        | prot: 9000                     | http.prot: unknown key (known keys in http: host, port,

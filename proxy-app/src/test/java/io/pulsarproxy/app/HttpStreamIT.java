@@ -11,8 +11,6 @@ import io.pulsarproxy.testkit.PulsarExtension;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +43,7 @@ class HttpStreamIT {
     broker = pulsar;
     client = pulsar.newClient();
     proxy = ProxyFixture.start(dir, pulsar.serviceUrl(),
-        ProxyFixture.cfg("httpConsumer", "sseHeartbeatInterval", "300ms"));
+        ProxyFixture.cfg("httpConsumer", "sseHeartbeatInterval", "300ms", "sseConfirmDelay", "3s"));
     http = new ConsumeHttp(proxy);
   }
 
@@ -79,11 +76,16 @@ class HttpStreamIT {
     List<String> produced = produce(topic, 20, 0);
     try (SseReader sse = SseReader.open(proxy, eventsPath(topic, "sub", "initialPosition=Earliest&format=text"),
         Map.of())) {
+      String stream = null;
       for (int i = 0; i < 20; i++) {
         SseReader.Event e = sse.next(EVENT_WAIT);
         JsonObject data = new JsonObject(e.data());
         assertThat(e.type()).isNull();
-        assertThat(e.id()).isEqualTo(produced.get(i)).isEqualTo(data.getString("messageId"));
+        assertThat(data.getString("messageId")).isEqualTo(produced.get(i));
+        // the event id: the stream's id and the event's number
+        assertThat(e.id()).matches("[A-Za-z0-9_-]{12}\\.\\d+").endsWith("." + (i + 1));
+        stream = stream == null ? e.id().substring(0, 12) : stream;
+        assertThat(e.id()).startsWith(stream);
         assertThat(data.getString("text")).isEqualTo("e" + i);
         assertThat(data.getString("topic")).isEqualTo(topic);
       }
@@ -127,27 +129,49 @@ class HttpStreamIT {
     List<String> produced = produce(topic, 100, 0);
     String path = eventsPath(topic, "sub", "initialPosition=Earliest");
     List<String> first = new ArrayList<>();
+    String last = null;
     try (SseReader sse = SseReader.open(proxy, path, Map.of())) {
       for (int i = 0; i < 30; i++) {
-        first.add(sse.next(EVENT_WAIT).id());
+        SseReader.Event e = sse.next(EVENT_WAIT);
+        first.add(new JsonObject(e.data()).getString("messageId"));
+        last = e.id();
       }
     }
-    // More than 30 events were written, and so acknowledged, while the client read its 30: it never saw them, and
-    // only a resume from Last-Event-ID (not the subscription's position) brings them back.
-    await().atMost(EVENT_WAIT).until(() -> backlog(broker, topic, "sub") < produced.size() - first.size());
-    String last = first.get(first.size() - 1);
+    // More than 30 events were written while the client read its 30: unconfirmed, they come again; the 30 the
+    // Last-Event-ID confirms (or the confirmation delay did) are not sent again.
     Set<String> seen = new LinkedHashSet<>(first);
     List<String> second = new ArrayList<>();
     try (SseReader sse = reconnect(path, last)) {
       while (!seen.containsAll(produced)) {
-        String id = sse.next(EVENT_WAIT).id();
+        String id = new JsonObject(sse.next(EVENT_WAIT).data()).getString("messageId");
         second.add(id);
         seen.add(id);
       }
+      // the open stream confirms what it carried once the confirmation delay passed
+      await().atMost(EVENT_WAIT).until(() -> backlog(broker, topic, "sub") == 0);
     }
-    assertThat(seen).containsExactlyElementsOf(produced);
-    assertThat(second).doesNotContainAnyElementsOf(first).startsWith(produced.get(30));
-    await().atMost(EVENT_WAIT).until(() -> backlog(broker, topic, "sub") == 0);
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(produced);
+    assertThat(second).doesNotContainAnyElementsOf(first);
+  }
+
+  @Test
+  void theConfirmationDelayAcknowledgesWhatAHealthyStreamCarried() throws Exception {
+    String topic = broker.uniqueTopic("sse-confirm");
+    List<String> produced = produce(topic, 5, 0);
+    String path = eventsPath(topic, "sub", "initialPosition=Earliest&subscriptionType=Shared");
+    List<String> streamed = new ArrayList<>();
+    try (SseReader sse = SseReader.open(proxy, path, Map.of())) {
+      for (int i = 0; i < 5; i++) {
+        streamed.add(new JsonObject(sse.next(EVENT_WAIT).data()).getString("messageId"));
+      }
+      assertThat(streamed).containsExactlyElementsOf(produced);
+      await().atMost(EVENT_WAIT).until(() -> backlog(broker, topic, "sub") == 0);
+    }
+    // Closed without a Last-Event-ID: what the delay confirmed does not come again.
+    try (SseReader sse = SseReader.open(proxy, path, Map.of())) {
+      assertThat(sse.noEventWithin(Duration.ofSeconds(3))).isTrue();
+      assertThat(backlog(broker, topic, "sub")).isZero();
+    }
   }
 
   /** Reconnects as an EventSource would, retrying while the previous Exclusive consumer is still closing. */
@@ -159,8 +183,7 @@ class HttpStreamIT {
         SseReader.body(response);
         return false;
       }
-      response.body().close();
-      reader[0] = SseReader.open(proxy, path, Map.of("Last-Event-ID", lastEventId));
+      reader[0] = SseReader.accept(response);
       return true;
     });
     return reader[0];
@@ -212,8 +235,6 @@ class HttpStreamIT {
     produce(topic, 1, 0);
     assertError(http.get(eventsPath(topic, "sub", "receiverQueueSize=0")), 400, "BAD_REQUEST", "receiverQueueSize");
     assertError(http.get(eventsPath(topic, "sub", "subscriptionType=Solo")), 400, "BAD_REQUEST", "subscriptionType");
-    assertError(proxy.send(HttpRequest.newBuilder(URI.create(proxy.url(eventsPath(topic, "sub", ""))))
-        .header("Last-Event-ID", "not-an-id!").GET().build()), 400, "BAD_REQUEST", "Last-Event-ID");
     assertError(http.get(eventsPath("persistent://public/default/x", "sub", "").replace("/public/", "/pub%20lic/")),
         400, "INVALID_TOPIC", "tenant");
     assertThat(broker.admin().topics().getSubscriptions(topic)).isEmpty();

@@ -38,7 +38,11 @@ final class SseReader implements AutoCloseable {
 
   /** Opens the stream and expects 200 with {@code text/event-stream}. */
   static SseReader open(ProxyFixture proxy, String path, Map<String, String> headers) throws Exception {
-    HttpResponse<InputStream> response = request(proxy, path, headers);
+    return accept(request(proxy, path, headers));
+  }
+
+  /** Reads {@code response}, which must be 200 with {@code text/event-stream}. */
+  static SseReader accept(HttpResponse<InputStream> response) {
     assertThat(response.statusCode()).as(() -> body(response)).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream");
     return new SseReader(response);
@@ -95,6 +99,11 @@ final class SseReader implements AutoCloseable {
     Event e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(e).as("an event within %s", timeout).isNotNull().isNotEqualTo(END);
     return e;
+  }
+
+  /** Whether no event (and no end) came within {@code timeout}. */
+  boolean noEventWithin(Duration timeout) throws InterruptedException {
+    return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS) == null;
   }
 
   /** Whether the stream ended (the server closed it) within {@code timeout}, after the events still queued. */

@@ -1,5 +1,6 @@
 package io.pulsarproxy.http.consume;
 
+import io.pulsarproxy.config.HttpConsumerConfig;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.error.ErrorCode;
@@ -22,10 +23,7 @@ import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.MessageIdAdv;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The consume API's routes: consumer instances (create, poll, ack, nack, seek, delete), SSE streams and reads. The
@@ -33,7 +31,6 @@ import org.slf4j.LoggerFactory;
  * {@link Delivery} or a {@link ReadPage}. Runs on the edge verticle's context.
  */
 public final class ConsumeApi {
-  private static final Logger LOG = LoggerFactory.getLogger(ConsumeApi.class);
   /** Header naming the client for the per-client limit; the remote address when absent. */
   public static final String CLIENT_ID_HEADER = "X-Client-Id";
   private static final String LAST_EVENT_ID = "Last-Event-ID";
@@ -41,6 +38,7 @@ public final class ConsumeApi {
   private final Vertx vertx;
   private final ConsumeService service;
   private final ConsumerRegistry registry;
+  private final SseResumes resumes;
   /** Pages being read, answered at once when the proxy stops; bounded by the in-flight requests. */
   private final Set<ReadPage> reads = new HashSet<>();
   private boolean closeOnExpiry;
@@ -50,6 +48,8 @@ public final class ConsumeApi {
     this.closeOnExpiry = config.auth().closeOnExpiry();
     this.service = new ConsumeService(vertx, timeoutMs(config));
     this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer());
+    this.resumes = new SseResumes(config.httpConsumer().maxInstances(),
+        config.httpConsumer().idleTimeout().toMillis());
   }
 
   private static long timeoutMs(ProxyConfig config) {
@@ -60,6 +60,7 @@ public final class ConsumeApi {
     closeOnExpiry = config.auth().closeOnExpiry();
     service.timeout(timeoutMs(config));
     registry.reconfigure(config.httpConsumer());
+    resumes.reconfigure(config.httpConsumer().maxInstances(), config.httpConsumer().idleTimeout().toMillis());
   }
 
   /** Ends polls, streams and reads, and closes every instance: the proxy is stopping. */
@@ -158,28 +159,23 @@ public final class ConsumeApi {
     Access.check(ctx, Action.CONSUME, topic.fullName());
     ConsumeRequests.Stream request = ConsumeRequests.stream(topic, ctx.pathParam("subscription"), ctx.queryParams(),
         registry.config());
+    HttpConsumerConfig limits = registry.config();
+    String owner = owner(ctx);
+    String subscription = topic.fullName() + "|" + request.spec().subscription();
+    // With ack=auto the last event the client received confirms what the ended stream had written up to it.
     String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
-    boolean resume = lastEventId != null && !lastEventId.isBlank() && !request.clientAck()
-        && switch (request.spec().subscriptionType()) {
-          case Exclusive, Failover -> true;
-          default -> false;
-        };
-    MessageId resumeAfter = resume ? MessageIds.decode(lastEventId.trim(), LAST_EVENT_ID) : null;
-    long heartbeatMs = registry.config().sseHeartbeatInterval().toMillis();
-    registry.open(clientKey(ctx), owner(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
+    Set<String> confirmed = request.clientAck() || lastEventId == null ? new HashSet<>()
+        : resumes.confirmed(lastEventId, owner, subscription, System.currentTimeMillis());
+    registry.open(clientKey(ctx), owner, Access.brokerToken(ctx), request.spec(), request.format(),
             Quotas.of(ctx).reserve(Access.principal(ctx), Quota.SSE_STREAMS),
-            c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumeAfter))
-        .compose(c -> !resume ? Future.succeededFuture(c) : seek(c, lastEventId.trim(), null).map(c)
-            .otherwise(err -> {
-              // e.g. a partitioned topic, whose consumer cannot seek to one partition's id: go on without
-              LOG.info("Stream {} could not resume after {}: {}", c.id, lastEventId, err.getMessage());
-              return c;
-            }))
+            c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumes, subscription,
+                confirmed, limits.sseConfirmDelay().toMillis(), limits.sseMaxUnconfirmed()))
         .onSuccess(c -> {
           SseStream stream = (SseStream) c.delivery;
           ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));
           endOnExpiry(c, Access.principal(ctx));
-          stream.start(heartbeatMs);
+          stream.start(limits.sseHeartbeatInterval().toMillis(),
+              () -> registry.close(c, false, "was replaced by a reconnection"));
         })
         .onFailure(err -> fail(ctx, err));
   }
