@@ -288,6 +288,15 @@ def summary(args):
         ("End-to-end p99, proxy / Pulsar WebSocket", ratio(value("e2e", "proxy-ws", "p99_ms"),
                                                            value("e2e", "pulsar-ws", "p99_ms")), "≤ 1"),
     ]
+    # --auth-compare: the same scenario with JWT authentication on (target *-jwt) and off, in alternation
+    for scenario, off in (("http-single", "proxy"), ("http-batch", "proxy"), ("ws-window", "proxy-ws"),
+                          ("ws-window-batch", "proxy-ws")):
+        on = value(scenario, off + "-jwt", "msgs_per_s")
+        if on is not None:
+            ratios.append(("%s msg/s, JWT authentication on / off" % LABELS.get(scenario, scenario),
+                           ratio(on, value(scenario, off, "msgs_per_s")), "≥ 0.9"))
+    # a ratio of scenarios that did not run (--scenarios, --auth-compare) says nothing
+    ratios = [r for r in ratios if r[1] != "n/a"]
     with open(args.settings) as f:
         settings = f.read().strip()
 
@@ -385,6 +394,9 @@ def wrk_script(args):
     body = json.dumps({"messages": [{"payload": payload}] * args.messages}, separators=(",", ":"))
     print('wrk.method = "POST"')
     print('wrk.headers["Content-Type"] = "application/json"')
+    if args.token_file:
+        with open(args.token_file) as f:
+            print('wrk.headers["Authorization"] = "Bearer %s"' % f.read().strip())
     print("wrk.body = [[%s]]" % body)
 
 
@@ -419,6 +431,7 @@ def main():
     p = commands.add_parser("wrk-script")
     p.add_argument("--size", type=int, required=True)
     p.add_argument("--messages", type=int, required=True)
+    p.add_argument("--token-file", help="send Authorization: Bearer with the token in this file")
     p.set_defaults(func=wrk_script)
     args = parser.parse_args()
     args.func(args)

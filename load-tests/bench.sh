@@ -64,6 +64,14 @@
 #   --proxy-port P      proxy client port [BENCH_PROXY_PORT, 8088]
 #   --management-port P proxy management port [BENCH_MANAGEMENT_PORT, 8089]
 #   --out DIR           output directory [BENCH_OUT, load-tests/target/bench/<time>]
+#   --auth-compare      the cost of authentication: http-single, http-batch, ws-window and ws-window-batch run
+#                       against the proxy with JWT authentication off (targets proxy, proxy-ws) and on (proxy-jwt,
+#                       proxy-ws-jwt: auth.providers [jwt], a secret key and a token made with Pulsar's
+#                       `bin/pulsar tokens`, a rule that lets the token's role produce), A B A B in one proxy process:
+#                       bench.sh rewrites the proxy's configuration file, which the proxy reloads, and waits until a
+#                       request without a token is answered as expected (401 with it on). The clients send
+#                       Authorization: Bearer (wrk's script, WsProduceLoad --token-file); Pulsar's WebSocket service is
+#                       not measured. Other scenarios are not run [BENCH_AUTH_COMPARE=true]
 #   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
 #                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
 # Flood only (the load that once ran a proxy with a 256 MB heap out of memory):
@@ -120,6 +128,7 @@ WEB_PORT=${BENCH_WEB_PORT:-8080}
 PROXY_PORT=${BENCH_PROXY_PORT:-8088}
 MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-8089}
 OUT=${BENCH_OUT:-}
+AUTH_COMPARE=${BENCH_AUTH_COMPARE:-false}
 KEEP_DATA=false
 MINUTES=5
 FLOOD_SECONDS=25
@@ -160,6 +169,7 @@ while (($#)); do
     --management-port) MANAGEMENT_PORT=$2; shift ;;
     --out) OUT=$2; shift ;;
     --keep-data) KEEP_DATA=true ;;
+    --auth-compare) AUTH_COMPARE=true ;;
     --minutes) MINUTES=$2; shift ;;
     --flood-seconds) FLOOD_SECONDS=$2; shift ;;
     --flood-connections) FLOOD_CONNECTIONS=$2; shift ;;
@@ -386,22 +396,85 @@ start_proxy() {
   [[ -n $PROXY_JAVA_OPTS ]] && extra=($PROXY_JAVA_OPTS)
   log "starting the proxy $JAR on ports $PROXY_PORT / $MANAGEMENT_PORT ${heap[*]:-} ${proxy_env[*]:-} (log $OUT/proxy.log)"
   set -m
+  local config=()
+  if [[ $AUTH_COMPARE == true && $MODE == run ]]; then
+    prepare_auth
+    config=(--config "$OUT/proxy.yaml")
+  fi
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
     PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT env ${proxy_env[@]+"${proxy_env[@]}"} \
     java -XX:+ExitOnOutOfMemoryError ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" \
-    > "$OUT/proxy.log" 2>&1 < /dev/null &
+    ${config[@]+"${config[@]}"} > "$OUT/proxy.log" 2>&1 < /dev/null &
   PROXY_PID=$!
   set +m
   await_ready "the proxy" "$PROXY_PID" "$OUT/proxy.log" 60 proxy_ready
 }
 
-ws_base() { if [[ $1 == proxy-ws ]]; then echo "ws://127.0.0.1:$PROXY_PORT/"; else echo "ws://127.0.0.1:$WEB_PORT/"; fi; }
+# --auth-compare: a secret key and a token for the role "bench" made with Pulsar's own tool (as an operator would),
+# and the proxy's configuration file with authentication off. The token is only in $OUT/bench.token.
+prepare_auth() {
+  local pulsar=$PULSAR_HOME_DIR/bin/pulsar
+  ensure_distribution
+  log "auth-compare: making a secret key and a token with bin/pulsar tokens"
+  "$pulsar" tokens create-secret-key --output "$OUT/bench-secret.key" > "$OUT/tokens.log" 2>&1 \
+    || die "bin/pulsar tokens create-secret-key failed ($OUT/tokens.log)"
+  "$pulsar" tokens create --secret-key "file://$OUT/bench-secret.key" --subject bench 2>> "$OUT/tokens.log" \
+    | tail -n 1 > "$OUT/bench.token"
+  [[ -s $OUT/bench.token ]] || die "bin/pulsar tokens create failed ($OUT/tokens.log)"
+  write_auth_config off
+}
+
+# write_auth_config on|off: the proxy's configuration file, replaced in one step (the proxy reads it every second).
+write_auth_config() {
+  if [[ $1 == on ]]; then
+    cat > "$OUT/proxy.yaml.tmp" << EOF
+auth:
+  providers: [jwt]
+  jwt:
+    secretKey: file://$OUT/bench-secret.key
+authorization:
+  mode: proxy
+  rules:
+    - role: bench
+      actions: [produce]
+      topics: ["persistent://$NAMESPACE/*"]
+EOF
+  else
+    printf 'auth:\n  providers: [none]\n' > "$OUT/proxy.yaml.tmp"
+  fi
+  mv "$OUT/proxy.yaml.tmp" "$OUT/proxy.yaml"
+}
+
+AUTH_STATE=off
+# use_auth on|off: switches the running proxy's authentication and waits until a produce without a token shows it.
+use_auth() {
+  [[ $AUTH_STATE == "$1" ]] && return 0
+  write_auth_config "$1"
+  local want=200 code waited=0
+  [[ $1 == on ]] && want=401
+  until code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST -H 'Content-Type: application/json' \
+    -d '{"messages":[{"text":"auth probe"}]}' \
+    "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/bench-auth-probe/messages") \
+    && [[ $code == "$want" ]]; do
+    ((waited < 60)) || die "the proxy did not switch authentication $1 within 30 s (last answer $code; $OUT/proxy.log)"
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  AUTH_STATE=$1
+  log "authentication $1"
+}
+
+# The target's authentication: on for the *-jwt targets (whose clients send the token), else off.
+auth_for() { if [[ $1 == *-jwt ]]; then use_auth on; else use_auth off; fi; }
+
+ws_base() { if [[ $1 == proxy-ws* ]]; then echo "ws://127.0.0.1:$PROXY_PORT/"; else echo "ws://127.0.0.1:$WEB_PORT/"; fi; }
 
 # Whether a WebSocket producer handshake on target $1 answers 101.
 ws_available() {
-  local port=$WEB_PORT code
-  [[ $1 == proxy-ws ]] && port=$PROXY_PORT
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --http1.1 \
+  local port=$WEB_PORT code auth=()
+  [[ $1 == proxy-ws* ]] && port=$PROXY_PORT
+  [[ $1 == *-jwt ]] && auth=(-H "Authorization: Bearer $(cat "$OUT/bench.token")")
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --http1.1 ${auth[@]+"${auth[@]}"} \
     -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
     -H 'Sec-WebSocket-Key: cHVsc2FyLXByb3h5LWJlbmNo' \
     "http://127.0.0.1:$port/ws/v2/producer/persistent/$NAMESPACE/bench-probe" || true)
@@ -484,13 +557,16 @@ run_ws() {
 run_ws_window() {
   local scenario=$1 target=$2 round=$3 topic=bench-$1-$2-r$3-$RUN_ID query=
   [[ $scenario == ws-window-batch ]] && query=batchingEnabled=true
+  [[ $target == proxy-ws* && $AUTH_COMPARE == true ]] && auth_for "$target"
   if ! ws_available "$target"; then record_skip "$scenario" "$target" "$round" "skipped: endpoint not available"; return; fi
   prepare_gatling
+  local token=()
+  [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
   measure "$scenario" "$target" "$round" "$topic" ws-load $((DURATION + 90)) \
     java -Xms256m -Xmx512m -XX:+UseParallelGC -cp "$GATLING_CP" io.pulsarproxy.loadtests.WsProduceLoad \
     --url "$(ws_base "$target")ws/v2/producer/persistent/$NAMESPACE/$topic" --connections "$WS_CONNECTIONS" \
     --window "$WS_WINDOW" --threads "$WS_CLIENT_THREADS" --duration "$DURATION" --size "$SIZE" \
-    ${query:+--query "$query"}
+    ${query:+--query "$query"} ${token[@]+"${token[@]}"}
 }
 
 # ws-consume: the same backlog for both targets, drained by the same client (WsConsumeLoad).
@@ -551,16 +627,19 @@ run_direct() {
 }
 
 run_http() {
-  local scenario=$1 round=$2 per_request=1 topic=bench-$1-r$2-$RUN_ID
+  local scenario=$1 round=$2 target=${3:-proxy} per_request=1 topic=bench-$1-${3:-proxy}-r$2-$RUN_ID
   [[ $scenario == http-batch ]] && per_request=$BATCH
+  [[ $AUTH_COMPARE == true ]] && auth_for "$target"
   if [[ $HTTP_CLIENT == wrk ]]; then
-    local script=$OUT/wrk-$per_request.lua
+    local script=$OUT/wrk-$per_request${target#proxy}.lua token=()
+    [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
     [[ -f $script ]] || python3 "$SCRIPT_DIR/bench-report.py" wrk-script --size "$SIZE" --messages "$per_request" \
-      > "$script"
-    measure "$scenario" proxy "$round" "$topic" "wrk:$per_request" $((DURATION + 30)) \
+      ${token[@]+"${token[@]}"} > "$script"
+    measure "$scenario" "$target" "$round" "$topic" "wrk:$per_request" $((DURATION + 30)) \
       wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" \
       "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/$topic/messages"
   else
+    [[ $target == proxy ]] || die "--auth-compare needs wrk for the HTTP scenarios"
     prepare_gatling
     local mode=single
     [[ $scenario == http-batch ]] && mode=batch
@@ -615,10 +694,22 @@ ws-consume: backlog of $CONSUME_MESSAGES messages, $WS_CONSUME_CONNECTIONS Share
 proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > PROXY_DEFAULT_PENDING)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo $PROXY_DEFAULT_PENDING)}
 http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
 EOF
+  [[ $AUTH_COMPARE == false ]] || echo "auth-compare: JWT authentication off (targets proxy, proxy-ws) and on" \
+    "(proxy-jwt, proxy-ws-jwt; HS256 token of bin/pulsar tokens, one rule), switched by a configuration reload" \
+    >> "$OUT/settings.txt"
   local round scenario
   IFS=, read -r -a scenario_list <<< "$SCENARIOS"
   for round in $(seq 1 "$ROUNDS"); do
     for scenario in "${scenario_list[@]}"; do
+      if [[ $AUTH_COMPARE == true ]]; then
+        case $scenario in
+          http-single | http-batch) run_http "$scenario" "$round" proxy; run_http "$scenario" "$round" proxy-jwt ;;
+          ws-window | ws-window-batch)
+            run_ws_window "$scenario" proxy-ws "$round"; run_ws_window "$scenario" proxy-ws-jwt "$round" ;;
+          *) log "--auth-compare: skipping $scenario" ;;
+        esac
+        continue
+      fi
       case $scenario in
         ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round" ;;
         ws-window | ws-window-batch) run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round" ;;

@@ -242,7 +242,7 @@ public final class ConfigKeys {
       integer("auth.cacheSize", 10000, 1,
           "verified tokens remembered (least recently used out; each only until it expires)"),
       bool("auth.closeOnExpiry", true,
-          "close a WebSocket (1008) or end an SSE stream (`error` event) when its token expires"),
+          "close a WebSocket (1008) or end an SSE stream (`event: end`, `UNAUTHENTICATED`) when its token expires"),
       oneOf("authorization.mode", "proxy", List.of("PROXY", "BROKER"),
           "`proxy`: the rules below, deny by default once authentication is on; `broker`: act with "
               + "the client's token, Pulsar decides"),

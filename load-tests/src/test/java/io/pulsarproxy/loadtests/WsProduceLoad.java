@@ -8,6 +8,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,8 +35,11 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -cp … io.pulsarproxy.loadtests.WsProduceLoad --url ws://127.0.0.1:8088/ws/v2/producer/persistent/public/default/t
  *     [--connections 16] [--window 100] [--duration 30] [--size 1024] [--query batchingEnabled=true]
- *     [--threads 1] [--ack-timeout 30]
+ *     [--threads 1] [--ack-timeout 30] [--token-file FILE]
  * </pre>
+ *
+ * <p>With {@code --token-file}, every handshake carries {@code Authorization: Bearer <the file's content>} (the token
+ * stays out of the command line and the output).
  *
  * <p>The last line of its output is {@code RESULT key=value …} (sent, ok, errors, msgPerSec, p50Ms, p99Ms, …):
  * {@code bench-report.py} reads it. Exit status 0 when every ack was ok, 1 when some failed, 2 on bad arguments.
@@ -46,6 +52,8 @@ public final class WsProduceLoad {
   private final long durationNanos;
   private final long ackTimeoutNanos;
   private final String framePrefix;
+  /** {@code Bearer …} for the handshakes, or null. */
+  private final String authorization;
 
   private long sent;
   private long ok;
@@ -60,7 +68,8 @@ public final class WsProduceLoad {
   private int open;
 
   private WsProduceLoad(URI url, int connections, int window, long durationNanos, long ackTimeoutNanos,
-      String payloadBase64) {
+      String payloadBase64, String authorization) {
+    this.authorization = authorization;
     this.url = url;
     this.connections = connections;
     this.window = window;
@@ -195,6 +204,9 @@ public final class WsProduceLoad {
       List<Future<WebSocket>> connects = new ArrayList<>(connections);
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost())
           .setPort(url.getPort()).setURI(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+      if (authorization != null) {
+        options.addHeader("Authorization", authorization);
+      }
       for (int i = 0; i < connections; i++) {
         connects.add(client.connect(options));
       }
@@ -273,14 +285,17 @@ public final class WsProduceLoad {
   public static void main(String[] args) throws Exception {
     Map<String, String> options = LoadArgs.parse("WsProduceLoad --url "
         + "ws://host:port/ws/v2/producer/persistent/tenant/ns/topic [--connections N] [--window W] [--duration S] "
-        + "[--size BYTES] [--query k=v&k=v] [--threads N] [--ack-timeout S]", args, Map.of("connections", "16",
-        "window", "100", "duration", "30", "size", "1024", "query", "", "threads", "1", "ack-timeout", "30"));
+        + "[--size BYTES] [--query k=v&k=v] [--threads N] [--ack-timeout S] [--token-file FILE]", args,
+        Map.of("connections", "16", "window", "100", "duration", "30", "size", "1024", "query", "", "threads", "1",
+            "ack-timeout", "30", "token-file", ""));
     URI uri = LoadArgs.url(options);
     int size = Integer.parseInt(options.get("size"));
     String payload = Settings.payloadBase64(size);
     WsProduceLoad load = new WsProduceLoad(uri, Integer.parseInt(options.get("connections")),
         Integer.parseInt(options.get("window")), TimeUnit.SECONDS.toNanos(Long.parseLong(options.get("duration"))),
-        TimeUnit.SECONDS.toNanos(Long.parseLong(options.get("ack-timeout"))), payload);
+        TimeUnit.SECONDS.toNanos(Long.parseLong(options.get("ack-timeout"))), payload,
+        options.get("token-file").isEmpty() ? null
+            : "Bearer " + Files.readString(Path.of(options.get("token-file")), StandardCharsets.US_ASCII).trim());
     System.out.println("WsProduceLoad " + uri + " " + new TreeMap<>(options));
     System.exit(load.run(Integer.parseInt(options.get("threads"))));
   }

@@ -262,6 +262,44 @@ class SecurityIT {
   }
 
   @Test
+  void anSseStreamEndsWithUnauthenticatedWhenItsTokenExpires() throws Exception {
+    String topic = topic("alice");
+    HttpResponse<String> produced = http("POST", producePath(topic),
+        "{\"messages\":[{\"text\":\"before expiry 1\"},{\"text\":\"before expiry 2\"}]}", token("alice"));
+    assertThat(produced.statusCode()).as(produced.body()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    json(produced).getJsonArray("results").forEach(r -> ids.add(((JsonObject) r).getString("messageId")));
+    Instant expires = Instant.now().plusSeconds(10);
+    String shortLived = JWT.create().withSubject("alice").withAudience(AUDIENCE).withExpiresAt(expires)
+        .sign(Algorithm.HMAC256(SECRET));
+
+    try (SseReader sse = SseReader.open(proxy, "/api/v1/topics/" + topic.replace("://", "/")
+        + "/subscriptions/expiring/events?initialPosition=Earliest&format=text&token=" + shortLived, Map.of())) {
+      List<String> texts = new ArrayList<>();
+      List<String> eventIds = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        SseReader.Event event = sse.next(Duration.ofSeconds(30));
+        assertThat(event.type()).isNull();
+        texts.add(new JsonObject(event.data()).getString("text"));
+        eventIds.add(event.id());
+      }
+      assertThat(texts).containsExactly("before expiry 1", "before expiry 2");
+      assertThat(eventIds).containsExactlyElementsOf(ids);
+
+      SseReader.Event end = sse.next(Duration.ofSeconds(40));
+      // exp is whole seconds: the stream may end at most within the second it names, never before
+      assertThat(Instant.now()).isAfterOrEqualTo(expires.minusSeconds(1));
+      assertThat(end.type()).isEqualTo("end");
+      JsonObject envelope = new JsonObject(end.data());
+      assertThat(envelope.getString("error")).isEqualTo("UNAUTHENTICATED");
+      assertThat(envelope.getString("message")).contains("token expired");
+      assertThat(end.data()).doesNotContain(shortLived);
+      assertThat(sse.endsWithin(Duration.ofSeconds(10))).isTrue();
+    }
+    assertThat(texts(topic)).containsExactly("before expiry 1", "before expiry 2");
+  }
+
+  @Test
   void aTokenMadeByPulsarsOwnToolWorks(@TempDir Path dir) throws Exception {
     Path key = Files.write(dir.resolve("tool-secret.key"), SECRET);
     String token = PulsarToolsIT.run(dir, "pulsar", "tokens", "create", "--secret-key", key.toUri().toString(),

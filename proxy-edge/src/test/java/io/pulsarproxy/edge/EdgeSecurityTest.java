@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
-import io.pulsarproxy.config.ConfigLoader;
-import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
-import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,7 +20,6 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -36,21 +32,20 @@ import org.junit.jupiter.api.Test;
  */
 class EdgeSecurityTest {
   private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static TestEdge test;
   private static Vertx vertx;
   private static EdgeVerticle edge;
   private static WebClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    ProxyConfig config = ConfigLoader.build(new JsonObject()
-        .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
+    JsonObject config = new JsonObject()
         .put("auth", new JsonObject().put("providers", new JsonArray().add("jwt"))
             .put("jwt", new JsonObject().put("secretKey", "data:;base64," + Base64.getEncoder().encodeToString(SECRET))))
         .put("authorization", new JsonObject().put("rules", new JsonArray().add(new JsonObject().put("role", "alice")
             .put("actions", new JsonArray().add("produce")).put("topics", new JsonArray()
                 .add("persistent://public/default/alice-*")))))
-        .put("cors", new JsonObject().put("allowedOrigins", new JsonArray().add("https://app.example.com"))));
+        .put("cors", new JsonObject().put("allowedOrigins", new JsonArray().add("https://app.example.com")));
     EdgeRoutes routes = new EdgeRoutes() {
       @Override
       public void mountPublic(Vertx v, Router router) {
@@ -68,14 +63,15 @@ class EdgeSecurityTest {
             .onSuccess(ws -> ws.writeTextMessage(Access.principal(ctx).name())));
       }
     };
-    edge = new EdgeVerticle(config, ProxyMetrics.noop(), List.of(routes));
-    vertx.deployVerticle(edge).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    client = WebClient.create(vertx);
+    test = TestEdge.start(config, routes);
+    vertx = test.vertx;
+    edge = test.edge;
+    client = test.client;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    test.close();
   }
 
   private static String token(String subject) {

@@ -76,19 +76,24 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
   private final Duration startupTimeout;
   /** Token authentication and authorisation, or null for a broker that lets everyone in. */
   private final TokenAuth auth;
+  /** TLS on a second broker port, or null. */
+  private final BrokerTls tls;
+  private final int tlsPort;
   private final LazyAdmin admin;
 
   private volatile Process process;
   private volatile boolean closed;
 
   private StandalonePulsar(Path home, Path workDir, int brokerPort, int webPort, Duration startupTimeout,
-      TokenAuth auth) {
+      TokenAuth auth, BrokerTls tls, int tlsPort) {
     this.home = home;
     this.workDir = workDir;
     this.brokerPort = brokerPort;
     this.webPort = webPort;
     this.startupTimeout = startupTimeout;
     this.auth = auth;
+    this.tls = tls;
+    this.tlsPort = tlsPort;
     this.admin = new LazyAdmin(adminUrl(), auth == null ? null : auth.adminToken());
   }
 
@@ -106,7 +111,7 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
    * {@code workDir/data} is reused, so a second start on the same directory keeps topics and messages.
    */
   public static StandalonePulsar startNew(Path workDir, int brokerPort, int webPort) {
-    return startNew(PulsarDistribution.home(), workDir, brokerPort, webPort, Settings.startupTimeout(), null);
+    return startNew(PulsarDistribution.home(), workDir, brokerPort, webPort, Settings.startupTimeout(), null, null);
   }
 
   /**
@@ -114,27 +119,36 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
    * client ({@link #admin()}) and {@link #clientBuilder()} act as {@link TokenAuth#ADMIN_ROLE}.
    */
   public static StandalonePulsar startNew(Path workDir, TokenAuth auth) {
-    return startNew(PulsarDistribution.home(), workDir, 0, 0, Settings.startupTimeout(), auth);
+    return startNew(PulsarDistribution.home(), workDir, 0, 0, Settings.startupTimeout(), auth, null);
+  }
+
+  /**
+   * Like {@link #startNew(Path)}, with TLS on a second broker port ({@link BrokerTls}; {@link #serviceUrlTls()}) and
+   * token authentication when {@code auth} is not null. The testkit's own clients keep using the plain port.
+   */
+  public static StandalonePulsar startNew(Path workDir, TokenAuth auth, BrokerTls tls) {
+    return startNew(PulsarDistribution.home(), workDir, 0, 0, Settings.startupTimeout(), auth, tls);
   }
 
   static StandalonePulsar startNew(Path home, Path workDir, int brokerPort, int webPort, Duration startupTimeout) {
-    return startNew(home, workDir, brokerPort, webPort, startupTimeout, null);
+    return startNew(home, workDir, brokerPort, webPort, startupTimeout, null, null);
   }
 
   private static StandalonePulsar startNew(Path home, Path workDir, int brokerPort, int webPort,
-      Duration startupTimeout, TokenAuth auth) {
+      Duration startupTimeout, TokenAuth auth, BrokerTls tls) {
     Path dir = workDir.toAbsolutePath().normalize();
     prepareWorkDir(dir);
     boolean pickPorts = brokerPort == 0 || webPort == 0;
     for (int attempt = 1; ; attempt++) {
-      int[] free = freePorts(2);
+      int[] free = freePorts(3);
       int broker = brokerPort != 0 ? brokerPort : free[0];
       int web = webPort != 0 ? webPort : free[1];
       if (!pickPorts) {
         requireFree(broker, "broker");
         requireFree(web, "web service");
       }
-      StandalonePulsar pulsar = new StandalonePulsar(home, dir, broker, web, startupTimeout, auth);
+      StandalonePulsar pulsar = new StandalonePulsar(home, dir, broker, web, startupTimeout, auth, tls,
+          tls == null ? 0 : free[2]);
       try {
         pulsar.start();
         return pulsar;
@@ -151,6 +165,14 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
   @Override
   public String serviceUrl() {
     return "pulsar://" + HOST + ":" + brokerPort;
+  }
+
+  /** {@code pulsar+ssl://127.0.0.1:<TLS port>}; only for a broker started with {@link BrokerTls}. */
+  public String serviceUrlTls() {
+    if (tls == null) {
+      throw new IllegalStateException("This standalone was started without TLS (BrokerTls)");
+    }
+    return "pulsar+ssl://" + HOST + ":" + tlsPort;
   }
 
   @Override
@@ -416,6 +438,9 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
       String original = Files.readString(home.resolve("conf").resolve("standalone.conf"), StandardCharsets.UTF_8);
       Path conf = workDir.resolve("conf").resolve("standalone.conf");
       Files.createDirectories(conf.getParent());
+      if (tls != null) {
+        overrides.putAll(tls.brokerSettings(Files.createDirectories(conf.getParent().resolve("tls")), tlsPort, auth));
+      }
       Files.writeString(conf, applyOverrides(original, overrides), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write the standalone configuration in " + workDir, e);

@@ -201,7 +201,8 @@ class AuthenticatorTest {
     refusal(a, alice().sign(Algorithm.HMAC256(SECRET)));
   }
 
-  private static JsonObject jwk(String kid, RSAPublicKey key) {
+  /** The public key as a JSON Web Key (RFC 7517) with {@code kid}. */
+  static JsonObject jwk(String kid, RSAPublicKey key) {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
     return new JsonObject().put("kty", "RSA").put("kid", kid).put("use", "sig")
         .put("n", b64.encodeToString(unsigned(key.getModulus())))

@@ -3,11 +3,9 @@ package io.pulsarproxy.edge.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pulsarproxy.config.ConfigLoader;
-import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.edge.EdgeVerticle;
-import io.pulsarproxy.metrics.ProxyMetrics;
+import io.pulsarproxy.edge.TestEdge;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -17,7 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,17 +24,15 @@ import org.junit.jupiter.api.Test;
 
 /** The edge's count of requests in progress per principal ({@code quotas.maxInFlightRequests}), without a broker. */
 class EdgeQuotaTest {
-  private static Vertx vertx;
+  private static TestEdge test;
   private static EdgeVerticle edge;
   private static WebClient client;
   private static final ConcurrentLinkedQueue<RoutingContext> held = new ConcurrentLinkedQueue<>();
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    ProxyConfig config = ConfigLoader.build(new JsonObject()
-        .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
-        .put("quotas", new JsonObject().put("enabled", true).put("maxInFlightRequests", 1)));
+    JsonObject config = new JsonObject()
+        .put("quotas", new JsonObject().put("enabled", true).put("maxInFlightRequests", 1));
     EdgeRoutes routes = new EdgeRoutes() {
       @Override
       public void mount(Vertx v, Router router) {
@@ -45,14 +40,14 @@ class EdgeQuotaTest {
         router.get("/quick").handler(ctx -> ctx.response().end("done"));
       }
     };
-    edge = new EdgeVerticle(config, ProxyMetrics.noop(), List.of(routes));
-    vertx.deployVerticle(edge).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    client = WebClient.create(vertx);
+    test = TestEdge.start(config, routes);
+    edge = test.edge;
+    client = test.client;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    test.close();
   }
 
   private static CompletableFuture<HttpResponse<Buffer>> get(String path) {
