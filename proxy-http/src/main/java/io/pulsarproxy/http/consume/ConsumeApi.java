@@ -1,6 +1,7 @@
 package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
@@ -39,7 +40,7 @@ public final class ConsumeApi {
   private static final String LAST_EVENT_ID = "Last-Event-ID";
 
   private final Vertx vertx;
-  private final ConsumeService service;
+  private final ConsumerClient service;
   private final ConsumerRegistry registry;
   /** Pages being read, answered at once when the proxy stops; bounded by the in-flight requests. */
   private final Set<ReadPage> reads = new HashSet<>();
@@ -48,17 +49,13 @@ public final class ConsumeApi {
   public ConsumeApi(Vertx vertx, ProxyConfig config) {
     this.vertx = vertx;
     this.closeOnExpiry = config.auth().closeOnExpiry();
-    this.service = new ConsumeService(vertx, timeoutMs(config));
+    this.service = new ConsumerClient(vertx, config);
     this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer());
-  }
-
-  private static long timeoutMs(ProxyConfig config) {
-    return config.pulsar().operationTimeout().toMillis() + 5_000;
   }
 
   public void reconfigure(ProxyConfig config) {
     closeOnExpiry = config.auth().closeOnExpiry();
-    service.timeout(timeoutMs(config));
+    service.reconfigure(config);
     registry.reconfigure(config.httpConsumer());
   }
 

@@ -4,7 +4,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.config.HttpConsumerConfig;
 import io.pulsarproxy.config.Durations;
-import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerSpec;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
@@ -37,7 +37,7 @@ final class ConsumerRegistry {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
-  private final ConsumeService service;
+  private final ConsumerClient service;
   private final Map<String, HttpConsumer> instances = new HashMap<>();
   private final Map<String, Integer> perClient = new HashMap<>();
   /** Why recently closed instances went away, the oldest forgotten first (bounded by maxInstances). */
@@ -53,7 +53,7 @@ final class ConsumerRegistry {
   private long sweeper = -1;
   private boolean stopped;
 
-  ConsumerRegistry(Vertx vertx, ConsumeService service, HttpConsumerConfig config) {
+  ConsumerRegistry(Vertx vertx, ConsumerClient service, HttpConsumerConfig config) {
     this.vertx = vertx;
     this.service = service;
     this.config = config;
@@ -101,7 +101,7 @@ final class ConsumerRegistry {
     perClient.merge(clientKey, 1, Integer::sum);
     c.events = vertx.eventBus().consumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
     Future<Void> previous = closing.getOrDefault(subscriptionKey(spec), Future.succeededFuture());
-    return previous.transform(ignored -> service.send(new ConsumerCommand.Open(c.id, spec, token)))
+    return previous.transform(ignored -> service.open(c.id, spec, token))
         .map(v -> {
           c.open = true;
           c.lastActivity = System.currentTimeMillis();
@@ -151,7 +151,7 @@ final class ConsumerRegistry {
     }
     forget(c, why);
     c.delivery.onEnded(reason);
-    Future<Void> closed = service.send(new ConsumerCommand.Close(c.id, unsubscribe)).mapEmpty();
+    Future<Void> closed = service.close(c.id, unsubscribe);
     if (c.delivery instanceof SseStream) {
       String key = subscriptionKey(c.spec);
       Future<Void> done = closed.otherwiseEmpty();
@@ -172,7 +172,7 @@ final class ConsumerRegistry {
       forget(c, "was closed: the proxy is shutting down");
       c.delivery.onEnded(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; reconnect"));
       if (c.open) {
-        closes.add(service.send(new ConsumerCommand.Close(c.id, false)).<Void>mapEmpty().otherwiseEmpty());
+        closes.add(service.close(c.id, false).otherwiseEmpty());
       }
     }
     return Future.join(closes).mapEmpty();

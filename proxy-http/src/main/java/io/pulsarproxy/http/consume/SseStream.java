@@ -1,5 +1,6 @@
 package io.pulsarproxy.http.consume;
 
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.error.ProxyException;
@@ -38,7 +39,7 @@ final class SseStream implements Delivery {
 
   private final HttpConsumer consumer;
   private final HttpServerResponse response;
-  private final ConsumeService service;
+  private final ConsumerClient service;
   private final Vertx vertx;
   private final boolean clientAck;
   private MessageId resumeAfter;
@@ -46,7 +47,7 @@ final class SseStream implements Delivery {
   private boolean paused;
   private boolean ended;
 
-  SseStream(HttpConsumer consumer, HttpServerResponse response, ConsumeService service, Vertx vertx,
+  SseStream(HttpConsumer consumer, HttpServerResponse response, ConsumerClient service, Vertx vertx,
       boolean clientAck, MessageId resumeAfter) {
     this.consumer = consumer;
     this.response = response;
