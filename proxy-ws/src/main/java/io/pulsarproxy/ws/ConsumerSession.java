@@ -2,6 +2,7 @@ package io.pulsarproxy.ws;
 
 import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.edge.auth.Principal;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
@@ -40,8 +41,8 @@ final class ConsumerSession extends DeliverySession {
   private int refill;
 
   ConsumerSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Consumer endpoint,
-      ConsumerClient consumers) {
-    super(vertx, socket, sessions, id, endpoint.describe(), consumers);
+      Principal principal, ConsumerClient consumers) {
+    super(vertx, socket, sessions, id, endpoint.describe(), principal, consumers);
     this.pullMode = endpoint.pullMode();
     this.window = Math.max(1, endpoint.spec().receiverQueueSize());
   }

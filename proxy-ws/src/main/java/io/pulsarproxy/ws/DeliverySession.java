@@ -7,6 +7,7 @@ import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.edge.auth.Principal;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
@@ -41,8 +42,8 @@ abstract class DeliverySession extends SocketSession {
   private int credit;
 
   DeliverySession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, String description,
-      ConsumerClient consumers) {
-    super(vertx, socket, sessions, id, description);
+      Principal principal, ConsumerClient consumers) {
+    super(vertx, socket, sessions, id, description, principal);
     this.consumers = consumers;
   }
 

@@ -174,13 +174,14 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       Reservation quota, ProduceThrottle throttle) {
     SocketSession session;
     if (endpoint instanceof WsEndpoint.Producer p) {
-      ProducerSession producer = new ProducerSession(vertx, socket, sessions, id, p, producers);
+      ProducerSession producer = new ProducerSession(vertx, socket, sessions, id, p, principal, producers);
       producer.throttle(throttle);
       session = producer;
     } else if (endpoint instanceof WsEndpoint.Consumer consumer) {
-      session = new ConsumerSession(vertx, socket, sessions, id, consumer, consumers);
+      session = new ConsumerSession(vertx, socket, sessions, id, consumer, principal, consumers);
     } else {
-      session = new ReaderSession(vertx, socket, sessions, id, (WsEndpoint.Reader) endpoint, consumers);
+      session = new ReaderSession(vertx, socket, sessions, id, (WsEndpoint.Reader) endpoint, principal,
+          consumers);
     }
     // Every way a session ends (client close, error, idle, expiry, shutdown, a failed start) completes closed().
     session.closed().onComplete(v -> quota.release());
@@ -195,16 +196,16 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       session.close(SocketSession.GOING_AWAY, "the proxy is shutting down");
       return;
     }
-    closeOnExpiry(session, principal, c);
-    LOG.debug("Accepted {} socket {} on {}", endpoint.role().label(), id, endpoint.describe());
+    closeOnExpiry(session, c);
+    LOG.debug("Accepted {} socket {} on {} for {}", endpoint.role().label(), id, endpoint.describe(), principal.name());
   }
 
-  /** A socket whose token expires is closed with 1008 then ({@code auth.closeOnExpiry}). */
-  private void closeOnExpiry(SocketSession session, Principal principal, ProxyConfig c) {
-    if (!c.auth().closeOnExpiry() || principal.expiresAt() == null) {
+  /** A socket whose principal's token expires is closed with 1008 then ({@code auth.closeOnExpiry}). */
+  private void closeOnExpiry(SocketSession session, ProxyConfig c) {
+    if (!c.auth().closeOnExpiry() || session.principal.expiresAt() == null) {
       return;
     }
-    long delay = Math.max(1, principal.expiresAt().toEpochMilli() - Instant.now().toEpochMilli());
+    long delay = Math.max(1, session.principal.expiresAt().toEpochMilli() - Instant.now().toEpochMilli());
     long timer = vertx.setTimer(delay, t -> session.close(SocketSession.POLICY_VIOLATION,
         "the token expired; reconnect with a new one"));
     session.closed().onComplete(v -> vertx.cancelTimer(timer));

@@ -5,6 +5,7 @@ import io.pulsarproxy.core.produce.ProduceClient;
 import io.pulsarproxy.core.produce.ProduceReply;
 import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
+import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.ProduceThrottle;
 import io.vertx.core.AsyncResult;
 import io.pulsarproxy.edge.MemoryBudget;
@@ -87,8 +88,8 @@ final class ProducerSession extends SocketSession {
   }
 
   ProducerSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Producer endpoint,
-      ProduceClient producers) {
-    super(vertx, socket, sessions, id, endpoint.describe());
+      Principal principal, ProduceClient producers) {
+    super(vertx, socket, sessions, id, endpoint.describe(), principal);
     this.endpoint = endpoint;
     this.maxInFlight = sessions.config().maxInFlightPerProducer();
     this.producers = producers;

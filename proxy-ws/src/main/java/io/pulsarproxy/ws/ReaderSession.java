@@ -1,6 +1,7 @@
 package io.pulsarproxy.ws;
 
 import io.pulsarproxy.core.consume.ConsumerClient;
+import io.pulsarproxy.edge.auth.Principal;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 
@@ -15,8 +16,8 @@ final class ReaderSession extends DeliverySession {
   private int unanswered;
 
   ReaderSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Reader endpoint,
-      ConsumerClient consumers) {
-    super(vertx, socket, sessions, id, endpoint.describe(), consumers);
+      Principal principal, ConsumerClient consumers) {
+    super(vertx, socket, sessions, id, endpoint.describe(), principal, consumers);
     this.window = Math.max(1, endpoint.spec().receiverQueueSize());
   }
 

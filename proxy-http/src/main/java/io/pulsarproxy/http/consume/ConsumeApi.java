@@ -9,7 +9,6 @@ import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.topic.Topic;
 import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
-import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.Quota;
 import io.pulsarproxy.edge.quota.Quotas;
 import io.pulsarproxy.http.openapi.ApiContract;
@@ -83,7 +82,7 @@ public final class ConsumeApi {
     if (request.spec().topicsPattern() != null) {
       Access.checkPattern(ctx, Action.CONSUME, request.spec().topicsPattern());
     }
-    registry.open(clientKey(ctx), owner(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
+    registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
             Quotas.of(ctx).reserve(Access.principal(ctx), Quota.CONSUMER_INSTANCES),
             c -> new PollBuffer(c, service, vertx))
         .onSuccess(c -> {
@@ -163,7 +162,7 @@ public final class ConsumeApi {
         };
     MessageId resumeAfter = resume ? MessageIds.decode(lastEventId.trim(), LAST_EVENT_ID) : null;
     long heartbeatMs = registry.config().sseHeartbeatInterval().toMillis();
-    registry.open(clientKey(ctx), owner(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
+    registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
             Quotas.of(ctx).reserve(Access.principal(ctx), Quota.SSE_STREAMS),
             c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumeAfter))
         .compose(c -> !resume ? Future.succeededFuture(c) : seek(c, lastEventId.trim(), null).map(c)
@@ -175,7 +174,7 @@ public final class ConsumeApi {
         .onSuccess(c -> {
           SseStream stream = (SseStream) c.delivery;
           ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));
-          endOnExpiry(c, Access.principal(ctx));
+          endOnExpiry(c);
           stream.start(heartbeatMs);
         })
         .onFailure(err -> fail(ctx, err));
@@ -191,19 +190,15 @@ public final class ConsumeApi {
   }
 
   private HttpConsumer instance(RoutingContext ctx) {
-    return registry.get(ctx.pathParam("id"), owner(ctx));
+    return registry.get(ctx.pathParam("id"), Access.principal(ctx));
   }
 
-  private static String owner(RoutingContext ctx) {
-    return Access.principal(ctx).name();
-  }
-
-  /** A stream whose token expires ends then with an error event ({@code auth.closeOnExpiry}). */
-  private void endOnExpiry(HttpConsumer c, Principal principal) {
-    if (!closeOnExpiry || principal.expiresAt() == null) {
+  /** A stream whose principal's token expires ends then with an error event ({@code auth.closeOnExpiry}). */
+  private void endOnExpiry(HttpConsumer c) {
+    if (!closeOnExpiry || c.principal.expiresAt() == null) {
       return;
     }
-    long delay = Math.max(1, principal.expiresAt().toEpochMilli() - System.currentTimeMillis());
+    long delay = Math.max(1, c.principal.expiresAt().toEpochMilli() - System.currentTimeMillis());
     c.expiryTimer = vertx.setTimer(delay, t -> registry.close(c, false, "ended: its token expired",
         new ProxyException(ErrorCode.UNAUTHENTICATED, "the stream's token expired; reconnect with a new one")));
   }

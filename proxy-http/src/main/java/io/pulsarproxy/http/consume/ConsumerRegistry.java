@@ -9,6 +9,7 @@ import io.pulsarproxy.core.consume.ConsumerSpec;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.Reservation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -78,7 +79,7 @@ final class ConsumerRegistry {
    * against its principal's quota ({@code quotas.maxConsumerInstances} or {@code quotas.maxSseStreams}) until it goes
    * away, whichever way; it is given back at once when the instance cannot be opened.
    */
-  Future<HttpConsumer> open(String clientKey, String owner, Secret token, ConsumerSpec spec, BodyFormat format,
+  Future<HttpConsumer> open(String clientKey, Principal principal, Secret token, ConsumerSpec spec, BodyFormat format,
       Reservation quota, Function<HttpConsumer, Delivery> deliveryOf) {
     ProxyException refused = null;
     if (stopped) {
@@ -95,7 +96,7 @@ final class ConsumerRegistry {
       quota.release();
       return Future.failedFuture(refused);
     }
-    HttpConsumer c = new HttpConsumer(newId(), clientKey, owner, spec, format, System.currentTimeMillis(), quota);
+    HttpConsumer c = new HttpConsumer(newId(), clientKey, principal, spec, format, System.currentTimeMillis(), quota);
     c.delivery = deliveryOf.apply(c);
     instances.put(c.id, c);
     perClient.merge(clientKey, 1, Integer::sum);
@@ -114,12 +115,12 @@ final class ConsumerRegistry {
   }
 
   /**
-   * The open instance {@code id} of {@code owner}; a 404 that says why when it is unknown, closed or expired, and the
-   * same 404 as for an unknown id when another principal created it.
+   * The open instance {@code id} of {@code principal}; a 404 that says why when it is unknown, closed or expired, and
+   * the same 404 as for an unknown id when another principal (by name) created it.
    */
-  HttpConsumer get(String id, String owner) {
+  HttpConsumer get(String id, Principal principal) {
     HttpConsumer c = instances.get(id);
-    if (c != null && !c.owner.equals(owner)) {
+    if (c != null && !c.principal.name().equals(principal.name())) {
       throw unknown(id);
     }
     if (c != null && c.open) {
