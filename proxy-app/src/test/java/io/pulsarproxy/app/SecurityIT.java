@@ -262,6 +262,27 @@ class SecurityIT {
   }
 
   @Test
+  void anSseStreamEndsWithAnEndEventWhenItsTokenExpires() throws Exception {
+    String topic = topic("alice");
+    HttpResponse<String> produced = http("POST", producePath(topic), "{\"messages\":[{\"text\":\"before expiry\"}]}",
+        token("alice"));
+    assertThat(produced.statusCode()).as(produced.body()).isEqualTo(200);
+    String shortLived = JWT.create().withSubject("alice").withAudience(AUDIENCE)
+        .withExpiresAt(Instant.now().plusSeconds(10)).sign(Algorithm.HMAC256(SECRET));
+    try (SseReader sse = SseReader.open(proxy, "/api/v1/topics/" + topic.replace("://", "/")
+        + "/subscriptions/expiring/events?initialPosition=Earliest&format=text&token=" + shortLived, Map.of())) {
+      SseReader.Event message = sse.next(Duration.ofSeconds(30));
+      assertThat(new JsonObject(message.data()).getString("text")).isEqualTo("before expiry");
+      assertThat(message.id())
+          .isEqualTo(json(produced).getJsonArray("results").getJsonObject(0).getString("messageId"));
+      SseReader.Event end = sse.next(Duration.ofSeconds(30));
+      assertThat(end.type()).isEqualTo("end");
+      assertThat(new JsonObject(end.data()).getString("error")).isEqualTo("UNAUTHENTICATED");
+      assertThat(sse.endsWithin(Duration.ofSeconds(30))).isTrue();
+    }
+  }
+
+  @Test
   void aTokenMadeByPulsarsOwnToolWorks(@TempDir Path dir) throws Exception {
     Path key = Files.write(dir.resolve("tool-secret.key"), SECRET);
     String token = PulsarToolsIT.run(dir, "pulsar", "tokens", "create", "--secret-key", key.toUri().toString(),
