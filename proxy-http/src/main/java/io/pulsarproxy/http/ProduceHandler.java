@@ -1,13 +1,12 @@
 package io.pulsarproxy.http;
 
-import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
-import io.pulsarproxy.core.bus.BusErrors;
-import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.Idempotency;
+import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.OutgoingMessage;
+import io.pulsarproxy.core.produce.ProduceClient;
 import io.pulsarproxy.core.produce.ProduceReply;
 import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
@@ -22,7 +21,6 @@ import io.pulsarproxy.config.Secret;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -41,16 +39,17 @@ import org.apache.pulsar.client.api.MessageIdAdv;
  * <p>Runs on the edge verticle's event loop.
  */
 final class ProduceHandler implements Handler<RoutingContext> {
-  private final Vertx vertx;
+  private final ProduceClient producer;
   private volatile ProxyConfig config;
 
   ProduceHandler(Vertx vertx, ProxyConfig config) {
-    this.vertx = vertx;
+    this.producer = new ProduceClient(vertx, config);
     this.config = config;
   }
 
   void reconfigure(ProxyConfig newConfig) {
     this.config = newConfig;
+    producer.reconfigure(newConfig);
   }
 
   @Override
@@ -78,13 +77,11 @@ final class ProduceHandler implements Handler<RoutingContext> {
     }
     Quotas.of(ctx).checkProduce(Access.principal(ctx), messages.size(), bytes);
 
-    long timeoutMs = c.producer().sendTimeout().toMillis() + c.pulsar().operationTimeout().toMillis() + 5_000;
-    DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(timeoutMs);
-    vertx.eventBus().<ProduceReply>request(Addresses.PRODUCE,
-            new ProduceRequest(topic, token == null ? ProducerOptions.DEFAULTS : ProducerOptions.DEFAULTS.withToken(token),
-                messages, idempotency), options)
-        .onSuccess(reply -> respond(ctx, reply.body()))
-        .onFailure(err -> ErrorResponses.send(ctx, BusErrors.map(err, "the produce service")));
+    producer.send(new ProduceRequest(topic,
+            token == null ? ProducerOptions.DEFAULTS : ProducerOptions.DEFAULTS.withToken(token), messages,
+            idempotency))
+        .onSuccess(reply -> respond(ctx, reply))
+        .onFailure(err -> ErrorResponses.send(ctx, PulsarErrors.map(err)));
   }
 
   private static void respond(RoutingContext ctx, ProduceReply reply) {

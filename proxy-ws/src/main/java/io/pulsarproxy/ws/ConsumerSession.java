@@ -1,6 +1,8 @@
 package io.pulsarproxy.ws;
 
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.edge.auth.Principal;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
@@ -38,8 +40,9 @@ final class ConsumerSession extends DeliverySession {
   /** Slots of the push window the grouped acknowledgements freed. */
   private int refill;
 
-  ConsumerSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Consumer endpoint) {
-    super(vertx, socket, sessions, id, endpoint.describe());
+  ConsumerSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Consumer endpoint,
+      Principal principal, ConsumerClient consumers) {
+    super(vertx, socket, sessions, id, endpoint.describe(), principal, consumers);
     this.pullMode = endpoint.pullMode();
     this.window = Math.max(1, endpoint.spec().receiverQueueSize());
   }
@@ -75,10 +78,10 @@ final class ConsumerSession extends DeliverySession {
       }
       switch (type) {
         case "permit" -> permit(command);
-        case "unsubscribe" -> request(new ConsumerCommand.Unsubscribe(id))
+        case "unsubscribe" -> consumers.send(new ConsumerCommand.Unsubscribe(id))
             .onFailure(err -> close(SERVER_ERROR, "unsubscribe failed: " + err.getMessage()));
-        case "isEndOfTopic" -> request(new ConsumerCommand.IsEndOfTopic(id))
-            .onSuccess(reached -> write(Frames.endOfTopic(Boolean.TRUE.equals(reached))))
+        case "isEndOfTopic" -> consumers.isEndOfTopic(id)
+            .onSuccess(reached -> write(Frames.endOfTopic(reached)))
             .onFailure(err -> close(SERVER_ERROR, "isEndOfTopic failed: " + err.getMessage()));
         case "negativeAcknowledge" -> acknowledge(command, true);
         default -> acknowledge(command, false);
@@ -142,7 +145,7 @@ final class ConsumerSession extends DeliverySession {
     ConsumerCommand command = negative
         ? new ConsumerCommand.Nack(id, ids, permits)
         : new ConsumerCommand.Ack(id, ids, permits);
-    request(command).onFailure(err -> {
+    consumers.send(command).onFailure(err -> {
       LOG.debug("{} of {} message(s) on {} failed: {}", negative ? "Nack" : "Ack", ids.size(), description,
           err.getMessage());
       creditLost(permits, err);

@@ -1,19 +1,15 @@
 package io.pulsarproxy.ws;
 
 import io.pulsarproxy.config.Addresses;
-import io.pulsarproxy.core.bus.Codecs;
-import io.pulsarproxy.core.consume.CommandReply;
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
-import io.vertx.core.Future;
+import io.pulsarproxy.edge.auth.Principal;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,17 +31,20 @@ import org.slf4j.LoggerFactory;
 abstract class DeliverySession extends SocketSession {
   /** Messages permitted to the consume service ahead of delivery, at most: the brake's slack. */
   static final int CHUNK = 16;
-  private static final DeliveryOptions COMMAND = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(30_000);
   /** Delay before permits whose command failed are granted again. */
   private static final long CREDIT_RETRY_MS = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(DeliverySession.class);
 
+  /** The consume service, where the session's commands go. */
+  final ConsumerClient consumers;
   private MessageConsumer<SessionEvent> events;
   /** Permitted to the consume service and not delivered yet. */
   private int credit;
 
-  DeliverySession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, String description) {
-    super(vertx, socket, sessions, id, description);
+  DeliverySession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, String description,
+      Principal principal, ConsumerClient consumers) {
+    super(vertx, socket, sessions, id, description, principal);
+    this.consumers = consumers;
   }
 
   @Override
@@ -86,7 +85,7 @@ abstract class DeliverySession extends SocketSession {
   final void topUp() {
     int grant = takeCredit();
     if (grant > 0) {
-      request(new ConsumerCommand.Permit(id, grant)).onFailure(err -> creditLost(grant, err));
+      consumers.send(new ConsumerCommand.Permit(id, grant)).onFailure(err -> creditLost(grant, err));
     }
   }
 
@@ -100,12 +99,13 @@ abstract class DeliverySession extends SocketSession {
     if (permits <= 0 || isClosing()) {
       return;
     }
-    if (err instanceof ProxyException e && e.code() == ErrorCode.NOT_FOUND
-        || err instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+    boolean answered = !ConsumerClient.unanswered(err);
+    ErrorCode code = err instanceof ProxyException e ? e.code() : ErrorCode.INTERNAL_ERROR;
+    if (answered ? code == ErrorCode.NOT_FOUND : code == ErrorCode.SHUTTING_DOWN) {
       close(SERVER_ERROR, "the consumer session is gone: " + err.getMessage());
       return;
     }
-    if (err instanceof ProxyException) {
+    if (answered) {
       return; // answered by the service, which took the permits before it refused the rest
     }
     credit = Math.max(0, credit - permits);
@@ -131,17 +131,6 @@ abstract class DeliverySession extends SocketSession {
     return grant;
   }
 
-  /** Sends a command whose reply does not matter. */
-  void send(ConsumerCommand command) {
-    vertx.eventBus().send(Addresses.CONSUMER, command, Codecs.LOCAL);
-  }
-
-  /** Sends a command and fails the future with the service's error. */
-  Future<Object> request(ConsumerCommand command) {
-    return vertx.eventBus().<CommandReply>request(Addresses.CONSUMER, command, COMMAND).compose(reply ->
-        reply.body().isOk() ? Future.succeededFuture(reply.body().value()) : Future.failedFuture(reply.body().error()));
-  }
-
   /** Sends what the role still holds for the consume service; called once, before the session is closed there. */
   void beforeRelease() {}
 
@@ -151,6 +140,6 @@ abstract class DeliverySession extends SocketSession {
       events.unregister();
     }
     beforeRelease();
-    send(new ConsumerCommand.Close(id, false));
+    consumers.close(id, false);
   }
 }

@@ -1,17 +1,12 @@
 package io.pulsarproxy.ws;
 
-import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.Secret;
-import io.pulsarproxy.core.bus.BusErrors;
-import io.pulsarproxy.core.bus.Codecs;
-import io.pulsarproxy.core.consume.CommandReply;
-import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.SessionSpec;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
-import io.pulsarproxy.core.produce.ProducerCommand;
-import io.pulsarproxy.core.produce.ProducerOpened;
+import io.pulsarproxy.core.produce.ProduceClient;
 import io.pulsarproxy.edge.ErrorResponses;
 import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
@@ -26,7 +21,6 @@ import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -51,6 +45,8 @@ final class HandshakeHandler implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final WsSessions sessions;
   private final ProxyMetrics metrics;
+  private final ProduceClient producers;
+  private final ConsumerClient consumers;
   private ProxyConfig config;
 
   HandshakeHandler(Vertx vertx, WsSessions sessions, ProxyConfig config, ProxyMetrics metrics) {
@@ -58,10 +54,14 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     this.sessions = sessions;
     this.config = config;
     this.metrics = metrics;
+    this.producers = new ProduceClient(vertx, config);
+    this.consumers = new ConsumerClient(vertx, config);
   }
 
   void reconfigure(ProxyConfig newConfig) {
     config = newConfig;
+    producers.reconfigure(newConfig);
+    consumers.reconfigure(newConfig);
   }
 
   @Override
@@ -107,7 +107,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     Principal principal = Access.principal(ctx);
     ProduceThrottle throttle = Quotas.of(ctx).throttle(principal);
     Reservation socketQuota = quota;
-    open(endpoint, id, token, c)
+    open(endpoint, id, token)
         .compose(v -> request.toWebSocket().recover(err -> {
           // The client went away before it was accepted: give back what was opened for it.
           undo(opened, id);
@@ -153,30 +153,20 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     return config.ws().forwardClientTokens() ? credentials.token().orElse(null) : null;
   }
 
-  private Future<Void> open(WsEndpoint endpoint, String id, Secret token, ProxyConfig c) {
-    DeliveryOptions options = new DeliveryOptions(Codecs.LOCAL)
-        .setSendTimeout(c.pulsar().operationTimeout().toMillis() + 5_000);
+  private Future<Void> open(WsEndpoint endpoint, String id, Secret token) {
     if (endpoint instanceof WsEndpoint.Producer producer) {
-      return vertx.eventBus().<ProducerOpened>request(Addresses.PRODUCERS,
-              new ProducerCommand.Open(producer.topic(), producer.options()), options)
-          .recover(err -> Future.failedFuture(BusErrors.map(err, "the Pulsar side of the proxy")))
-          .compose(reply -> reply.body().isOk() ? Future.<Void>succeededFuture()
-              : Future.failedFuture(reply.body().error()));
+      return producers.open(producer.topic(), producer.options()).mapEmpty();
     }
     SessionSpec spec = endpoint instanceof WsEndpoint.Consumer consumer
         ? consumer.spec() : ((WsEndpoint.Reader) endpoint).spec();
-    return vertx.eventBus().<CommandReply>request(Addresses.CONSUMER, new ConsumerCommand.Open(id, spec, token), options)
-        .recover(err -> Future.failedFuture(BusErrors.map(err, "the Pulsar side of the proxy")))
-        .compose(reply -> reply.body().isOk() ? Future.<Void>succeededFuture()
-            : Future.failedFuture(reply.body().error()));
+    return consumers.open(id, spec, token);
   }
 
   private void undo(WsEndpoint endpoint, String id) {
     if (endpoint instanceof WsEndpoint.Producer producer) {
-      vertx.eventBus().send(Addresses.PRODUCERS, new ProducerCommand.Release(producer.topic(), producer.options()),
-          Codecs.LOCAL);
+      producers.release(producer.topic(), producer.options());
     } else {
-      vertx.eventBus().send(Addresses.CONSUMER, new ConsumerCommand.Close(id, false), Codecs.LOCAL);
+      consumers.close(id, false);
     }
   }
 
@@ -184,13 +174,14 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       Reservation quota, ProduceThrottle throttle) {
     SocketSession session;
     if (endpoint instanceof WsEndpoint.Producer p) {
-      ProducerSession producer = new ProducerSession(vertx, socket, sessions, id, p, sendDeadlineMs(p, c));
+      ProducerSession producer = new ProducerSession(vertx, socket, sessions, id, p, principal, producers);
       producer.throttle(throttle);
       session = producer;
     } else if (endpoint instanceof WsEndpoint.Consumer consumer) {
-      session = new ConsumerSession(vertx, socket, sessions, id, consumer);
+      session = new ConsumerSession(vertx, socket, sessions, id, consumer, principal, consumers);
     } else {
-      session = new ReaderSession(vertx, socket, sessions, id, (WsEndpoint.Reader) endpoint);
+      session = new ReaderSession(vertx, socket, sessions, id, (WsEndpoint.Reader) endpoint, principal,
+          consumers);
     }
     // Every way a session ends (client close, error, idle, expiry, shutdown, a failed start) completes closed().
     session.closed().onComplete(v -> quota.release());
@@ -205,26 +196,19 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       session.close(SocketSession.GOING_AWAY, "the proxy is shutting down");
       return;
     }
-    closeOnExpiry(session, principal, c);
-    LOG.debug("Accepted {} socket {} on {}", endpoint.role().label(), id, endpoint.describe());
+    closeOnExpiry(session, c);
+    LOG.debug("Accepted {} socket {} on {} for {}", endpoint.role().label(), id, endpoint.describe(), principal.name());
   }
 
-  /** A socket whose token expires is closed with 1008 then ({@code auth.closeOnExpiry}). */
-  private void closeOnExpiry(SocketSession session, Principal principal, ProxyConfig c) {
-    if (!c.auth().closeOnExpiry() || principal.expiresAt() == null) {
+  /** A socket whose principal's token expires is closed with 1008 then ({@code auth.closeOnExpiry}). */
+  private void closeOnExpiry(SocketSession session, ProxyConfig c) {
+    if (!c.auth().closeOnExpiry() || session.principal.expiresAt() == null) {
       return;
     }
-    long delay = Math.max(1, principal.expiresAt().toEpochMilli() - Instant.now().toEpochMilli());
+    long delay = Math.max(1, session.principal.expiresAt().toEpochMilli() - Instant.now().toEpochMilli());
     long timer = vertx.setTimer(delay, t -> session.close(SocketSession.POLICY_VIOLATION,
         "the token expired; reconnect with a new one"));
     session.closed().onComplete(v -> vertx.cancelTimer(timer));
-  }
-
-  /** How long the produce service may take for one frame: the producer's send timeout and a lookup. */
-  private static long sendDeadlineMs(WsEndpoint.Producer producer, ProxyConfig c) {
-    Integer sendTimeout = producer.options().sendTimeoutMs();
-    long send = sendTimeout != null && sendTimeout > 0 ? sendTimeout : c.producer().sendTimeout().toMillis();
-    return send + c.pulsar().operationTimeout().toMillis() + 5_000;
   }
 
   private void refuse(RoutingContext ctx, ProxyException e) {

@@ -1,19 +1,16 @@
 package io.pulsarproxy.ws;
 
-import io.pulsarproxy.config.Addresses;
-import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.produce.OutgoingMessage;
+import io.pulsarproxy.core.produce.ProduceClient;
 import io.pulsarproxy.core.produce.ProduceReply;
 import io.pulsarproxy.core.produce.ProduceRequest;
 import io.pulsarproxy.core.produce.ProduceResult;
-import io.pulsarproxy.core.produce.ProducerCommand;
+import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.ProduceThrottle;
 import io.vertx.core.AsyncResult;
 import io.pulsarproxy.edge.MemoryBudget;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -62,7 +59,7 @@ final class ProducerSession extends SocketSession {
   private static final long BUDGET_RETRY_MS = 50;
   private final WsEndpoint.Producer endpoint;
   private final int maxInFlight;
-  private final DeliveryOptions sendOptions;
+  private final ProduceClient producers;
   /** Acks in frame order; an entry's ack is null until its answer came. */
   private final ArrayDeque<PendingAck> pending = new ArrayDeque<>();
   /** Frames taken since the last request went out, sent together; bounded by what the socket may have in flight. */
@@ -91,11 +88,11 @@ final class ProducerSession extends SocketSession {
   }
 
   ProducerSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Producer endpoint,
-      long sendDeadlineMs) {
-    super(vertx, socket, sessions, id, endpoint.describe());
+      Principal principal, ProduceClient producers) {
+    super(vertx, socket, sessions, id, endpoint.describe(), principal);
     this.endpoint = endpoint;
     this.maxInFlight = sessions.config().maxInFlightPerProducer();
-    this.sendOptions = new DeliveryOptions(Codecs.LOCAL).setSendTimeout(sendDeadlineMs);
+    this.producers = producers;
     this.budget = sessions.budget();
   }
 
@@ -162,7 +159,7 @@ final class ProducerSession extends SocketSession {
     group = new ArrayList<>();
     groupAcks = new ArrayList<>();
     ProduceRequest request = new ProduceRequest(endpoint.topic(), endpoint.options(), messages);
-    vertx.eventBus().<ProduceReply>request(Addresses.PRODUCE, request, sendOptions)
+    producers.send(request)
         .onComplete(reply -> {
           for (int i = 0; i < entries.size(); i++) {
             PendingAck entry = entries.get(i);
@@ -172,12 +169,11 @@ final class ProducerSession extends SocketSession {
         });
   }
 
-  private static String ack(AsyncResult<Message<ProduceReply>> reply, int index, String context) {
+  private static String ack(AsyncResult<ProduceReply> reply, int index, String context) {
     if (reply.failed()) {
-      return Frames.refusal(Frames.SEND_FAILED, "the produce service did not answer: " + reply.cause().getMessage(),
-          context).encode();
+      return Frames.refusal(Frames.SEND_FAILED, reply.cause().getMessage(), context).encode();
     }
-    ProduceResult result = reply.result().body().results().get(index);
+    ProduceResult result = reply.result().results().get(index);
     return result.isOk() ? Frames.okAck(result.messageId(), context) : Frames.refusal(result.error(), context).encode();
   }
 
@@ -278,7 +274,6 @@ final class ProducerSession extends SocketSession {
     if (rateTimer >= 0) {
       vertx.cancelTimer(rateTimer);
     }
-    vertx.eventBus().send(Addresses.PRODUCERS,
-        new ProducerCommand.Release(endpoint.topic(), endpoint.options()), Codecs.LOCAL);
+    producers.release(endpoint.topic(), endpoint.options());
   }
 }

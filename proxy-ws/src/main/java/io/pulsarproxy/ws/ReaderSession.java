@@ -1,6 +1,7 @@
 package io.pulsarproxy.ws;
 
-import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.ConsumerClient;
+import io.pulsarproxy.edge.auth.Principal;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 
@@ -14,8 +15,9 @@ final class ReaderSession extends DeliverySession {
   /** Delivered and not yet answered by a frame. */
   private int unanswered;
 
-  ReaderSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Reader endpoint) {
-    super(vertx, socket, sessions, id, endpoint.describe());
+  ReaderSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, WsEndpoint.Reader endpoint,
+      Principal principal, ConsumerClient consumers) {
+    super(vertx, socket, sessions, id, endpoint.describe(), principal, consumers);
     this.window = Math.max(1, endpoint.spec().receiverQueueSize());
   }
 
@@ -37,8 +39,8 @@ final class ReaderSession extends DeliverySession {
   @Override
   void text(String text) {
     if (isEndOfTopic(text)) {
-      request(new ConsumerCommand.IsEndOfTopic(id))
-          .onSuccess(reached -> write(Frames.endOfTopic(Boolean.TRUE.equals(reached))))
+      consumers.isEndOfTopic(id)
+          .onSuccess(reached -> write(Frames.endOfTopic(reached)))
           .onFailure(err -> close(SERVER_ERROR, "isEndOfTopic failed: " + err.getMessage()));
     } else if (unanswered > 0) {
       // More frames than messages must not widen the window.

@@ -1,6 +1,7 @@
 package io.pulsarproxy.ws;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.pulsarproxy.edge.auth.Principal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,6 +39,8 @@ abstract class SocketSession {
   final WsSessions sessions;
   final String id;
   final String description;
+  /** Who the socket acts for, as the edge authenticated its handshake. */
+  final Principal principal;
   /** The event loop's context, where every handler of the socket runs. */
   final Context context;
   private final Promise<Void> closed = Promise.promise();
@@ -49,12 +52,14 @@ abstract class SocketSession {
   private long lastPingNanos = System.nanoTime();
   private boolean closing;
 
-  SocketSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, String description) {
+  SocketSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, String description,
+      Principal principal) {
     this.vertx = vertx;
     this.socket = socket;
     this.sessions = sessions;
     this.id = id;
     this.description = description;
+    this.principal = principal;
     this.context = vertx.getOrCreateContext();
   }
 

@@ -2,6 +2,7 @@ package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.config.HttpConsumerConfig;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
@@ -9,7 +10,6 @@ import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.topic.Topic;
 import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
-import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.Quota;
 import io.pulsarproxy.edge.quota.Quotas;
 import io.pulsarproxy.http.openapi.ApiContract;
@@ -36,7 +36,7 @@ public final class ConsumeApi {
   private static final String LAST_EVENT_ID = "Last-Event-ID";
 
   private final Vertx vertx;
-  private final ConsumeService service;
+  private final ConsumerClient service;
   private final ConsumerRegistry registry;
   private final SseResumes resumes;
   /** Pages being read, answered at once when the proxy stops; bounded by the in-flight requests. */
@@ -46,19 +46,15 @@ public final class ConsumeApi {
   public ConsumeApi(Vertx vertx, ProxyConfig config) {
     this.vertx = vertx;
     this.closeOnExpiry = config.auth().closeOnExpiry();
-    this.service = new ConsumeService(vertx, timeoutMs(config));
+    this.service = new ConsumerClient(vertx, config);
     this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer());
     this.resumes = new SseResumes(config.httpConsumer().maxInstances(),
         config.httpConsumer().idleTimeout().toMillis());
   }
 
-  private static long timeoutMs(ProxyConfig config) {
-    return config.pulsar().operationTimeout().toMillis() + 5_000;
-  }
-
   public void reconfigure(ProxyConfig config) {
     closeOnExpiry = config.auth().closeOnExpiry();
-    service.timeout(timeoutMs(config));
+    service.reconfigure(config);
     registry.reconfigure(config.httpConsumer());
     resumes.reconfigure(config.httpConsumer().maxInstances(), config.httpConsumer().idleTimeout().toMillis());
   }
@@ -87,7 +83,7 @@ public final class ConsumeApi {
     if (request.spec().topicsPattern() != null) {
       Access.checkPattern(ctx, Action.CONSUME, request.spec().topicsPattern());
     }
-    registry.open(clientKey(ctx), owner(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
+    registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
             Quotas.of(ctx).reserve(Access.principal(ctx), Quota.CONSUMER_INSTANCES),
             c -> new PollBuffer(c, service, vertx))
         .onSuccess(c -> {
@@ -160,20 +156,20 @@ public final class ConsumeApi {
     ConsumeRequests.Stream request = ConsumeRequests.stream(topic, ctx.pathParam("subscription"), ctx.queryParams(),
         registry.config());
     HttpConsumerConfig limits = registry.config();
-    String owner = owner(ctx);
+    String owner = Access.principal(ctx).name();
     String subscription = topic.fullName() + "|" + request.spec().subscription();
     // With ack=auto the last event the client received confirms what the ended stream had written up to it.
     String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
     Set<String> confirmed = request.clientAck() || lastEventId == null ? new HashSet<>()
         : resumes.confirmed(lastEventId, owner, subscription, System.currentTimeMillis());
-    registry.open(clientKey(ctx), owner, Access.brokerToken(ctx), request.spec(), request.format(),
+    registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
             Quotas.of(ctx).reserve(Access.principal(ctx), Quota.SSE_STREAMS),
             c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumes, subscription,
                 confirmed, limits.sseConfirmDelay().toMillis(), limits.sseMaxUnconfirmed()))
         .onSuccess(c -> {
           SseStream stream = (SseStream) c.delivery;
           ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));
-          endOnExpiry(c, Access.principal(ctx));
+          endOnExpiry(c);
           stream.start(limits.sseHeartbeatInterval().toMillis(),
               () -> registry.close(c, false, "was replaced by a reconnection"));
         })
@@ -190,19 +186,15 @@ public final class ConsumeApi {
   }
 
   private HttpConsumer instance(RoutingContext ctx) {
-    return registry.get(ctx.pathParam("id"), owner(ctx));
+    return registry.get(ctx.pathParam("id"), Access.principal(ctx));
   }
 
-  private static String owner(RoutingContext ctx) {
-    return Access.principal(ctx).name();
-  }
-
-  /** A stream whose token expires ends then with an error event ({@code auth.closeOnExpiry}). */
-  private void endOnExpiry(HttpConsumer c, Principal principal) {
-    if (!closeOnExpiry || principal.expiresAt() == null) {
+  /** A stream whose principal's token expires ends then with an error event ({@code auth.closeOnExpiry}). */
+  private void endOnExpiry(HttpConsumer c) {
+    if (!closeOnExpiry || c.principal.expiresAt() == null) {
       return;
     }
-    long delay = Math.max(1, principal.expiresAt().toEpochMilli() - System.currentTimeMillis());
+    long delay = Math.max(1, c.principal.expiresAt().toEpochMilli() - System.currentTimeMillis());
     c.expiryTimer = vertx.setTimer(delay, t -> registry.close(c, false, "ended: its token expired",
         new ProxyException(ErrorCode.UNAUTHENTICATED, "the stream's token expired; reconnect with a new one")));
   }

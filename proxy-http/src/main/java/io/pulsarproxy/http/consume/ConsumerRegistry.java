@@ -4,11 +4,12 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.config.HttpConsumerConfig;
 import io.pulsarproxy.config.Durations;
-import io.pulsarproxy.core.consume.ConsumerCommand;
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerSpec;
 import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.Reservation;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,7 +38,7 @@ final class ConsumerRegistry {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
-  private final ConsumeService service;
+  private final ConsumerClient service;
   private final Map<String, HttpConsumer> instances = new HashMap<>();
   private final Map<String, Integer> perClient = new HashMap<>();
   /** Why recently closed instances went away, the oldest forgotten first (bounded by maxInstances). */
@@ -53,7 +54,7 @@ final class ConsumerRegistry {
   private long sweeper = -1;
   private boolean stopped;
 
-  ConsumerRegistry(Vertx vertx, ConsumeService service, HttpConsumerConfig config) {
+  ConsumerRegistry(Vertx vertx, ConsumerClient service, HttpConsumerConfig config) {
     this.vertx = vertx;
     this.service = service;
     this.config = config;
@@ -78,7 +79,7 @@ final class ConsumerRegistry {
    * against its principal's quota ({@code quotas.maxConsumerInstances} or {@code quotas.maxSseStreams}) until it goes
    * away, whichever way; it is given back at once when the instance cannot be opened.
    */
-  Future<HttpConsumer> open(String clientKey, String owner, Secret token, ConsumerSpec spec, BodyFormat format,
+  Future<HttpConsumer> open(String clientKey, Principal principal, Secret token, ConsumerSpec spec, BodyFormat format,
       Reservation quota, Function<HttpConsumer, Delivery> deliveryOf) {
     ProxyException refused = null;
     if (stopped) {
@@ -95,13 +96,13 @@ final class ConsumerRegistry {
       quota.release();
       return Future.failedFuture(refused);
     }
-    HttpConsumer c = new HttpConsumer(newId(), clientKey, owner, spec, format, System.currentTimeMillis(), quota);
+    HttpConsumer c = new HttpConsumer(newId(), clientKey, principal, spec, format, System.currentTimeMillis(), quota);
     c.delivery = deliveryOf.apply(c);
     instances.put(c.id, c);
     perClient.merge(clientKey, 1, Integer::sum);
     c.events = vertx.eventBus().consumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
     Future<Void> previous = closing.getOrDefault(subscriptionKey(spec), Future.succeededFuture());
-    return previous.transform(ignored -> service.send(new ConsumerCommand.Open(c.id, spec, token)))
+    return previous.transform(ignored -> service.open(c.id, spec, token))
         .map(v -> {
           c.open = true;
           c.lastActivity = System.currentTimeMillis();
@@ -114,12 +115,12 @@ final class ConsumerRegistry {
   }
 
   /**
-   * The open instance {@code id} of {@code owner}; a 404 that says why when it is unknown, closed or expired, and the
-   * same 404 as for an unknown id when another principal created it.
+   * The open instance {@code id} of {@code principal}; a 404 that says why when it is unknown, closed or expired, and
+   * the same 404 as for an unknown id when another principal (by name) created it.
    */
-  HttpConsumer get(String id, String owner) {
+  HttpConsumer get(String id, Principal principal) {
     HttpConsumer c = instances.get(id);
-    if (c != null && !c.owner.equals(owner)) {
+    if (c != null && !c.principal.name().equals(principal.name())) {
       throw unknown(id);
     }
     if (c != null && c.open) {
@@ -151,7 +152,7 @@ final class ConsumerRegistry {
     }
     forget(c, why);
     c.delivery.onEnded(reason);
-    Future<Void> closed = service.send(new ConsumerCommand.Close(c.id, unsubscribe)).mapEmpty();
+    Future<Void> closed = service.close(c.id, unsubscribe);
     if (c.delivery instanceof SseStream) {
       String key = subscriptionKey(c.spec);
       Future<Void> done = closed.otherwiseEmpty();
@@ -172,7 +173,7 @@ final class ConsumerRegistry {
       forget(c, "was closed: the proxy is shutting down");
       c.delivery.onEnded(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; reconnect"));
       if (c.open) {
-        closes.add(service.send(new ConsumerCommand.Close(c.id, false)).<Void>mapEmpty().otherwiseEmpty());
+        closes.add(service.close(c.id, false).otherwiseEmpty());
       }
     }
     return Future.join(closes).mapEmpty();

@@ -2,6 +2,7 @@ package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.core.consume.ConsumerSpec;
 import io.pulsarproxy.core.consume.SessionEvent;
+import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.Reservation;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -18,8 +19,8 @@ final class HttpConsumer {
 
   final String id;
   final String clientKey;
-  /** The principal that created the instance: only it may use it (others get 404). */
-  final String owner;
+  /** The principal that created the instance: only it may use it (others get 404); its expiry ends a stream. */
+  final Principal principal;
   /** Ends an SSE stream when its token expires ({@code auth.closeOnExpiry}); -1 for none. */
   long expiryTimer = -1;
   final ConsumerSpec spec;
@@ -31,9 +32,9 @@ final class HttpConsumer {
   long lastActivity;
   boolean open;
 
-  HttpConsumer(String id, String clientKey, String owner, ConsumerSpec spec, BodyFormat format, long now,
+  HttpConsumer(String id, String clientKey, Principal principal, ConsumerSpec spec, BodyFormat format, long now,
       Reservation quota) {
-    this.owner = owner;
+    this.principal = principal;
     this.quota = quota;
     this.id = id;
     this.clientKey = clientKey;

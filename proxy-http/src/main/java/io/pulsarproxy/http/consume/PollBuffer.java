@@ -1,5 +1,6 @@
 package io.pulsarproxy.http.consume;
 
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.error.ErrorCode;
@@ -29,7 +30,7 @@ final class PollBuffer implements Delivery {
   private static final Logger LOG = LoggerFactory.getLogger(PollBuffer.class);
 
   private final HttpConsumer consumer;
-  private final ConsumeService service;
+  private final ConsumerClient service;
   private final Vertx vertx;
   private final int window;
   private final ArrayDeque<InboundMessage> buffer = new ArrayDeque<>();
@@ -40,7 +41,7 @@ final class PollBuffer implements Delivery {
 
   private record Pending(RoutingContext ctx, int max, long timer) {}
 
-  PollBuffer(HttpConsumer consumer, ConsumeService service, Vertx vertx) {
+  PollBuffer(HttpConsumer consumer, ConsumerClient service, Vertx vertx) {
     this.consumer = consumer;
     this.service = service;
     this.vertx = vertx;

@@ -2,6 +2,7 @@ package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.Secret;
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.consume.SessionEvent;
@@ -30,7 +31,7 @@ final class ReadPage {
   /** The client's token with authorization.mode broker, else null. */
   private final Secret token;
   private final ConsumeRequests.Read read;
-  private final ConsumeService service;
+  private final ConsumerClient service;
   private final Vertx vertx;
   private final Consumer<ReadPage> onDone;
   private final String sessionId = "read-" + UUID.randomUUID();
@@ -42,7 +43,7 @@ final class ReadPage {
   private boolean done;
 
   /** @param onDone called once the page is answered or abandoned */
-  ReadPage(RoutingContext ctx, ConsumeRequests.Read read, Secret token, ConsumeService service, Vertx vertx,
+  ReadPage(RoutingContext ctx, ConsumeRequests.Read read, Secret token, ConsumerClient service, Vertx vertx,
       Consumer<ReadPage> onDone) {
     this.ctx = ctx;
     this.token = token;
@@ -60,10 +61,10 @@ final class ReadPage {
   void start() {
     events = vertx.eventBus().consumer(Addresses.session(sessionId), msg -> onEvent(msg.body()));
     ctx.response().closeHandler(v -> finish(false));
-    service.send(new ConsumerCommand.Open(sessionId, read.spec(), token))
+    service.open(sessionId, read.spec(), token)
         .onSuccess(v -> {
           if (done) {
-            service.send(new ConsumerCommand.Close(sessionId, false));
+            service.close(sessionId, false);
             return;
           }
           service.send(new ConsumerCommand.Permit(sessionId, read.max()));
@@ -111,7 +112,7 @@ final class ReadPage {
       return;
     }
     asking = true;
-    service.send(new ConsumerCommand.HasMessageAvailable(sessionId)).onComplete(answer -> {
+    service.hasMessageAvailable(sessionId).onComplete(answer -> {
       asking = false;
       if (done) {
         return;
@@ -119,7 +120,7 @@ final class ReadPage {
       if (askAgain) {
         askAgain = false;
         askWhetherMore();
-      } else if (answer.succeeded() && Boolean.FALSE.equals(answer.result()) && !messages.isEmpty()) {
+      } else if (answer.succeeded() && !answer.result() && !messages.isEmpty()) {
         finish(true);
       }
     });
@@ -135,7 +136,7 @@ final class ReadPage {
     }
     events.unregister();
     onDone.accept(this);
-    service.send(new ConsumerCommand.Close(sessionId, false));
+    service.close(sessionId, false);
     if (!respond) {
       return;
     }

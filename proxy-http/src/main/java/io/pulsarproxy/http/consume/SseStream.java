@@ -1,5 +1,6 @@
 package io.pulsarproxy.http.consume;
 
+import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.error.ProxyException;
@@ -46,7 +47,7 @@ final class SseStream implements Delivery {
 
   private final HttpConsumer consumer;
   private final HttpServerResponse response;
-  private final ConsumeService service;
+  private final ConsumerClient service;
   private final Vertx vertx;
   private final boolean clientAck;
   private final SseResumes resumes;
@@ -70,7 +71,7 @@ final class SseStream implements Delivery {
   private boolean paused;
   private boolean ended;
 
-  SseStream(HttpConsumer consumer, HttpServerResponse response, ConsumeService service, Vertx vertx,
+  SseStream(HttpConsumer consumer, HttpServerResponse response, ConsumerClient service, Vertx vertx,
       boolean clientAck, SseResumes resumes, String subscription, Set<String> confirmedBefore,
       long confirmDelayMs, int maxUnconfirmed) {
     this.consumer = consumer;
@@ -101,7 +102,7 @@ final class SseStream implements Delivery {
       return;
     }
     if (!clientAck) {
-      resumes.started(streamId, consumer.owner, subscription, number -> {
+      resumes.started(streamId, consumer.principal.name(), subscription, number -> {
         confirmUpTo(number);
         end.run();
       });
@@ -249,7 +250,7 @@ final class SseStream implements Delivery {
     // What the client confirmed before and Pulsar has not delivered again: still confirmed (bounded as the rest).
     Set<String> carried = confirmedBefore.size() <= maxUnconfirmed ? confirmedBefore
         : confirmedBefore.stream().limit(maxUnconfirmed).collect(Collectors.toSet());
-    resumes.ended(streamId, consumer.owner, subscription, firstNumber, ids, carried, System.currentTimeMillis());
+    resumes.ended(streamId, consumer.principal.name(), subscription, firstNumber, ids, carried, System.currentTimeMillis());
     if (!response.ended() && !response.closed()) {
       JsonObject envelope = ErrorResponses.envelope(reason);
       response.end("event: end\ndata: " + envelope.encode() + "\n\n");
