@@ -88,7 +88,8 @@
 #                       WebSocket produce (--soak-ws-rate frames/s over 2 sockets), an SSE stream and an HTTP consumer
 #                       instance consuming. Afterwards every topic is read back from the broker (FaultSoakVerify).
 #                       Writes soak-faults.md; fails when an acknowledged message is missing, a request or frame got
-#                       no answer within --client-timeout, or the proxy died
+#                       no answer within --client-timeout, the proxy died or was not ready again after a kill, or
+#                       (runs of 20 minutes or more) its RSS moved more than 1 MB/min over the last 30 minutes
 #   --soak-single-rate N  [40]   --soak-batch-rate N [4]   --soak-batch-size N [25]   --soak-ws-rate N [100]
 #   --client-timeout S  how long the load waits for an answer before counting it as missing [60]
 #
@@ -719,7 +720,8 @@ stop_monitors() {
 }
 
 # Samplers, each a background loop writing epoch-second rows: the proxy's /health/ready status on every change
-# (polled each second; 000 = no answer within 5 s), its RSS and CPU every 30 s, and its heap after a full GC (jcmd GC.run) every 120 s.
+# (polled each second; 000 = no answer within 5 s), its RSS and CPU every 30 s, and its heap after a full GC every
+# 120 s.
 start_monitors() {
   (
     echo "epoch,status"
@@ -739,12 +741,14 @@ start_monitors() {
     done
   ) > "$OUT/rss.csv" &
   MONITOR_PIDS+=($!)
+  # Both jcmd commands in one attach: with two, the seconds a jcmd JVM takes to start on a busy machine let garbage
+  # pile up between the GC and the reading.
+  printf 'GC.run\nGC.heap_info\n' > "$OUT/jcmd-gc"
   (
     echo "epoch,heap_used_kb"
     while :; do
       sleep 120
-      timeout 60 jcmd "$PROXY_PID" GC.run > /dev/null 2>&1 || continue
-      info=$(timeout 60 jcmd "$PROXY_PID" GC.heap_info 2> /dev/null || true)
+      info=$(timeout 60 jcmd "$PROXY_PID" -f "$OUT/jcmd-gc" 2> /dev/null || true)
       [[ $info =~ used\ ([0-9]+)K ]] && echo "$(date +%s),${BASH_REMATCH[1]}"
     done
   ) > "$OUT/heap.csv" &
