@@ -387,6 +387,139 @@ def soak(args):
     print(markdown)
 
 
+# ---- soak with faults -------------------------------------------------------------------------------------------------
+
+def read_csv(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def trend(points):
+    """Least-squares slope of (seconds, value) points, per minute; None with fewer than 3 points."""
+    if len(points) < 3:
+        return None
+    mean_t = statistics.mean(t for t, _ in points)
+    mean_v = statistics.mean(v for _, v in points)
+    variance = sum((t - mean_t) ** 2 for t, _ in points)
+    return sum((t - mean_t) * (v - mean_v) for t, v in points) / variance * 60 if variance else None
+
+
+def series_row(label, points, unit="MB"):
+    if not points:
+        return "| %s | no samples |" % label
+    values = [v for _, v in points]
+    slope = trend(points)
+    return "| %s | %d samples: first %.0f, last %.0f, min %.0f, max %.0f %s; trend %s |" % (
+        label, len(points), values[0], values[-1], min(values), max(values), unit,
+        "%+.2f %s/min" % (slope, unit) if slope is not None else "?")
+
+
+def fault_soak(args):
+    out = args.out
+    with open(os.path.join(out, "load", "load.json")) as f:
+        load = json.load(f)
+    verify = {}
+    if os.path.exists(os.path.join(out, "load", "verify.json")):
+        with open(os.path.join(out, "load", "verify.json")) as f:
+            verify = json.load(f)
+    with open(os.path.join(out, "settings.txt")) as f:
+        settings = f.read().strip().splitlines()
+    counts = load["counts"]
+    kills = [(int(r["kill"]), float(r["killed_epoch"]), float(r["broker_ready_epoch"]))
+             for r in read_csv(os.path.join(out, "kills.csv"))]
+    health = [(float(r["epoch"]), r["status"]) for r in read_csv(os.path.join(out, "health.csv"))]
+    rss = [(int(r["epoch"]), int(r["proxy_rss_kb"]) / 1024) for r in read_csv(os.path.join(out, "rss.csv"))
+           if r["proxy_rss_kb"] and int(r["proxy_rss_kb"]) > 0]
+    heap = [(int(r["epoch"]), int(r["heap_used_kb"]) / 1024) for r in read_csv(os.path.join(out, "heap.csv"))]
+    start, end = args.load_start, args.load_end
+    # Memory is judged over the last 30 minutes of the load (the second half of a shorter run).
+    window = min(1800, args.seconds // 2)
+    since = start + args.seconds - window
+    rss_window = [(t - since, v) for t, v in rss if since <= t <= end]
+    heap_window = [(t - since, v) for t, v in heap if since <= t <= end]
+    rss_slope = trend(rss_window)
+
+    lines = ["# Soak with faults", ""] + ["    " + s for s in settings] + [""]
+    lines += ["| | |", "|---|---|",
+              "| load | %d s (%.0f s with the drain), %d broker kills (SIGKILL, restart at once on the same data) |"
+              % (args.seconds, load["elapsedSeconds"], len(kills))]
+    lost_total = verify.get("lost")
+    lines += ["", "## 1. Acknowledged messages lost", "",
+              "| source | topic | sent | acknowledged | stored (distinct) | lost | duplicates | stored, not acknowledged |",
+              "|---|---|---|---|---|---|---|---|"]
+    for name in ("single", "batch", "ws"):
+        s = load["sources"][name]
+        v = verify.get(name, {})
+        lines.append("| %s | %s | %d | %d | %s | **%s** | %s | %s |" % (
+            name, s["topic"].rsplit("/", 1)[-1], s["sent"], s["acked"], v.get("storedDistinct", "?"),
+            v.get("lost", "?"), v.get("duplicates", "?"), v.get("storedNotAcked", "?")))
+    lines += ["", "Read back from the earliest message with the Java client straight from the broker "
+              "(verify exit %d)." % args.verify_exit]
+
+    lines += ["", "## 2. Requests and frames without an answer", "", "| counter | count |", "|---|---|"]
+    for key, value in counts.items():
+        lines.append("| %s | %d |" % (key, value))
+    lines += ["", "Unanswered (HTTP: no status within the client timeout or a connection error; WebSocket: no ack "
+              "within it or the socket closed with the frame in flight): **%d**." % load["unanswered"]]
+    lines += ["", "Consumers: SSE on `ws` received %d distinct of %d acknowledged (%d events in all); the HTTP "
+              "consumer instance on `single` %d distinct of %d (%d in all)." % (
+                  load["sources"]["ws"]["consumedDistinct"], load["sources"]["ws"]["acked"],
+                  load["sources"]["ws"]["consumedTotal"], load["sources"]["single"]["consumedDistinct"],
+                  load["sources"]["single"]["acked"], load["sources"]["single"]["consumedTotal"])]
+
+    lines += ["", "## 3. Proxy memory, the last %d minutes of the load" % (window // 60), "", "| | |", "|---|---|",
+              series_row("RSS (every 30 s)", rss_window),
+              series_row("heap used after a full GC (every 120 s)", heap_window),
+              series_row("RSS, the whole run", [(t - start, v) for t, v in rss])]
+
+    lines += ["", "## 4. /health/ready around each kill", "",
+              "| kill | broker back after | proxy not ready after | proxy ready again after | statuses seen |",
+              "|---|---|---|---|---|"]
+    recovered = True
+    for n, killed, ready in kills:
+        following = [(t, s) for t, s in health if t >= killed]
+        down = next(((t, s) for t, s in following if s != "200"), None)
+        up = next(((t, s) for t, s in following if s == "200" and down and t > down[0]), None)
+        next_kill = next((k for _, k, _ in kills if k > killed), end)
+        if down and down[0] > next_kill:
+            down, up = None, None
+        if down and not up:
+            recovered = False
+        seen = sorted({s for t, s in following if t < next_kill})
+        lines.append("| %d | %.0f s | %s | %s | %s |" % (
+            n, ready - killed, "%.0f s (%s)" % (down[0] - killed, down[1]) if down else "stayed ready",
+            # bench.sh polls the broker once a second or slower, so the proxy may see it first: then "0 s".
+            "%.0f s (%.0f s after the broker)" % (up[0] - killed, max(0.0, up[0] - ready)) if up else
+            ("-" if not down else "NOT AGAIN"), ", ".join(seen)))
+    lines += ["", "Every change of `/health/ready` (seconds since the load started):", ""]
+    lines.append("    " + ", ".join("%.0f: %s" % (t - start, s) for t, s in health))
+
+    failures = []
+    if lost_total != 0:
+        failures.append("acknowledged messages lost: %s" % lost_total)
+    if load["unanswered"] != 0:
+        failures.append("requests or frames without an answer: %d" % load["unanswered"])
+    if args.proxy_alive != "yes":
+        failures.append("the proxy died")
+    if not recovered:
+        failures.append("the proxy was not ready again after a kill")
+    # A shorter run is still warming up (RSS grows for its first 10-25 minutes): its memory is shown, not judged.
+    judged = args.seconds >= 1200
+    if judged and rss_slope is not None and abs(rss_slope) > 1.0:
+        failures.append("RSS trend %+.2f MB/min over the last %d min (flat: within ±1 MB/min)" % (
+            rss_slope, window // 60))
+    lines += ["", "## Verdict", "", "**%s**" % ("PASSED" if not failures else "FAILED: " + "; ".join(failures)),
+              "", "(flat memory: an RSS trend within ±1 MB/min over the window%s)" % (
+                  "" if judged else "; not judged on a run shorter than 20 minutes")]
+    markdown = "\n".join(lines) + "\n"
+    with open(os.path.join(out, "soak-faults.md"), "w") as f:
+        f.write(markdown)
+    print(markdown)
+    sys.exit(1 if failures else 0)
+
+
 # ---- wrk script -------------------------------------------------------------------------------------------------------
 
 def wrk_script(args):
@@ -428,6 +561,12 @@ def main():
     p.add_argument("--exit-status", type=int, required=True)
     p.add_argument("--ramp", type=int, default=0, help="seconds before the producers start")
     p.set_defaults(func=soak)
+    p = commands.add_parser("fault-soak")
+    p.add_argument("--out", required=True)
+    for name in ("--load-start", "--load-end", "--seconds", "--kill-every", "--load-exit", "--verify-exit"):
+        p.add_argument(name, type=int, required=True)
+    p.add_argument("--proxy-alive", required=True)
+    p.set_defaults(func=fault_soak)
     p = commands.add_parser("wrk-script")
     p.add_argument("--size", type=int, required=True)
     p.add_argument("--messages", type=int, required=True)

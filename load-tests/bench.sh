@@ -3,6 +3,7 @@
 #
 #   load-tests/bench.sh [run] [options]          the benchmark (default)
 #   load-tests/bench.sh soak [--minutes 5] [options]
+#   load-tests/bench.sh soak --kill-every 600 [--minutes 60] [options]   the soak with broker faults
 #   load-tests/bench.sh flood [--flood-seconds 25] [options]
 #   load-tests/bench.sh --help
 #
@@ -87,6 +88,18 @@
 #   --consumers N       concurrent WebSocket consumers [1000]
 #   --ws-target T       where the soak's WebSocket load goes: proxy or pulsar-ws (to try the soak before the
 #                       proxy has WebSocket endpoints) [proxy]
+# Soak with faults (--kill-every given; the Gatling soak's options above do not apply):
+#   --kill-every S      every S seconds the broker (the whole standalone JVM) is SIGKILLed and started again on the
+#                       same data directory, at once; 0 = no kills (the same load and checks without faults). No kill
+#                       in the last S/2 seconds of the load. The load (FaultSoakLoad) is fixed: HTTP produce single
+#                       (--soak-single-rate req/s) and batched (--soak-batch-rate req/s x --soak-batch-size),
+#                       WebSocket produce (--soak-ws-rate frames/s over 2 sockets), an SSE stream and an HTTP consumer
+#                       instance consuming. Afterwards every topic is read back from the broker (FaultSoakVerify).
+#                       Writes soak-faults.md; fails when an acknowledged message is missing, a request or frame got
+#                       no answer within --client-timeout, the proxy died or was not ready again after a kill, or
+#                       (runs of 20 minutes or more) its RSS moved more than 1 MB/min over the last 30 minutes
+#   --soak-single-rate N  [40]   --soak-batch-rate N [4]   --soak-batch-size N [25]   --soak-ws-rate N [100]
+#   --client-timeout S  how long the load waits for an answer before counting it as missing [60]
 #
 # Needs: a JDK 17+, Maven, curl, python3; wrk for the HTTP scenarios (apt-get install wrk), else Gatling is used.
 set -euo pipefail
@@ -136,6 +149,12 @@ FLOOD_CONNECTIONS=400
 FLOOD_MESSAGE_BYTES=700000
 CONSUMERS=1000
 WS_TARGET=proxy
+KILL_EVERY=
+SOAK_SINGLE_RATE=40
+SOAK_BATCH_RATE=4
+SOAK_BATCH_SIZE=25
+SOAK_WS_RATE=100
+CLIENT_TIMEOUT=60
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -176,6 +195,12 @@ while (($#)); do
     --flood-message-bytes) FLOOD_MESSAGE_BYTES=$2; shift ;;
     --consumers) CONSUMERS=$2; shift ;;
     --ws-target) WS_TARGET=$2; shift ;;
+    --kill-every) KILL_EVERY=$2; shift ;;
+    --soak-single-rate) SOAK_SINGLE_RATE=$2; shift ;;
+    --soak-batch-rate) SOAK_BATCH_RATE=$2; shift ;;
+    --soak-batch-size) SOAK_BATCH_SIZE=$2; shift ;;
+    --soak-ws-rate) SOAK_WS_RATE=$2; shift ;;
+    --client-timeout) CLIENT_TIMEOUT=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -184,7 +209,8 @@ done
 
 for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
   WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT MANAGEMENT_PORT MINUTES \
-  CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES; do
+  CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES SOAK_SINGLE_RATE SOAK_BATCH_RATE SOAK_BATCH_SIZE \
+  SOAK_WS_RATE CLIENT_TIMEOUT ${KILL_EVERY:+KILL_EVERY}; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
 if [[ -z $HTTP_CLIENT ]]; then
@@ -209,6 +235,8 @@ CLIENT_PID=
 SAMPLER_PID=
 E2E_CONSUMER_PID=
 FILL_PID=
+# Background samplers of the soak with faults.
+MONITOR_PIDS=()
 POST_CLIENT_HOOK=
 # The topic counter the sampler reads: messages stored, or (ws-consume) messages dispatched to consumers.
 SAMPLED_COUNTER=msgInCounter
@@ -231,6 +259,7 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM HUP
   [[ -n $SAMPLER_PID ]] && { kill "$SAMPLER_PID" 2> /dev/null || true; wait "$SAMPLER_PID" 2> /dev/null || true; }
+  stop_monitors
   [[ -n $CLIENT_PID ]] && stop_group "$CLIENT_PID" 5
   [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
   [[ -n $FILL_PID ]] && stop_group "$FILL_PID" 5
@@ -334,6 +363,13 @@ start_pulsar() {
     key=${kv%%=*}
     if grep -q "^$key=" "$conf"; then sed -i "s|^$key=.*|$kv|" "$conf"; else printf '%s\n' "$kv" >> "$conf"; fi
   done
+  launch_pulsar 240
+}
+
+# launch_pulsar SECONDS: starts the standalone on $PULSAR_WORK (its data kept from an earlier start) and waits at
+# most SECONDS for it to serve.
+launch_pulsar() {
+  local conf=$PULSAR_WORK/conf/standalone.conf
   log "starting Pulsar standalone on ports $BROKER_PORT / $WEB_PORT (log $PULSAR_WORK/logs/standalone.log)"
   set -m
   PULSAR_MEM="-Xms512m -Xmx1g -XX:MaxDirectMemorySize=1g" PULSAR_GC="-XX:+UseG1GC -XX:+PerfDisableSharedMem" \
@@ -341,10 +377,10 @@ start_pulsar() {
     "$PULSAR_HOME_DIR/bin/pulsar" standalone --no-functions-worker --no-stream-storage \
     --advertised-address 127.0.0.1 --bookkeeper-dir "$PULSAR_WORK/data/bookkeeper" \
     --metadata-dir "$PULSAR_WORK/data/metadata" --config "$conf" \
-    > "$PULSAR_WORK/logs/standalone.log" 2>&1 < /dev/null &
+    >> "$PULSAR_WORK/logs/standalone.log" 2>&1 < /dev/null &
   PULSAR_PID=$!
   set +m
-  await_ready Pulsar "$PULSAR_PID" "$PULSAR_WORK/logs/standalone.log" 240 pulsar_ready
+  await_ready Pulsar "$PULSAR_PID" "$PULSAR_WORK/logs/standalone.log" "$1" pulsar_ready
 }
 
 pulsar_ready() {
@@ -763,6 +799,117 @@ run_soak() {
   return $status
 }
 
+# ---- soak with faults ------------------------------------------------------------------------------------------------
+
+stop_monitors() {
+  local pid
+  for pid in ${MONITOR_PIDS[@]+"${MONITOR_PIDS[@]}"}; do
+    kill "$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+  done
+  MONITOR_PIDS=()
+}
+
+# Samplers, each a background loop writing epoch-second rows: the proxy's /health/ready status on every change
+# (polled each second; 000 = no answer within 5 s), its RSS and CPU every 30 s, and its heap after a full GC every
+# 120 s.
+start_monitors() {
+  (
+    echo "epoch,status"
+    last=
+    while :; do
+      code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$MANAGEMENT_PORT/health/ready" || true)
+      [[ $code == "$last" ]] || { echo "$(date +%s.%N),$code"; last=$code; }
+      sleep 1
+    done
+  ) > "$OUT/health.csv" &
+  MONITOR_PIDS+=($!)
+  (
+    echo "epoch,proxy_rss_kb,proxy_cpu_ticks"
+    while :; do
+      echo "$(date +%s),$(rss_kb "$PROXY_PID"),$(cpu_ticks "$PROXY_PID")"
+      sleep 30
+    done
+  ) > "$OUT/rss.csv" &
+  MONITOR_PIDS+=($!)
+  # Both jcmd commands in one attach: with two, the seconds a jcmd JVM takes to start on a busy machine let garbage
+  # pile up between the GC and the reading.
+  printf 'GC.run\nGC.heap_info\n' > "$OUT/jcmd-gc"
+  (
+    echo "epoch,heap_used_kb"
+    while :; do
+      sleep 120
+      info=$(timeout 60 jcmd "$PROXY_PID" -f "$OUT/jcmd-gc" 2> /dev/null || true)
+      [[ $info =~ used\ ([0-9]+)K ]] && echo "$(date +%s),${BASH_REMATCH[1]}"
+    done
+  ) > "$OUT/heap.csv" &
+  MONITOR_PIDS+=($!)
+}
+
+# SIGKILLs the standalone JVM (its whole process group) and starts it again on the same data; one kills.csv row.
+kill_and_restart_broker() {
+  local n=$1 killed ready
+  killed=$(date +%s.%N)
+  log "soak: kill $n: SIGKILL to Pulsar (pid $PULSAR_PID)"
+  kill -KILL -- "-$PULSAR_PID" 2> /dev/null || kill -KILL "$PULSAR_PID" 2> /dev/null || true
+  wait "$PULSAR_PID" 2> /dev/null || true
+  PULSAR_PID=
+  launch_pulsar 600
+  ready=$(date +%s.%N)
+  echo "$n,$killed,$ready" >> "$OUT/kills.csv"
+}
+
+run_fault_soak() {
+  prepare_gatling
+  local seconds=$((MINUTES * 60)) kills=0
+  cat > "$OUT/settings.txt" << EOF
+command: load-tests/bench.sh soak --minutes $MINUTES --kill-every $KILL_EVERY --soak-single-rate $SOAK_SINGLE_RATE --soak-batch-rate $SOAK_BATCH_RATE --soak-batch-size $SOAK_BATCH_SIZE --soak-ws-rate $SOAK_WS_RATE --client-timeout $CLIENT_TIMEOUT
+date: $(date -u -Is)
+machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1), load average at start $(cut -d' ' -f1-3 /proc/loadavg)
+proxy: -Xms$PROXY_HEAP -Xmx$PROXY_HEAP -XX:+AlwaysPreTouch, MALLOC_ARENA_MAX=2, every other setting at its default
+EOF
+  # Unlimited retention: the consumers acknowledge everything, and without retention the broker deletes a ledger
+  # once every subscription is past it (at the first rollover, e.g. after a restart), so the read-back would miss it.
+  curl -sf -o /dev/null --max-time 60 -X POST -H 'Content-Type: application/json' \
+    -d '{"retentionTimeInMinutes":-1,"retentionSizeInMB":-1}' \
+    "http://127.0.0.1:$WEB_PORT/admin/v2/namespaces/$NAMESPACE/retention" || die "cannot set the retention of $NAMESPACE"
+  echo "kill,killed_epoch,broker_ready_epoch" > "$OUT/kills.csv"
+  start_monitors
+  log "soak with faults: $MINUTES min, broker SIGKILL every ${KILL_EVERY}s; HTTP single $SOAK_SINGLE_RATE req/s," \
+    "batch $SOAK_BATCH_RATE req/s x $SOAK_BATCH_SIZE, WebSocket $SOAK_WS_RATE msg/s, SSE and HTTP consumer"
+  local load_start
+  load_start=$(date +%s)
+  start_client $((seconds + CLIENT_TIMEOUT + 600)) "$OUT/load.log" \
+    java -Xms128m -Xmx512m -cp "$GATLING_CP" io.pulsarproxy.loadtests.FaultSoakLoad \
+    --url "http://127.0.0.1:$PROXY_PORT" --run "$RUN_ID" --out "$OUT/load" --duration "$seconds" \
+    --single-rate "$SOAK_SINGLE_RATE" --batch-rate "$SOAK_BATCH_RATE" --batch-size "$SOAK_BATCH_SIZE" \
+    --ws-rate "$SOAK_WS_RATE" --timeout "$CLIENT_TIMEOUT"
+  local next_kill=$((SECONDS + KILL_EVERY)) end=$((SECONDS + seconds))
+  while kill -0 "$CLIENT_PID" 2> /dev/null; do
+    kill -0 "$PROXY_PID" 2> /dev/null || { log "soak: the proxy died (log $OUT/proxy.log)"; break; }
+    if ((KILL_EVERY > 0 && SECONDS >= next_kill && SECONDS < end - KILL_EVERY / 2)); then
+      kills=$((kills + 1))
+      kill_and_restart_broker "$kills"
+      next_kill=$((next_kill + KILL_EVERY))
+    fi
+    sleep 1
+  done
+  local status=0
+  wait_client || status=$?
+  local load_end
+  load_end=$(date +%s)
+  stop_monitors
+  log "soak: load ended (exit $status); reading every topic back from the broker"
+  local verify=0
+  timeout --kill-after=10 900 java -Xmx512m -cp "$GATLING_CP" io.pulsarproxy.loadtests.FaultSoakVerify \
+    --url "pulsar://127.0.0.1:$BROKER_PORT" --out "$OUT/load" > "$OUT/verify.log" 2>&1 || verify=$?
+  local proxy_alive=yes
+  kill -0 "$PROXY_PID" 2> /dev/null || proxy_alive=no
+  python3 "$SCRIPT_DIR/bench-report.py" fault-soak --out "$OUT" --load-start "$load_start" --load-end "$load_end" \
+    --seconds "$seconds" --kill-every "$KILL_EVERY" --load-exit "$status" --verify-exit "$verify" \
+    --proxy-alive "$proxy_alive"
+}
+
 # ---- flood ------------------------------------------------------------------------------------------------------------
 
 # wrk -t2 posting one large message per request from --flood-connections connections, then checks the proxy survived.
@@ -880,7 +1027,7 @@ log "output in $OUT"
 start_pulsar
 start_proxy
 case $MODE in
-  soak) run_soak ;;
+  soak) if [[ -n $KILL_EVERY ]]; then run_fault_soak; else run_soak; fi ;;
   flood) run_flood ;;
   *) run_benchmark ;;
 esac
