@@ -456,6 +456,11 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
     overrides.put("allowAutoTopicCreation", "true");
     overrides.put("brokerDeleteInactiveTopicsEnabled", "false");
     overrides.put("functionsWorkerEnabled", "false");
+    // Tests read topics back with readers, which hold no subscription: without retention a broker may delete a
+    // ledger that no subscription needs once it is closed (a restart closes it), and acknowledged messages would
+    // look lost.
+    overrides.put("defaultRetentionTimeInMinutes", "-1");
+    overrides.put("defaultRetentionSizeInMB", "-1");
     return overrides;
   }
 

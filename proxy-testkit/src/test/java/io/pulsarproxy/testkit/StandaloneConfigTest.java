@@ -22,7 +22,7 @@ class StandaloneConfigTest {
   }
 
   @Test
-  void setsPortsWebSocketServiceAndKeepsInactiveTopics() {
+  void setsPortsWebSocketServiceAndKeepsInactiveTopicsAndTheirMessages() {
     Map<String, String> overrides = StandalonePulsar.configOverrides(16650, 18080);
 
     assertThat(overrides)
@@ -30,7 +30,9 @@ class StandaloneConfigTest {
         .containsEntry("webServicePort", "18080")
         .containsEntry("webSocketServiceEnabled", "true")
         .containsEntry("allowAutoTopicCreation", "true")
-        .containsEntry("brokerDeleteInactiveTopicsEnabled", "false");
+        .containsEntry("brokerDeleteInactiveTopicsEnabled", "false")
+        .containsEntry("defaultRetentionTimeInMinutes", "-1")
+        .containsEntry("defaultRetentionSizeInMB", "-1");
   }
 
   @Test
