@@ -110,6 +110,11 @@ final class ProduceHandler implements Handler<RoutingContext> {
   }
 
   static JsonObject okResult(MessageId id) {
+    if (id instanceof MessageIdAdv adv && adv.getLedgerId() < 0 && adv.getEntryId() < 0) {
+      // The broker's answer to a message its deduplication dropped: it had stored it before (a send the Pulsar
+      // client repeated after a reconnection), under an id it does not give back.
+      return new JsonObject().put("ok", true).put("messageId", null).put("duplicate", true);
+    }
     JsonObject result = new JsonObject().put("ok", true).put("messageId", MessageIds.encode(id));
     if (id instanceof MessageIdAdv adv) {
       result.put("ledgerId", adv.getLedgerId()).put("entryId", adv.getEntryId())
