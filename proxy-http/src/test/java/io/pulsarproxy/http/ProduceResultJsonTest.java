@@ -2,8 +2,8 @@ package io.pulsarproxy.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pulsarproxy.core.produce.MessageIds;
 import io.vertx.core.json.JsonObject;
-import org.apache.pulsar.client.impl.MessageIdImpl;
 import org.apache.pulsar.client.api.MessageId;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,7 @@ class ProduceResultJsonTest {
 
   @Test
   void aStoredMessageGetsItsIdAndPosition() {
-    MessageId id = new MessageIdImpl(7, 3, -1);
+    MessageId id = MessageIds.decode("CAcQAzAA", "messageId"); // ledger 7, entry 3
 
     JsonObject result = ProduceHandler.okResult(id);
 
@@ -24,8 +24,8 @@ class ProduceResultJsonTest {
 
   @Test
   void aCopyTheBrokersDeduplicationDroppedIsOkWithoutAnId() {
-    // what the broker acknowledges for a message it had already stored: ledger and entry -1
-    MessageId dropped = new MessageIdImpl(-1, -1, -1);
+    // what the broker acknowledged in a crash test for a batched message it had already stored: ledger and entry -1
+    MessageId dropped = MessageIds.decode("CP///////////wEQ////////////ASAAMAA=", "messageId");
 
     JsonObject result = ProduceHandler.okResult(dropped);
 
