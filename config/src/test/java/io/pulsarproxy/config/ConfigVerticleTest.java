@@ -125,6 +125,35 @@ class ConfigVerticleTest {
     assertThat(logs.at(Level.INFO)).last().asString().contains("changed sections [producer]");
   }
 
+  /**
+   * A Kubernetes ConfigMap volume: the file is a symbolic link through {@code ..data}, itself a link to a timestamped
+   * directory; the kubelet writes the new content into a new directory and renames a new {@code ..data} link over the
+   * old one. The file's own path never changes; what it resolves to does.
+   */
+  @Test
+  void reloadsAFileThatAConfigMapVolumeUpdates(Vertx vertx) throws IOException {
+    Path volume = Files.createDirectory(dir.resolve("config-volume"));
+    Path first = Files.createDirectory(volume.resolve("..2026_12_01_20_00_00.1"));
+    Files.writeString(first.resolve("proxy.yaml"), "producer:\n  sendTimeout: 5s\n");
+    Files.createSymbolicLink(volume.resolve("..data"), first.getFileName());
+    Files.createSymbolicLink(volume.resolve("proxy.yaml"), Path.of("..data", "proxy.yaml"));
+    file = volume.resolve("proxy.yaml");
+    ConfigVerticle verticle = deploy(vertx, Map.of());
+    assertThat(verticle.current().producer().sendTimeout()).isEqualTo(Duration.ofSeconds(5));
+    Queue<ProxyConfig> published = listen(vertx);
+
+    Path second = Files.createDirectory(volume.resolve("..2026_12_01_20_01_00.2"));
+    Files.writeString(second.resolve("proxy.yaml"), "producer:\n  sendTimeout: 7s\n");
+    Path link = Files.createSymbolicLink(volume.resolve("..data_tmp"), second.getFileName());
+    Files.move(link, volume.resolve("..data"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.delete(first.resolve("proxy.yaml"));
+    Files.delete(first);
+
+    await().until(() -> !published.isEmpty());
+    assertThat(published.peek().producer().sendTimeout()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(verticle.current()).isSameAs(published.peek());
+  }
+
   /** An invalid value, and a file that is not YAML (a duplicate key); FILE stands for the file's name. */
   static Stream<Arguments> invalidChanges() {
     return Stream.of(

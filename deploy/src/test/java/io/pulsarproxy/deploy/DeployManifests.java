@@ -68,6 +68,12 @@ final class DeployManifests {
   static final Set<String> PENDING_KEYS = Set.of("cluster.enabled", "cluster.host", "cluster.port", "cluster.members",
       "cluster.kubernetesService", "edge.instances");
 
+  /**
+   * After {@code shutdown.timeout}, how long the proxy's stop may still take to close its producers, consumers and
+   * Pulsar client (ProxyApp.stop) before it exits.
+   */
+  static final long CLOSE_SECONDS = 10;
+
   static final String LIVE_PATH = "/health/live";
   static final String READY_PATH = "/health/ready";
 
@@ -452,9 +458,10 @@ final class DeployManifests {
           + " pod that has begun to drain");
       preStop = 0;
     }
-    if (grace <= preStop + shutdown) {
+    if (grace <= preStop + shutdown + CLOSE_SECONDS) {
       problem("terminationGracePeriodSeconds " + grace + " is not more than preStop " + preStop
-          + " s + shutdown.timeout " + shutdown + " s: the pod would be killed mid-drain");
+          + " s + shutdown.timeout " + shutdown + " s + " + CLOSE_SECONDS + " s to close: the pod would be killed"
+          + " mid-drain");
     }
   }
 

@@ -129,10 +129,17 @@ class DeployManifestsTest {
 
   @Test
   void aGracePeriodShorterThanTheDrainIsFound() {
-    assertThat(problemsAfter("deployment.yaml", "terminationGracePeriodSeconds: 45",
-        "terminationGracePeriodSeconds: 30"))
-        .containsExactly("terminationGracePeriodSeconds 30 is not more than preStop 10 s + shutdown.timeout 20 s:"
-            + " the pod would be killed mid-drain");
+    assertThat(problemsAfter("deployment.yaml", "terminationGracePeriodSeconds: 60",
+        "terminationGracePeriodSeconds: 40"))
+        .containsExactly("terminationGracePeriodSeconds 40 is not more than preStop 10 s + shutdown.timeout 20 s"
+            + " + 10 s to close: the pod would be killed mid-drain");
+  }
+
+  @Test
+  void aStopWithoutPreStopWaitIsFound() {
+    assertThat(problemsAfter("deployment.yaml", "command: [\"sleep\", \"10\"]", "command: [\"true\"]"))
+        .containsExactly("the container has no preStop wait (exec sleep N or sleep action): clients would still be"
+            + " sent to a pod that has begun to drain");
   }
 
   @Test
