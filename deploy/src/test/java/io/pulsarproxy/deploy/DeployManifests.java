@@ -84,11 +84,14 @@ final class DeployManifests {
 
   private final Map<String, List<HasMetadata>> byFile;
   private final List<String> kustomizationResources;
+  private final List<String> kustomizationImages;
   private final List<String> problems = new ArrayList<>();
 
-  private DeployManifests(Map<String, List<HasMetadata>> byFile, List<String> kustomizationResources) {
+  private DeployManifests(Map<String, List<HasMetadata>> byFile, List<String> kustomizationResources,
+      List<String> kustomizationImages) {
     this.byFile = byFile;
     this.kustomizationResources = kustomizationResources;
+    this.kustomizationImages = kustomizationImages;
   }
 
   /** The text of every {@code *.yaml} file of {@link #DIRECTORY}, by file name. */
@@ -107,17 +110,20 @@ final class DeployManifests {
     KubernetesSerialization serialization = new KubernetesSerialization();
     Map<String, List<HasMetadata>> byFile = new LinkedHashMap<>();
     List<String> resources = List.of();
+    List<String> images = List.of();
     for (Map.Entry<String, String> file : files.entrySet()) {
       if (file.getKey().equals(KUSTOMIZATION)) {
         Map<?, ?> kustomization = serialization.unmarshal(file.getValue(), Map.class);
         resources = ((List<?>) kustomization.get("resources")).stream().map(String::valueOf).toList();
+        images = Optional.ofNullable((List<?>) kustomization.get("images")).orElse(List.of()).stream()
+            .map(image -> String.valueOf(((Map<?, ?>) image).get("name"))).toList();
         continue;
       }
       Object parsed = serialization.unmarshal(file.getValue());
       List<?> objects = parsed instanceof List<?> list ? list : List.of(parsed);
       byFile.put(file.getKey(), objects.stream().map(HasMetadata.class::cast).toList());
     }
-    return new DeployManifests(byFile, resources);
+    return new DeployManifests(byFile, resources, images);
   }
 
   Stream<HasMetadata> all() {
@@ -237,6 +243,12 @@ final class DeployManifests {
       if (!kustomizationResources.contains(file)) {
         problem(file + " is not among the resources of " + KUSTOMIZATION + " (kubectl apply -k would skip it)");
       }
+    }
+    String image = container().getImage();
+    String repository = image.contains(":") ? image.substring(0, image.lastIndexOf(':')) : image;
+    if (!kustomizationImages.contains(repository)) {
+      problem("the container's image " + image + " is not among the images of " + KUSTOMIZATION + " "
+          + kustomizationImages + ": setting the registry there would not change it");
     }
     for (String resource : kustomizationResources) {
       if (!byFile.containsKey(resource)) {

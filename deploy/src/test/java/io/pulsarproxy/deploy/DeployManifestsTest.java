@@ -182,6 +182,13 @@ class DeployManifestsTest {
   }
 
   @Test
+  void anImageTheKustomizationDoesNotSetIsFound() {
+    assertThat(problemsAfter("deployment.yaml", "image: pulsar-proxy:", "image: proxy:"))
+        .containsExactly("the container's image proxy:0.1.0-SNAPSHOT is not among the images of kustomization.yaml"
+            + " [pulsar-proxy]: setting the registry there would not change it");
+  }
+
+  @Test
   void theEnvVarNamesOfPendingKeysFollowTheConfigPattern() {
     assertThat(ConfigLoader.envVarName("cluster.kubernetesService")).isEqualTo("PROXY_CLUSTER_KUBERNETES_SERVICE");
     assertThat(ConfigLoader.envVarName("edge.instances")).isEqualTo("PROXY_EDGE_INSTANCES");
