@@ -5,6 +5,7 @@
   summary     medians over rounds per scenario and target, the ratios, summary.md and summary.csv
   soak        the soak report (soak.md) from Gatling's statistics and the RSS samples
   wrk-script  the wrk Lua script that POSTs a produce request of N messages
+  wrk-avro-script, avro-schema, avro-size  the http-avro scenarios' request, schema and record size
 
 Measurement is done by the tools (the broker's msgInCounter, /proc, pulsar-perf, wrk, Gatling); this only reads
 their numbers.
@@ -533,6 +534,60 @@ def wrk_script(args):
     print("wrk.body = [[%s]]" % body)
 
 
+# The 10-field Avro record of the http-avro scenarios, its natural JSON form and its Avro binary size.
+AVRO_SCHEMA = {"type": "record", "name": "BenchEvent", "namespace": "bench", "fields": [
+    {"name": "id", "type": "string"},
+    {"name": "seq", "type": "long"},
+    {"name": "amount", "type": "double"},
+    {"name": "quantity", "type": "int"},
+    {"name": "flag", "type": "boolean"},
+    {"name": "createdAt", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+    {"name": "category", "type": "string"},
+    {"name": "score", "type": "float"},
+    {"name": "region", "type": "string"},
+    {"name": "note", "type": ["null", "string"], "default": None}]}
+AVRO_VALUE = {"id": "3f0c5d2e-8a41-4b7e-9c1a-2d6e5f7a8b90", "seq": 123456789012, "amount": 1234.56,
+              "quantity": 42, "flag": True, "createdAt": "2026-01-02T03:04:05.678Z", "category": "electronics",
+              "score": 0.75, "region": "eu-west-1", "note": "a short free-text note of the event"}
+
+
+def zigzag_varint(n):
+    n = (n << 1) ^ (n >> 63)
+    out = 0
+    while True:
+        out += 1
+        n >>= 7
+        if n == 0:
+            return out
+
+
+def avro_size(value):
+    """The Avro binary size of AVRO_VALUE under AVRO_SCHEMA."""
+    def string(s):
+        b = s.encode()
+        return zigzag_varint(len(b)) + len(b)
+    return (string(value["id"]) + zigzag_varint(value["seq"]) + 8 + zigzag_varint(value["quantity"]) + 1
+            + zigzag_varint(1767323045678) + string(value["category"]) + 4 + string(value["region"])
+            + zigzag_varint(1) + string(value["note"]))
+
+
+def wrk_avro_script(args):
+    """POSTs N 10-field records: as JSON values (typed topic) or as payloads of their Avro size (untyped topic)."""
+    if args.kind == "typed":
+        messages = [{"value": AVRO_VALUE}] * args.messages
+    else:
+        payload = base64.b64encode(random.Random(42).randbytes(avro_size(AVRO_VALUE))).decode()
+        messages = [{"payload": payload}] * args.messages
+    print('wrk.method = "POST"')
+    print('wrk.headers["Content-Type"] = "application/json"')
+    print("wrk.body = [[%s]]" % json.dumps({"messages": messages}, separators=(",", ":")))
+
+
+def avro_schema_upload(args):
+    """The body of Pulsar's schema upload (admin REST / pulsar-admin schemas upload) for the http-avro topic."""
+    print(json.dumps({"type": "AVRO", "schema": json.dumps(AVRO_SCHEMA), "properties": {}}))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -572,6 +627,14 @@ def main():
     p.add_argument("--messages", type=int, required=True)
     p.add_argument("--token-file", help="send Authorization: Bearer with the token in this file")
     p.set_defaults(func=wrk_script)
+    p = commands.add_parser("wrk-avro-script")
+    p.add_argument("--kind", choices=["typed", "bytes"], required=True)
+    p.add_argument("--messages", type=int, required=True)
+    p.set_defaults(func=wrk_avro_script)
+    p = commands.add_parser("avro-schema")
+    p.set_defaults(func=avro_schema_upload)
+    p = commands.add_parser("avro-size")
+    p.set_defaults(func=lambda a: print(avro_size(AVRO_VALUE)))
     args = parser.parse_args()
     args.func(args)
 

@@ -27,6 +27,10 @@
 #                stops when --consume-messages distinct messages came, or after max(120, --duration) s
 #   http-single  HTTP produce, one message per request, against the proxy (wrk, else Gatling)
 #   http-batch   HTTP produce, --batch messages per request, against the proxy
+#   http-avro    HTTP produce of --batch 10-field records per request as JSON values to a topic with an Avro
+#                schema (uploaded first; the proxy encodes each value) (target proxy-avro), then the same number of
+#                messages of the same size in bytes (the records' Avro size) as payloads to a topic without a schema
+#                (target proxy-bytes): A B A B over the rounds. Needs wrk
 #   direct       the Java client (pulsar-perf produce) straight to the broker: the ceiling
 #   e2e          end-to-end latency at --e2e-rate msg/s: pulsar-perf websocket-producer through pulsar-ws / proxy-ws,
 #                received by pulsar-perf consume (the same consumer for both), latency = receive time - publishTime
@@ -687,6 +691,24 @@ run_http() {
   fi
 }
 
+# http-avro: typed (JSON values encoded to an Avro schema by the proxy) or bytes (payloads of the same size, no schema).
+run_http_avro() {
+  local kind=$1 round=$2 target=proxy-avro topic=bench-http-avro-$1-r$2-$RUN_ID
+  [[ $kind == bytes ]] && target=proxy-bytes
+  [[ $HTTP_CLIENT == wrk ]] || die "http-avro needs wrk"
+  local script=$OUT/wrk-avro-$kind-$BATCH.lua
+  [[ -f $script ]] || python3 "$SCRIPT_DIR/bench-report.py" wrk-avro-script --kind "$kind" --messages "$BATCH" \
+    > "$script"
+  if [[ $kind == typed ]]; then
+    python3 "$SCRIPT_DIR/bench-report.py" avro-schema > "$OUT/avro-schema.json"
+    curl -sf -o /dev/null --max-time 30 -X POST -H 'Content-Type: application/json' --data @"$OUT/avro-schema.json" \
+      "http://127.0.0.1:$WEB_PORT/admin/v2/schemas/$NAMESPACE/$topic/schema" || die "could not upload the Avro schema"
+  fi
+  measure http-avro "$target" "$round" "$topic" "wrk:$BATCH" $((DURATION + 30)) \
+    wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" \
+    "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/$topic/messages"
+}
+
 # The consumer: pulsar-perf consume with the plain Java client, the same for both targets; it records, per message,
 # its receive time minus the publishTime that the server's Pulsar producer gave the message.
 run_e2e() {
@@ -750,6 +772,7 @@ EOF
         ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round" ;;
         ws-window | ws-window-batch) run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round" ;;
         http-single | http-batch) run_http "$scenario" "$round" ;;
+        http-avro) run_http_avro typed "$round"; run_http_avro bytes "$round" ;;
         ws-consume) run_ws_consume pulsar-ws "$round"; run_ws_consume proxy-ws "$round" ;;
         direct) run_direct "$round" ;;
         e2e) run_e2e pulsar-ws "$round"; run_e2e proxy-ws "$round" ;;

@@ -13,6 +13,8 @@ public final class Addresses {
   public static final String PRODUCE = "proxy.produce";
   /** Producer lifecycle for long-lived clients: requests {@code ProducerCommand}, reply {@code ProducerOpened}. */
   public static final String PRODUCERS = "proxy.producers";
+  /** Schema registry reads: requests {@code SchemaQuery}, reply {@code SchemaAnswer}. */
+  public static final String SCHEMAS = "proxy.schemas";
   /** Broker state changes (UP / DOWN), published by the SupervisorVerticle. */
   public static final String PULSAR_STATE = "proxy.pulsar.state";
   /** Ask the SupervisorVerticle for the current broker state; replies with the state. */

@@ -151,6 +151,10 @@ public final class ConfigKeys {
           "keys held at once (a request of more than 10 messages counts once per 10); at the limit the "
               + "oldest completed keys go, and when all are in flight a new key gets 503 `OVERLOADED`. About "
               + "2 KB each: 20 MB at the default"),
+      integer("produce.schemaCacheMaxEntries", 1000, 1,
+          "topic schemas (one per topic and schema version, with its encoder) kept for JSON `value`s "
+              + "on typed topics; at the limit the least recently used goes and is read from the broker again "
+              + "when needed"),
       integer("consumer.maxSessions", 10000, 1,
           "Pulsar consumers and readers open for clients at once; more: 503"),
       integer("consumer.maxTrackedIds", 10000, 1,

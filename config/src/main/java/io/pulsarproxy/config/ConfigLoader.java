@@ -307,7 +307,8 @@ public final class ConfigLoader {
         f.get("producer.batchingMaxMessages"), f.get("producer.keyBasedBatching"), f.get("producer.compressionType"),
         f.get("producer.cacheMaxProducers"), f.get("producer.cacheIdleTimeout"), f.get("producer.outageWait"));
 
-    ProduceConfig produce = new ProduceConfig(f.get("produce.idempotencyWindow"), f.get("produce.idempotencyMaxKeys"));
+    ProduceConfig produce = new ProduceConfig(f.get("produce.idempotencyWindow"), f.get("produce.idempotencyMaxKeys"),
+        f.get("produce.schemaCacheMaxEntries"));
 
     ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"));
 

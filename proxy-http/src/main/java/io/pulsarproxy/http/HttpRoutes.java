@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 
 /**
- * The REST API on the edge server: produce, the consume API with its SSE streams and reads, and the OpenAPI contract
+ * The REST API on the edge server: produce, topic schemas, the consume API with its SSE streams and reads, and the OpenAPI contract
  * at {@code /api/v1/openapi.yaml}. Every route is served from the contract and its requests are validated against it
  * ({@link ApiContract}).
  */
@@ -18,6 +18,7 @@ public final class HttpRoutes implements EdgeRoutes {
   private ProxyConfig config;
   private ApiContract contract;
   private ProduceHandler produceHandler;
+  private SchemaHandler schemaHandler;
   private ConsumeApi consumeApi;
   private Future<Void> shutdown;
 
@@ -42,6 +43,8 @@ public final class HttpRoutes implements EdgeRoutes {
     // The edge has read the body (BoundedBodyHandler). The produce parser validates the whole request (named fields,
     // 400/413) itself; see routeSelfValidated.
     contract.routeSelfValidated(router, "produceMessages", produceHandler);
+    schemaHandler = new SchemaHandler(vertx, config);
+    contract.route(router, "getTopicSchema", schemaHandler);
     consumeApi.mount(router, contract);
   }
 
@@ -56,6 +59,7 @@ public final class HttpRoutes implements EdgeRoutes {
   public void reconfigure(ProxyConfig newConfig) {
     config = newConfig;
     produceHandler.reconfigure(newConfig);
+    schemaHandler.reconfigure(newConfig);
     consumeApi.reconfigure(newConfig);
   }
 

@@ -66,9 +66,11 @@ final class ProduceHandler implements Handler<RoutingContext> {
     Idempotency idempotency = c.produce().idempotencyEnabled()
         ? IdempotencyKeys.of(ctx, Access.principal(ctx), contentType, body)
         : null;
-    List<OutgoingMessage> messages = ProduceRequestParser.bodyKind(contentType) == ProduceRequestParser.BodyKind.JSON
-        ? parser.parseJson(body)
-        : List.of(parser.parseRaw(body, ctx.request().headers()));
+    ProduceRequestParser.JsonBody parsed = ProduceRequestParser.bodyKind(contentType)
+        == ProduceRequestParser.BodyKind.JSON
+        ? parser.parseJsonBody(body)
+        : new ProduceRequestParser.JsonBody(List.of(parser.parseRaw(body, ctx.request().headers())), null);
+    List<OutgoingMessage> messages = parsed.messages();
     // Charged once the request is known valid, for what would reach Pulsar: its messages and their payload bytes
     // (the same bytes as pulsar_proxy_bytes_produced). Over the rate, nothing of it is sent.
     long bytes = 0;
@@ -79,7 +81,7 @@ final class ProduceHandler implements Handler<RoutingContext> {
 
     producer.send(new ProduceRequest(topic,
             token == null ? ProducerOptions.DEFAULTS : ProducerOptions.DEFAULTS.withToken(token), messages,
-            idempotency))
+            idempotency, parsed.schema()))
         .onSuccess(reply -> respond(ctx, reply))
         .onFailure(err -> ErrorResponses.send(ctx, PulsarErrors.map(err)));
   }
@@ -94,7 +96,7 @@ final class ProduceHandler implements Handler<RoutingContext> {
     }
     JsonArray results = new JsonArray();
     for (ProduceResult r : reply.results()) {
-      results.add(r.isOk() ? okResult(r.messageId()) : new JsonObject().put("ok", false)
+      results.add(r.isOk() ? withSchemaVersion(okResult(r.messageId()), r.schemaVersion()) : new JsonObject().put("ok", false)
           .put("error", r.error().code().name()).put("message", r.error().getMessage()));
     }
     JsonObject body = new JsonObject().put("results", results);
@@ -107,6 +109,10 @@ final class ProduceHandler implements Handler<RoutingContext> {
       return;
     }
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+  }
+
+  private static JsonObject withSchemaVersion(JsonObject result, Long schemaVersion) {
+    return schemaVersion == null ? result : result.put("schemaVersion", schemaVersion);
   }
 
   static JsonObject okResult(MessageId id) {

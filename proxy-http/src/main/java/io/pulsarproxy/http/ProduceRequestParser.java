@@ -6,6 +6,9 @@ import io.pulsarproxy.core.error.JsonErrors;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.ProxyException.Detail;
 import io.pulsarproxy.core.produce.OutgoingMessage;
+import io.pulsarproxy.core.schema.ProducerSchema;
+import io.pulsarproxy.core.schema.SchemaDefinitions;
+import io.pulsarproxy.core.schema.SchemaSpec;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -80,8 +83,22 @@ public final class ProduceRequestParser {
     return BodyKind.RAW;
   }
 
+  /** Fields of the body besides {@code messages}: the schema its values were written against (typed topics). */
+  static final Set<String> SCHEMA_FIELDS = Set.of("schemaVersion", "valueSchema", "keySchema", "keyValueEncoding");
+
+  /**
+   * A JSON body: its messages, and the schema it names ({@code schemaVersion}, or {@code valueSchema} with an
+   * optional {@code keySchema}), or null.
+   */
+  public record JsonBody(List<OutgoingMessage> messages, SchemaSpec schema) {}
+
   /** Parses {@code {"messages":[…]}}. */
   public List<OutgoingMessage> parseJson(Buffer body) {
+    return parseJsonBody(body).messages();
+  }
+
+  /** Parses {@code {"messages":[…], "schemaVersion": N}} or {@code {"messages":[…], "valueSchema": {…}}}. */
+  public JsonBody parseJsonBody(Buffer body) {
     JsonObject root;
     try {
       Object parsed = body == null || body.length() == 0 ? null : Json.decodeValue(body);
@@ -93,10 +110,12 @@ public final class ProduceRequestParser {
       throw ProxyException.badField("body", JsonErrors.describe(e));
     }
     for (String name : root.fieldNames()) {
-      if (!"messages".equals(name)) {
-        throw ProxyException.badField(name, "is not a known field (the body is {\"messages\":[…]})");
+      if (!"messages".equals(name) && !SCHEMA_FIELDS.contains(name)) {
+        throw ProxyException.badField(name, "is not a known field (the body is {\"messages\":[…]}, with "
+            + "schemaVersion or valueSchema and keySchema for a typed topic)");
       }
     }
+    SchemaSpec schema = schemaSpec(root);
     Object messages = root.getValue("messages");
     if (!(messages instanceof JsonArray array)) {
       throw ProxyException.badField("messages", messages == null ? "is missing" : "must be an array");
@@ -124,7 +143,25 @@ public final class ProduceRequestParser {
       }
     }
     throwIfAny(problems, tooLarge);
-    return out;
+    return new JsonBody(out, schema);
+  }
+
+  private static SchemaSpec schemaSpec(JsonObject root) {
+    List<Detail> problems = new ArrayList<>();
+    Long version = nonNegativeLong(root.getValue("schemaVersion"), "schemaVersion", problems);
+    Object valueSchema = root.getValue("valueSchema");
+    Object keySchema = root.getValue("keySchema");
+    Object encoding = root.getValue("keyValueEncoding");
+    if (valueSchema == null && (keySchema != null || encoding != null)) {
+      problems.add(new Detail("valueSchema", "is needed with keySchema"));
+    }
+    if (version != null && valueSchema != null) {
+      problems.add(new Detail("schemaVersion", "give either schemaVersion or valueSchema, not both"));
+    }
+    ProducerSchema given = valueSchema == null ? null
+        : SchemaDefinitions.of(valueSchema, keySchema, encoding, problems);
+    throwIfAny(problems, List.of());
+    return version == null && given == null ? null : new SchemaSpec(version, given);
   }
 
   /** A raw body is the payload of one message; its metadata comes from the {@code Pulsar-*} headers. */
@@ -172,6 +209,7 @@ public final class ProduceRequestParser {
           ? "needs one of 'value', 'text' or 'payload'"
           : "has more than one of 'value', 'text' and 'payload'; give exactly one"));
     } else if (value != null) {
+      // The value's JSON text on a topic without a schema; encoded to the schema on a typed topic.
       bytes = Json.encode(value).getBytes(StandardCharsets.UTF_8);
     } else if (text != null) {
       if (text instanceof String s) {
@@ -209,7 +247,9 @@ public final class ProduceRequestParser {
     if (problems.size() > before || bytes == null) {
       return null;
     }
-    return new OutgoingMessage(bytes, (String) key, properties, eventTime, deliverAt, deliverAfter, sequenceId);
+    OutgoingMessage message = new OutgoingMessage(bytes, (String) key, properties, eventTime, deliverAt,
+        deliverAfter, sequenceId);
+    return value != null ? message.withValue(value) : message;
   }
 
   private void checkSize(byte[] bytes, String at, List<Detail> tooLarge) {

@@ -68,6 +68,7 @@ class EdgeContractTest {
     assertThat(routed).isEqualTo(described).contains(
         "POST /api/v1/topics/:domain/:tenant/:namespace/:topic/messages",
         "GET /api/v1/consumers/:id/messages",
+        "GET /api/v1/topics/:domain/:tenant/:namespace/:topic/schema",
         "GET /api/v1/topics/:domain/:tenant/:namespace/:topic/subscriptions/:subscription/events");
   }
 
@@ -79,7 +80,8 @@ class EdgeContractTest {
     String yaml = response.bodyAsString();
     assertThat(yaml).startsWith("openapi: 3.1.0").contains("text/event-stream").contains("\"*/*\"");
     JsonObject parsed = ConfigLoader.parseYaml(yaml, "served contract");
-    assertThat(parsed.getJsonObject("paths").fieldNames()).hasSize(9);
+    assertThat(parsed.getJsonObject("paths").fieldNames()).hasSize(10)
+        .contains("/api/v1/topics/{domain}/{tenant}/{namespace}/{topic}/schema");
   }
 
   @ParameterizedTest(name = "{0} {1} -> {3} {4}")

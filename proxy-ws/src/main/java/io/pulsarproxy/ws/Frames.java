@@ -53,7 +53,15 @@ final class Frames {
   }
 
   static ProducerFrame producerFrame(String text) {
-    ProducerFrame fast = PayloadSpan.producerFrame(text);
+    return producerFrame(text, false);
+  }
+
+  /**
+   * A producer frame; with {@code jsonValues} ({@code ?valueFormat=json}) it may carry a JSON {@code value} instead
+   * of {@code payload}, which the produce service encodes to the topic's schema.
+   */
+  static ProducerFrame producerFrame(String text, boolean jsonValues) {
+    ProducerFrame fast = jsonValues ? null : PayloadSpan.producerFrame(text);
     if (fast != null) {
       return fast;
     }
@@ -63,6 +71,17 @@ final class Frames {
     } catch (DecodeException | ClassCastException e) {
       return refused(null, BAD_JSON, "the frame is not a JSON object: " + (e instanceof DecodeException
           ? JsonErrors.describe(e) : "it is another JSON value"));
+    }
+    if (jsonValues && json.getValue("value") != null && json.getValue("payload") == null) {
+      Object value = json.getValue("value");
+      ProducerFrame frame = producerFrame(json.copy().put("payload", ""), new byte[0]);
+      if (frame.refusal() != null) {
+        return frame;
+      }
+      OutgoingMessage m = frame.message();
+      return new ProducerFrame(new OutgoingMessage(io.vertx.core.json.Json.encode(value).getBytes(
+          java.nio.charset.StandardCharsets.UTF_8), m.key(), m.properties(), m.eventTime(), m.deliverAt(),
+          m.deliverAfterMs(), m.sequenceId(), m.replicationClusters()).withValue(value), frame.context(), null);
     }
     return producerFrame(json, null);
   }
@@ -130,13 +149,19 @@ final class Frames {
    * the same fields, in the same order, as {@link #ack(String, String, String, String)} encodes.
    */
   static String okAck(MessageId id, String context) {
+    return okAck(id, context, null);
+  }
+
+  /** {@link #okAck(MessageId, String)} with the schema version the message carries (0 when it has none). */
+  static String okAck(MessageId id, String context, Long schemaVersion) {
     String messageId = MessageIds.encode(id);
     StringBuilder text = new StringBuilder(64 + messageId.length() + (context == null ? 0 : context.length()))
         .append("{\"result\":\"ok\",\"messageId\":\"").append(messageId).append('"');
     if (context != null) {
       quoted(text.append(",\"context\":"), context);
     }
-    return text.append(",\"errorCode\":0,\"schemaVersion\":0}").toString();
+    return text.append(",\"errorCode\":0,\"schemaVersion\":").append(schemaVersion == null ? 0 : schemaVersion)
+        .append('}').toString();
   }
 
   /** Appends {@code s} as a JSON string (Jackson's escaping, as {@link JsonObject#encode()} would write it). */

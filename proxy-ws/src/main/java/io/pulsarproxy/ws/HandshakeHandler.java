@@ -87,7 +87,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       }
       if (token != null && endpoint instanceof WsEndpoint.Producer p) {
         // The token is part of which producer serves the socket: every send below goes through the token's producer.
-        endpoint = new WsEndpoint.Producer(p.topic(), p.options().withToken(token));
+        endpoint = new WsEndpoint.Producer(p.topic(), p.options().withToken(token), p.jsonValues());
       }
       // Counted from the handshake on, so that handshakes in progress cannot get past quotas.maxWebSockets.
       quota = Quotas.of(ctx).reserve(Access.principal(ctx), Quota.WEBSOCKETS);
@@ -155,7 +155,9 @@ final class HandshakeHandler implements Handler<RoutingContext> {
 
   private Future<Void> open(WsEndpoint endpoint, String id, Secret token) {
     if (endpoint instanceof WsEndpoint.Producer producer) {
-      return producers.open(producer.topic(), producer.options()).mapEmpty();
+      // JSON values go to the topic's typed producer, found (and checked by the broker) with the first frame.
+      return producer.jsonValues() ? Future.succeededFuture()
+          : producers.open(producer.topic(), producer.options()).mapEmpty();
     }
     SessionSpec spec = endpoint instanceof WsEndpoint.Consumer consumer
         ? consumer.spec() : ((WsEndpoint.Reader) endpoint).spec();

@@ -114,7 +114,7 @@ final class ProducerSession extends SocketSession {
   /** Takes every frame it is handed, also past the window (see the class comment), and stops reading at the window. */
   @Override
   void text(String text) {
-    Frames.ProducerFrame frame = Frames.producerFrame(text);
+    Frames.ProducerFrame frame = Frames.producerFrame(text, endpoint.jsonValues());
     PendingAck entry = new PendingAck(frame.context(), text.length());
     pending.add(entry);
     if (!budget.acquireTaken(entry.bytes)) {
@@ -158,7 +158,9 @@ final class ProducerSession extends SocketSession {
     List<PendingAck> entries = groupAcks;
     group = new ArrayList<>();
     groupAcks = new ArrayList<>();
-    ProduceRequest request = new ProduceRequest(endpoint.topic(), endpoint.options(), messages);
+    ProduceRequest request = endpoint.jsonValues()
+        ? ProduceRequest.independent(endpoint.topic(), endpoint.options(), messages)
+        : new ProduceRequest(endpoint.topic(), endpoint.options(), messages);
     producers.send(request)
         .onComplete(reply -> {
           for (int i = 0; i < entries.size(); i++) {
@@ -173,8 +175,12 @@ final class ProducerSession extends SocketSession {
     if (reply.failed()) {
       return Frames.refusal(Frames.SEND_FAILED, reply.cause().getMessage(), context).encode();
     }
+    if (reply.result().rejection() != null) {
+      return Frames.refusal(reply.result().rejection(), context).encode();
+    }
     ProduceResult result = reply.result().results().get(index);
-    return result.isOk() ? Frames.okAck(result.messageId(), context) : Frames.refusal(result.error(), context).encode();
+    return result.isOk() ? Frames.okAck(result.messageId(), context, result.schemaVersion())
+        : Frames.refusal(result.error(), context).encode();
   }
 
   /** Writes the acks that are next in order, as one run; pauses reading while the client does not take them. */
@@ -274,6 +280,8 @@ final class ProducerSession extends SocketSession {
     if (rateTimer >= 0) {
       vertx.cancelTimer(rateTimer);
     }
-    producers.release(endpoint.topic(), endpoint.options());
+    if (!endpoint.jsonValues()) {
+      producers.release(endpoint.topic(), endpoint.options());
+    }
   }
 }

@@ -30,8 +30,13 @@ sealed interface WsEndpoint {
   /** The topic (or topics) for logs and error messages. */
   String describe();
 
-  /** A producer socket: every frame is a message for {@code topic}, sent with a producer of these options. */
-  record Producer(Topic topic, ProducerOptions options) implements WsEndpoint {
+  /**
+   * A producer socket: every frame is a message for {@code topic}, sent with a producer of these options. With
+   * {@code jsonValues} ({@code ?valueFormat=json}) a frame may carry a JSON {@code value} instead of {@code payload},
+   * encoded to the topic's schema; the socket then holds no producer of its own (the topic's typed producer is
+   * shared) and takes no {@code producerName}.
+   */
+  record Producer(Topic topic, ProducerOptions options, boolean jsonValues) implements WsEndpoint {
     @Override
     public WsPath.Role role() {
       return WsPath.Role.PRODUCER;
@@ -105,7 +110,15 @@ sealed interface WsEndpoint {
         batching ? maxPendingMessages : null,
         q.constant("compressionType", CompressionType.class),
         null);
-    return new Producer(topic, options);
+    String valueFormat = q.string("valueFormat");
+    if (valueFormat != null && !valueFormat.equals("json") && !valueFormat.equals("payload")) {
+      throw ProxyException.badField("valueFormat", "must be json (frames may carry a JSON value) or payload");
+    }
+    boolean jsonValues = "json".equals(valueFormat);
+    if (jsonValues && options.producerName() != null) {
+      throw ProxyException.badField("producerName", "cannot be combined with valueFormat=json");
+    }
+    return new Producer(topic, options, jsonValues);
   }
 
   private static Consumer consumer(WsPath path, QueryParams q) {

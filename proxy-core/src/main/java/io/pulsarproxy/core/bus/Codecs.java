@@ -36,6 +36,8 @@ public final class Codecs {
       register(bus, event);
     }
     register(bus, CommandReply.class);
+    register(bus, io.pulsarproxy.core.schema.SchemaQuery.class);
+    register(bus, io.pulsarproxy.core.schema.SchemaAnswer.class);
   }
 
   private static <T> void register(EventBus bus, Class<T> type) {

@@ -6,13 +6,16 @@ package io.pulsarproxy.core.error;
  */
 public enum ErrorCode {
   BAD_REQUEST(400, "send-error:7", 0, "The request is malformed or has invalid values"),
+  SCHEMA_MISMATCH(400, "send-error:7", 0, "A JSON value does not fit the topic's schema"),
   INVALID_TOPIC(400, "send-error:7", 0, "The topic name is invalid"),
   UNAUTHENTICATED(401, "send-error:8", 0, "Missing or invalid credentials"),
   FORBIDDEN(403, "send-error:8", 0, "Not authorised for this topic"),
   NOT_FOUND(404, "send-error:8", 0, "No such resource"),
+  SCHEMA_NOT_FOUND(404, "send-error:8", 0, "The topic has no schema, or not that version"),
   TOPIC_NOT_FOUND(404, "send-error:8", 0, "The topic does not exist and the broker does not create topics automatically"),
   METHOD_NOT_ALLOWED(405, "send-error:8", 0, "Method not allowed on this resource"),
-  CONFLICT(409, "send-error:8", 0, "The producer name is taken, the producer was fenced or the schema is incompatible"),
+  CONFLICT(409, "send-error:8", 0, "The producer name is taken or the producer was fenced"),
+  SCHEMA_INCOMPATIBLE(409, "send-error:8", 0, "The schema is not compatible with the topic's schema"),
   PAYLOAD_TOO_LARGE(413, "send-error:7", 0, "The body or a message is larger than the configured or broker limit"),
   UNSUPPORTED_MEDIA_TYPE(415, "send-error:7", 0, "Unsupported content type"),
   IDEMPOTENCY_KEY_REUSED(422, "send-error:7", 0, "The Idempotency-Key was already used for a different request"),

@@ -39,6 +39,9 @@ public final class PulsarErrors {
     if (code == ErrorCode.BROKER_UNAVAILABLE) {
       return "the Pulsar broker is not reachable; retry later";
     }
+    if (code == ErrorCode.SCHEMA_INCOMPATIBLE) {
+      return schemaReason(t);
+    }
     String words = brokerWords(t);
     if (words == null) {
       return lowerFirst(code.description());
@@ -47,6 +50,34 @@ public final class PulsarErrors {
         ? "not found: " + words
         : words;
   }
+
+  /**
+   * The broker's reason for refusing a schema, without the Java class names it is wrapped in (e.g. "Error during
+   * schema compatibility check with strategy FULL: …").
+   */
+  private static String schemaReason(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m == null || m.isBlank()) {
+        continue;
+      }
+      Matcher json = BROKER_JSON_MESSAGE.matcher(m);
+      if (json.find()) {
+        m = json.group(1).replace("\\\"", "\"");
+      }
+      m = JAVA_CLASS_PREFIX.matcher(m).replaceAll("").strip();
+      int end = m.indexOf('\n');
+      m = (end < 0 ? m : m.substring(0, end)).strip();
+      if (!m.isEmpty()) {
+        m = m.length() > MAX_MESSAGE_LENGTH ? m.substring(0, MAX_MESSAGE_LENGTH) + "…" : m;
+        return "the broker refused the schema as incompatible with the topic's: " + m;
+      }
+    }
+    return lowerFirst(ErrorCode.SCHEMA_INCOMPATIBLE.description());
+  }
+
+  /** {@code org.apache.avro.SchemaValidationException: } and the like. */
+  private static final Pattern JAVA_CLASS_PREFIX = Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*: ");
 
   /** The first message in the cause chain that is plain words, or null. */
   private static String brokerWords(Throwable t) {
@@ -102,9 +133,11 @@ public final class PulsarErrors {
   static ErrorCode codeOf(Throwable t) {
     if (t instanceof PulsarClientException.ProducerBusyException
         || t instanceof PulsarClientException.ConsumerBusyException
-        || t instanceof PulsarClientException.ProducerFencedException
-        || t instanceof PulsarClientException.IncompatibleSchemaException) {
+        || t instanceof PulsarClientException.ProducerFencedException) {
       return ErrorCode.CONFLICT;
+    }
+    if (t instanceof PulsarClientException.IncompatibleSchemaException) {
+      return ErrorCode.SCHEMA_INCOMPATIBLE;
     }
     if (t instanceof PulsarClientException.TopicDoesNotExistException
         || t instanceof PulsarClientException.NotFoundException) {

@@ -1,6 +1,7 @@
 package io.pulsarproxy.core.produce;
 
 import io.pulsarproxy.core.topic.Topic;
+import io.pulsarproxy.core.schema.SchemaSpec;
 import java.util.List;
 
 /**
@@ -9,9 +10,37 @@ import java.util.List;
  * that a request with an {@link Idempotency} may be refused (see {@link ProduceReply#rejection()}).
  */
 public record ProduceRequest(Topic topic, ProducerOptions options, List<OutgoingMessage> messages,
-    Idempotency idempotency) {
+    Idempotency idempotency, SchemaSpec schema, boolean independent) {
   public ProduceRequest {
     messages = List.copyOf(messages);
+  }
+
+  /** A request without a schema of its own: JSON values are encoded to the topic's latest schema, if it has one. */
+  public ProduceRequest(Topic topic, ProducerOptions options, List<OutgoingMessage> messages,
+      Idempotency idempotency) {
+    this(topic, options, messages, idempotency, null, false);
+  }
+
+  /** An HTTP request: all or nothing when a value does not fit the schema. */
+  public ProduceRequest(Topic topic, ProducerOptions options, List<OutgoingMessage> messages,
+      Idempotency idempotency, SchemaSpec schema) {
+    this(topic, options, messages, idempotency, schema, false);
+  }
+
+  /**
+   * Messages that are each their own request (a WebSocket producer's frames): a value that does not fit the schema
+   * fails that message only, with {@code SCHEMA_MISMATCH}, and the others are sent.
+   */
+  public static ProduceRequest independent(Topic topic, ProducerOptions options, List<OutgoingMessage> messages) {
+    return new ProduceRequest(topic, options, messages, null, null, true);
+  }
+
+  /**
+   * Whether the request's messages may have to be encoded to a schema: it names a schema, or a message has a JSON
+   * value. Other requests are sent as bytes without looking at the topic's schema.
+   */
+  public boolean mayBeTyped() {
+    return schema != null || messages.stream().anyMatch(m -> m.value() != null);
   }
 
   /** A request without an {@code Idempotency-Key}. */
@@ -21,6 +50,6 @@ public record ProduceRequest(Topic topic, ProducerOptions options, List<Outgoing
 
   /** The same request for some of its messages only. */
   ProduceRequest only(List<OutgoingMessage> subset) {
-    return new ProduceRequest(topic, options, subset, idempotency);
+    return new ProduceRequest(topic, options, subset, idempotency, schema, independent);
   }
 }

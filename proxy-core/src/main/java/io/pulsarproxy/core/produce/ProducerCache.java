@@ -20,7 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import io.pulsarproxy.core.schema.ProducerSchema;
 import org.apache.pulsar.client.api.BatcherBuilder;
+import org.apache.pulsar.client.api.Message;
+import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.interceptor.ProducerInterceptor;
 import org.apache.pulsar.client.api.CompressionType;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerBuilder;
@@ -64,7 +69,12 @@ final class ProducerCache {
   /** How creation attempts run: once by default; the verticle retries retriable failures through its guard. */
   private Function<Supplier<Future<Producer<byte[]>>>, Future<Producer<byte[]>>> attempts = Supplier::get;
 
-  record Key(Topic topic, ProducerOptions options) {}
+  /** {@code schema} is null for producers of plain bytes (Pulsar's BYTES schema). */
+  record Key(Topic topic, ProducerOptions options, ProducerSchema schema) {
+    Key(Topic topic, ProducerOptions options) {
+      this(topic, options, null);
+    }
+  }
 
   /** Runs every producer creation through {@code attempts} (e.g. retries with backoff, a circuit breaker). */
   void createWith(Function<Supplier<Future<Producer<byte[]>>>, Future<Producer<byte[]>>> attempts) {
@@ -80,6 +90,8 @@ final class ProducerCache {
     private long lastUsedNanos;
     private boolean retired;
     private Future<Void> closed;
+    /** The schema version the broker gave the producer, learnt from its first acknowledged send. */
+    private volatile Long schemaVersion;
 
     private Lease(Key key, ProducerConfig createdWith, Future<Producer<byte[]>> producer) {
       this.key = key;
@@ -90,6 +102,15 @@ final class ProducerCache {
 
     Future<Producer<byte[]>> producer() {
       return producer;
+    }
+
+    Key key() {
+      return key;
+    }
+
+    /** The version of the producer's schema on the topic, once a send was acknowledged; null without a schema. */
+    Long schemaVersion() {
+      return schemaVersion;
     }
 
     /** Ends one use; closes the producer when it was retired and this was the last use. */
@@ -116,7 +137,15 @@ final class ProducerCache {
    * @throws ProxyException TOO_MANY_PRODUCERS when the cache is full of busy producers
    */
   Lease acquire(Topic topic, ProducerOptions options) {
-    Key key = new Key(topic, options);
+    return acquire(new Key(topic, options));
+  }
+
+  /** As {@link #acquire(Topic, ProducerOptions)}, for a producer of bytes encoded to {@code schema}. */
+  Lease acquire(Topic topic, ProducerOptions options, ProducerSchema schema) {
+    return acquire(new Key(topic, options, schema));
+  }
+
+  private Lease acquire(Key key) {
     Lease lease = entries.get(key);
     // A held named producer is kept through a reconfiguration: a second producer with its name would be refused.
     boolean keep = key.options().exclusive() && holds.containsKey(key);
@@ -240,12 +269,14 @@ final class ProducerCache {
     Future<Void> previous = closingNamed.getOrDefault(key, Future.succeededFuture());
     Secret token = key.options().token();
     // The client is taken once per producer; creation attempts (retries) reuse it, and a failed creation returns it.
+    Lease[] self = new Lease[1];
     Future<Producer<byte[]>> created = previous
         .compose(v -> Future.fromCompletionStage(clients.acquire(token), context))
         .compose(client -> attempts.apply(() -> Future.fromCompletionStage(
-                configure(client.newProducer().topic(key.topic().fullName()), c, key.options()).createAsync(), context))
+                builder(client, key, c, self).createAsync(), context))
             .onFailure(err -> clients.release(token)));
     Lease lease = new Lease(key, c, created.recover(err -> Future.failedFuture(PulsarErrors.mapCreation(err))));
+    self[0] = lease;
     entries.put(key, lease);
     lease.producer.onFailure(err -> {
       // Forget a failed creation so that the next request tries again.
@@ -260,6 +291,41 @@ final class ProducerCache {
       }
     }).onSuccess(p -> LOG.debug("Created producer {} for {}", p.getProducerName(), key.topic()));
     return lease;
+  }
+
+  private static ProducerBuilder<byte[]> builder(PulsarClient client, Key key, ProducerConfig c, Lease[] lease) {
+    if (key.schema() == null) {
+      return configure(client.newProducer().topic(key.topic().fullName()), c, key.options());
+    }
+    return configure(client.newProducer(key.schema().pulsarSchema()).topic(key.topic().fullName()), c,
+        key.options())
+        .intercept(new SchemaVersionListener(version -> lease[0].schemaVersion = version));
+  }
+
+  /** Learns the schema version a producer's messages carry (the broker's answer to its schema) from its sends. */
+  private record SchemaVersionListener(java.util.function.Consumer<Long> learnt) implements ProducerInterceptor {
+    @Override
+    public void close() {}
+
+    @Override
+    public boolean eligible(Message message) {
+      return true;
+    }
+
+    @Override
+    public Message beforeSend(Producer producer, Message message) {
+      return message;
+    }
+
+    @Override
+    public void onSendAcknowledgement(Producer producer, Message message, MessageId msgId, Throwable exception) {
+      if (exception == null) {
+        Long version = io.pulsarproxy.core.schema.RegisteredSchema.version(message.getSchemaVersion());
+        if (version != null) {
+          learnt.accept(version);
+        }
+      }
+    }
   }
 
   /** The configured defaults, overridden by the options that are set. */

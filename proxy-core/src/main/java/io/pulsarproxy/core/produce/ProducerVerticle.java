@@ -7,6 +7,14 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.core.schema.SchemaAnswer;
+import io.pulsarproxy.core.schema.SchemaQuery;
+import io.pulsarproxy.core.schema.SchemaRegistry;
+import io.pulsarproxy.core.schema.SchemaSpec;
+import io.pulsarproxy.core.schema.TopicSchema;
+import io.pulsarproxy.core.schema.TopicSchemas;
+import io.pulsarproxy.core.schema.encode.Encoded;
+import io.pulsarproxy.core.schema.encode.SchemaMismatch;
 import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.pulsarproxy.metrics.ProxyMetrics;
@@ -54,8 +62,10 @@ public final class ProducerVerticle extends VerticleBase {
   private final ProxyMetrics metrics;
   private ProxyConfig config;
   private ProducerCache cache;
+  private TopicSchemas schemas;
   private MessageConsumer<ProduceRequest> consumer;
   private MessageConsumer<ProducerCommand> commands;
+  private MessageConsumer<SchemaQuery> schemaQueries;
   private PulsarGuard guard;
   private int requestsInFlight;
   private Promise<Void> drained;
@@ -74,6 +84,7 @@ public final class ProducerVerticle extends VerticleBase {
     Codecs.register(vertx);
     cache = new ProducerCache(context, clients, config.producer(), System::nanoTime);
     metrics.cachedProducers(() -> cache.size());
+    schemas = new TopicSchemas(context, clients::shared, config.produce().schemaCacheMaxEntries());
     idempotency = new IdempotencyStore(config.produce().idempotencyWindow(), config.produce().idempotencyMaxKeys(),
         System::nanoTime, metrics::idempotencyEvicted);
     metrics.idempotencyKeys(() -> idempotency.size());
@@ -94,7 +105,8 @@ public final class ProducerVerticle extends VerticleBase {
     scheduleExpiry(config.produce().idempotencyWindow());
     consumer = vertx.eventBus().consumer(Addresses.PRODUCE, this::handle);
     commands = vertx.eventBus().consumer(Addresses.PRODUCERS, this::control);
-    return Future.all(consumer.completion(), commands.completion());
+    schemaQueries = vertx.eventBus().consumer(Addresses.SCHEMAS, this::schema);
+    return Future.all(consumer.completion(), commands.completion(), schemaQueries.completion());
   }
 
   @Override
@@ -102,7 +114,7 @@ public final class ProducerVerticle extends VerticleBase {
     vertx.cancelTimer(evictionTimer);
     vertx.cancelTimer(expiryTimer);
     Duration deadline = config.shutdown().timeout();
-    return Future.all(consumer.unregister(), commands.unregister())
+    return Future.all(consumer.unregister(), commands.unregister(), schemaQueries.unregister())
         .compose(v -> drain().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS)
             .onFailure(err -> LOG.warn("{} produce requests still in flight after {}; closing producers",
                 requestsInFlight, deadline))
@@ -114,6 +126,7 @@ public final class ProducerVerticle extends VerticleBase {
     ProducerConfig old = config.producer();
     if (!config.produce().equals(newConfig.produce())) {
       idempotency.reconfigure(newConfig.produce().idempotencyWindow(), newConfig.produce().idempotencyMaxKeys());
+      schemas.resize(newConfig.produce().schemaCacheMaxEntries());
       vertx.cancelTimer(expiryTimer);
       scheduleExpiry(newConfig.produce().idempotencyWindow());
     }
@@ -176,6 +189,10 @@ public final class ProducerVerticle extends VerticleBase {
   private Future<ProduceReply> repeat(IdempotencyStore.Entry entry, ProduceRequest request) {
     Future<ProduceReply> observed = entry.outcome();
     return observed.compose(previous -> {
+      if (previous.rejection() != null) {
+        // Refused as a whole (its values do not fit the schema): nothing was sent, the repeat is refused the same way.
+        return Future.succeededFuture(previous);
+      }
       if (previous.firstFailure().isEmpty()) {
         metrics.idempotentReplay();
         return Future.succeededFuture(previous.asReplay());
@@ -219,15 +236,107 @@ public final class ProducerVerticle extends VerticleBase {
     if (admitted.failed()) {
       return Future.succeededFuture(failAll(request, PulsarErrors.map(admitted.cause())));
     }
+    if (!request.mayBeTyped()) {
+      return sendWith(request, null);
+    }
+    SchemaSpec spec = request.schema() != null ? request.schema() : SchemaSpec.LATEST;
+    return schemas.resolve(request.topic().fullName(), spec).transform(resolved -> {
+      if (resolved.failed()) {
+        return Future.succeededFuture(ProduceReply.rejected(PulsarErrors.map(resolved.cause())));
+      }
+      if (resolved.result().isEmpty()) {
+        return sendWith(request, null);
+      }
+      TopicSchema schema = resolved.result().get();
+      if (request.independent()) {
+        return sendEachThatFits(request, schema);
+      }
+      List<OutgoingMessage> encoded;
+      try {
+        encoded = encode(request.messages(), schema);
+      } catch (ProxyException e) {
+        return Future.succeededFuture(ProduceReply.rejected(e));
+      }
+      return sendWith(request.only(encoded), schema);
+    });
+  }
+
+  /** Independent messages: those whose value does not fit fail on their own; the others are sent. */
+  private Future<ProduceReply> sendEachThatFits(ProduceRequest request, TopicSchema schema) {
+    List<OutgoingMessage> fitting = new ArrayList<>();
+    ProduceResult[] results = new ProduceResult[request.messages().size()];
+    for (int i = 0; i < results.length; i++) {
+      try {
+        fitting.add(encode(List.of(request.messages().get(i)), schema).get(0));
+      } catch (ProxyException e) {
+        String problem = e.details().get(0).field().substring("messages[0].".length()) + ": "
+            + e.details().get(0).message();
+        results[i] = ProduceResult.failed(new ProxyException(ErrorCode.SCHEMA_MISMATCH, problem));
+      }
+    }
+    return sendWith(request.only(fitting), schema).map(sent -> {
+      int next = 0;
+      for (int i = 0; i < results.length; i++) {
+        if (results[i] == null) {
+          results[i] = sent.results().get(next++);
+        }
+      }
+      return new ProduceReply(List.of(results));
+    });
+  }
+
+  /**
+   * Encodes every JSON value of a request to the schema; a message given as bytes is sent as it is (taken to be
+   * encoded to the schema already). All or nothing: every value that does not fit is named in the one
+   * {@code SCHEMA_MISMATCH}.
+   */
+  static List<OutgoingMessage> encode(List<OutgoingMessage> messages, TopicSchema schema) {
+    List<OutgoingMessage> out = new ArrayList<>(messages.size());
+    List<ProxyException.Detail> mismatches = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      OutgoingMessage m = messages.get(i);
+      if (m.value() == null) {
+        out.add(m);
+        continue;
+      }
+      try {
+        Encoded e = schema.encoder().encode(m.value(), "value");
+        out.add(m.encodedAs(e.value(), e.key()));
+      } catch (SchemaMismatch e) {
+        mismatches.add(new ProxyException.Detail("messages[" + i + "]." + e.path(), e.problem()));
+      }
+    }
+    if (!mismatches.isEmpty()) {
+      ProxyException.Detail first = mismatches.get(0);
+      String more = mismatches.size() > 1 ? " (and " + (mismatches.size() - 1) + " more)" : "";
+      throw new ProxyException(ErrorCode.SCHEMA_MISMATCH, first.field() + ": " + first.message() + more, mismatches);
+    }
+    return out;
+  }
+
+  /** Sends with the producer of plain bytes ({@code schema} null) or of bytes encoded to {@code schema}. */
+  private Future<ProduceReply> sendWith(ProduceRequest request, TopicSchema schema) {
     ProducerCache.Lease lease;
     try {
-      lease = cache.acquire(request.topic(), request.options());
+      lease = schema == null
+          ? cache.acquire(request.topic(), request.options())
+          : cache.acquire(request.topic(), request.options(), schema.producer());
     } catch (ProxyException e) {
       return Future.succeededFuture(failAll(request, e));
     }
     return lease.producer()
-        .compose(producer -> sendAll(producer, request))
-        .recover(err -> Future.succeededFuture(failAll(request, PulsarErrors.map(err))))
+        .compose(producer -> sendAll(producer, request, lease))
+        .recover(err -> {
+          ProxyException error = PulsarErrors.map(err);
+          if (error.code() == ErrorCode.SCHEMA_INCOMPATIBLE) {
+            // The topic's schema is not what this verticle believed: read it again for the next request. The broker
+            // refused the producer, so nothing was sent: the request is refused as a whole, with the broker's reason.
+            schemas.invalidate(request.topic().fullName());
+            failAll(request, error);
+            return Future.succeededFuture(ProduceReply.rejected(error));
+          }
+          return Future.succeededFuture(failAll(request, error));
+        })
         .andThen(sent -> lease.release());
   }
 
@@ -236,6 +345,26 @@ public final class ProducerVerticle extends VerticleBase {
     if (--requestsInFlight == 0 && drained != null) {
       drained.tryComplete();
     }
+  }
+
+  /** Reads a topic's schema from the registry for the schema endpoint (not cached: it answers what the broker has). */
+  private void schema(Message<SchemaQuery> message) {
+    SchemaQuery query = message.body();
+    guard.admit()
+        .compose(v -> Future.fromCompletionStage(SchemaRegistry.get(clients.shared(), query.topic().fullName(),
+            query.version()), context))
+        .onComplete(read -> {
+          SchemaAnswer answer;
+          if (read.failed()) {
+            answer = new SchemaAnswer(null, PulsarErrors.map(read.cause()));
+          } else if (read.result().isEmpty()) {
+            answer = new SchemaAnswer(null, new ProxyException(ErrorCode.SCHEMA_NOT_FOUND, query.topic()
+                + (query.version() == null ? " has no schema" : " has no schema version " + query.version())));
+          } else {
+            answer = new SchemaAnswer(read.result().get(), null);
+          }
+          message.reply(answer, Codecs.LOCAL);
+        });
   }
 
   private void control(Message<ProducerCommand> message) {
@@ -278,7 +407,7 @@ public final class ProducerVerticle extends VerticleBase {
    * comes back to the verticle's context once for the whole request (a hop and a chain of futures per message was
    * a large share of the produce path's CPU).
    */
-  private Future<ProduceReply> sendAll(Producer<byte[]> producer, ProduceRequest request) {
+  private Future<ProduceReply> sendAll(Producer<byte[]> producer, ProduceRequest request, ProducerCache.Lease lease) {
     List<OutgoingMessage> messages = request.messages();
     int count = messages.size();
     if (count == 0) {
@@ -297,7 +426,8 @@ public final class ProducerVerticle extends VerticleBase {
         errors[index] = err;
         ackedAt[index] = System.nanoTime();
         if (outstanding.decrementAndGet() == 0) {
-          context.runOnContext(v -> done.complete(reply(messages, ids, errors, ackedAt, start)));
+          context.runOnContext(v -> done.complete(reply(messages, ids, errors, ackedAt, start,
+              lease.key().schema() == null ? null : lease.schemaVersion())));
         }
       });
     }
@@ -307,7 +437,9 @@ public final class ProducerVerticle extends VerticleBase {
   private static CompletableFuture<MessageId> send(Producer<byte[]> producer, OutgoingMessage m) {
     try {
       TypedMessageBuilder<byte[]> builder = producer.newMessage().value(m.payload()).properties(m.properties());
-      if (m.key() != null) {
+      if (m.keyBytes() != null) {
+        builder.keyBytes(m.keyBytes());
+      } else if (m.key() != null) {
         builder.key(m.key());
       }
       if (m.eventTime() != null) {
@@ -333,13 +465,13 @@ public final class ProducerVerticle extends VerticleBase {
 
   /** The reply once every send has its answer; counts the messages by outcome. On the verticle's context. */
   private ProduceReply reply(List<OutgoingMessage> messages, MessageId[] ids, Throwable[] errors, long[] ackedAt,
-      long start) {
+      long start, Long schemaVersion) {
     List<ProduceResult> results = new ArrayList<>(ids.length);
     int ok = 0;
     long okBytes = 0;
     for (int i = 0; i < ids.length; i++) {
       if (errors[i] == null) {
-        results.add(ProduceResult.ok(ids[i]));
+        results.add(ProduceResult.ok(ids[i], schemaVersion));
         ok++;
         okBytes += messages.get(i).payload().length;
         metrics.produceLatency(ackedAt[i] - start);

@@ -26,6 +26,30 @@ public final class Access {
     decide(ctx, action, topic, Authorizer::check);
   }
 
+  /**
+   * Passes when the principal may do any of {@code actions} with the topic (e.g. reading its schema), else throws
+   * the refusal of the first and writes one audit line.
+   */
+  public static void checkAny(RoutingContext ctx, String topic, Action... actions) {
+    Authorizer authorizer = ctx.get(AUTHORIZER);
+    if (authorizer == null) {
+      return;
+    }
+    ProxyException first = null;
+    for (Action action : actions) {
+      try {
+        authorizer.check(Principal.of(ctx), action, topic);
+        return;
+      } catch (ProxyException e) {
+        first = first == null ? e : first;
+      }
+    }
+    if (first != null) {
+      refused(ctx, "schema", topic, first.getMessage());
+      throw first;
+    }
+  }
+
   /** {@link #check} for a pattern subscription. */
   public static void checkPattern(RoutingContext ctx, Action action, String topicsPattern) {
     decide(ctx, action, topicsPattern, Authorizer::checkPattern);
