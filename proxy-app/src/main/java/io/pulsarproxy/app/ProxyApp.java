@@ -117,7 +117,7 @@ public final class ProxyApp {
           })
           .compose(p -> {
             producerId = p;
-            return vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), metrics));
+            return vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), metrics, tracing));
           })
           .compose(c -> {
             consumerId = c;

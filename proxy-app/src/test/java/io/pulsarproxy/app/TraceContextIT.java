@@ -226,6 +226,9 @@ class TraceContextIT {
 
       await().atMost(WAIT).until(() -> !consumed.messages.isEmpty());
       assertThat(consumed.messages.get(0).getJsonObject("properties").getString("traceparent")).isEqualTo(carried);
+      // The proxy's deliveries (one for the SSE stream, one for the socket) continue the producer's send span.
+      await().atMost(WAIT).until(() -> SPANS.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(trace)
+          && s.getKind() == SpanKind.CONSUMER && s.getParentSpanId().equals(parts(carried)[2])).count() >= 2);
     } finally {
       consumer.abort();
     }
