@@ -18,9 +18,10 @@ import io.pulsarproxy.app.logging.TraceConverter;
 import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -238,22 +239,36 @@ class TraceContextIT {
   void aWebSocketProducerContinuesItsHandshakesTrace() throws Exception {
     String topic = broker.uniqueTopic("trace-ws");
     String trace = traceId();
-    Vertx vertx = Vertx.vertx();
-    try {
-      var socket = vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
-              .setHost("127.0.0.1").setPort(proxy.app.httpPort())
-              .setURI("/ws/v2/producer/" + topic.replace("://", "/"))
-              .addHeader("traceparent", "00-" + trace + "-" + CLIENT_SPAN + "-01"))
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      assertThat(parts(socket.headers().get("traceparent"))[1]).isEqualTo(trace);
-      List<String> acks = new CopyOnWriteArrayList<>();
-      socket.textMessageHandler(acks::add);
-      for (String text : List.of("a", "b")) {
-        socket.writeTextMessage(new JsonObject().put("context", text)
-            .put("payload", Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8))).encode());
+    String path = "/ws/v2/producer/" + topic.replace("://", "/");
+    String traceparent = "00-" + trace + "-" + CLIENT_SPAN + "-01";
+    // The handshake's answer, read off the wire (the JDK client does not show it).
+    try (Socket raw = new Socket("127.0.0.1", proxy.app.httpPort())) {
+      raw.setSoTimeout(30_000);
+      raw.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+          + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dHJhY2UtY29udGV4dC1pdA==\r\n"
+          + "traceparent: " + traceparent + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      BufferedReader answer = new BufferedReader(new InputStreamReader(raw.getInputStream(), StandardCharsets.US_ASCII));
+      assertThat(answer.readLine()).startsWith("HTTP/1.1 101");
+      String header = null;
+      for (String line = answer.readLine(); line != null && !line.isEmpty(); line = answer.readLine()) {
+        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("traceparent:")) {
+          header = line.substring("traceparent:".length()).trim();
+        }
       }
-      await().atMost(WAIT).until(() -> acks.size() == 2);
-      assertThat(acks).allMatch(a -> new JsonObject(a).getString("result").equals("ok"));
+      assertThat(parts(header)[1]).isEqualTo(trace);
+    }
+
+    WebSocketAppIT.Listener acks = new WebSocketAppIT.Listener();
+    WebSocket socket = proxy.http.newWebSocketBuilder().header("traceparent", traceparent)
+        .buildAsync(URI.create("ws://127.0.0.1:" + proxy.app.httpPort() + path), acks).get(30, TimeUnit.SECONDS);
+    try {
+      for (String text : List.of("a", "b")) {
+        socket.sendText(new JsonObject().put("context", text)
+            .put("payload", Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8))).encode(), true)
+            .get(30, TimeUnit.SECONDS);
+      }
+      await().atMost(WAIT).until(() -> acks.messages.size() == 2);
+      assertThat(acks.messages).allMatch(a -> a.getString("result").equals("ok"));
 
       for (Message<byte[]> m : read(topic, 2)) {
         String[] carried = parts(m.getProperty("traceparent"));
@@ -262,7 +277,7 @@ class TraceContextIT {
       }
       span(trace, SpanKind.PRODUCER, "send ");
     } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      socket.abort();
     }
   }
 
