@@ -241,6 +241,13 @@ LABELS = {
 }
 
 
+def round_ratios(on_runs, off_runs):
+    """on / off msg/s of each round in which both were measured, in round order."""
+    off = {r["round"]: float(r["msgs_per_s"]) for r in off_runs if r["msgs_per_s"] not in ("", "0", "0.0")}
+    return ["%.2f" % (float(r["msgs_per_s"]) / off[r["round"]])
+            for r in sorted(on_runs, key=lambda r: int(r["round"])) if r["msgs_per_s"] != "" and r["round"] in off]
+
+
 def summary(args):
     with open(args.results) as f:
         rows = list(csv.DictReader(f))
@@ -289,13 +296,21 @@ def summary(args):
         ("End-to-end p99, proxy / Pulsar WebSocket", ratio(value("e2e", "proxy-ws", "p99_ms"),
                                                            value("e2e", "pulsar-ws", "p99_ms")), "≤ 1"),
     ]
-    # --auth-compare: the same scenario with JWT authentication on (target *-jwt) and off, in alternation
-    for scenario, off in (("http-single", "proxy"), ("http-batch", "proxy"), ("ws-window", "proxy-ws"),
-                          ("ws-window-batch", "proxy-ws")):
-        on = value(scenario, off + "-jwt", "msgs_per_s")
-        if on is not None:
-            ratios.append(("%s msg/s, JWT authentication on / off" % LABELS.get(scenario, scenario),
-                           ratio(on, value(scenario, off, "msgs_per_s")), "≥ 0.9"))
+    # --auth-compare, --tracing-compare: the same scenario with the variant on (target *-jwt, *-traced) and off, in
+    # alternation: the ratio of the medians, and the median of the per-round ratios (the runs next to each other)
+    for suffix, variant in (("-jwt", "JWT authentication"), ("-traced", "tracing")):
+        for scenario, off in (("http-single", "proxy"), ("http-batch", "proxy"), ("ws-window", "proxy-ws"),
+                              ("ws-window-batch", "proxy-ws")):
+            on = value(scenario, off + suffix, "msgs_per_s")
+            if on is None:
+                continue
+            label = LABELS.get(scenario, scenario)
+            ratios.append(("%s msg/s, %s on / off" % (label, variant), ratio(on, value(scenario, off, "msgs_per_s")),
+                           "≥ 0.9"))
+            per_round = round_ratios(groups.get((scenario, off + suffix), []), groups.get((scenario, off), []))
+            if per_round:
+                ratios.append(("%s msg/s, %s on / off per round (%s)" % (label, variant, ", ".join(per_round)),
+                               "%.2f" % statistics.median(float(r) for r in per_round), "≥ 0.9"))
     # a ratio of scenarios that did not run (--scenarios, --auth-compare) says nothing
     ratios = [r for r in ratios if r[1] != "n/a"]
     with open(args.settings) as f:

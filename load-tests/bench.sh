@@ -77,6 +77,12 @@
 #                       request without a token is answered as expected (401 with it on). The clients send
 #                       Authorization: Bearer (wrk's script, WsProduceLoad --token-file); Pulsar's WebSocket service is
 #                       not measured. Other scenarios are not run [BENCH_AUTH_COMPARE=true]
+#   --tracing-compare   the cost of tracing, the same way: http-single, http-batch, ws-window and ws-window-batch
+#                       against the proxy with tracing.exporter none (targets proxy, proxy-ws) and on (proxy-traced,
+#                       proxy-ws-traced: tracing.exporter logging, samplingRatio 1.0, every span written to the proxy's
+#                       log file by OpenTelemetry's logging exporter), switched by a configuration reload; bench.sh
+#                       waits until a produce's traceparent answer shows the sampled flag (01 on, 00 off)
+#                       [BENCH_TRACING_COMPARE=true]
 #   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
 #                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
 # Flood only (the load that once ran a proxy with a 256 MB heap out of memory):
@@ -145,7 +151,10 @@ WEB_PORT=${BENCH_WEB_PORT:-8080}
 PROXY_PORT=${BENCH_PROXY_PORT:-8088}
 MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-8089}
 OUT=${BENCH_OUT:-}
-AUTH_COMPARE=${BENCH_AUTH_COMPARE:-false}
+# What --auth-compare / --tracing-compare switch off and on between targets: auth, tracing or nothing.
+COMPARE=
+[[ ${BENCH_AUTH_COMPARE:-false} == true ]] && COMPARE=auth
+[[ ${BENCH_TRACING_COMPARE:-false} == true ]] && COMPARE=tracing
 KEEP_DATA=false
 MINUTES=5
 FLOOD_SECONDS=25
@@ -192,7 +201,8 @@ while (($#)); do
     --management-port) MANAGEMENT_PORT=$2; shift ;;
     --out) OUT=$2; shift ;;
     --keep-data) KEEP_DATA=true ;;
-    --auth-compare) AUTH_COMPARE=true ;;
+    --auth-compare) COMPARE=auth ;;
+    --tracing-compare) COMPARE=tracing ;;
     --minutes) MINUTES=$2; shift ;;
     --flood-seconds) FLOOD_SECONDS=$2; shift ;;
     --flood-connections) FLOOD_CONNECTIONS=$2; shift ;;
@@ -437,8 +447,8 @@ start_proxy() {
   log "starting the proxy $JAR on ports $PROXY_PORT / $MANAGEMENT_PORT ${heap[*]:-} ${proxy_env[*]:-} (log $OUT/proxy.log)"
   set -m
   local config=()
-  if [[ $AUTH_COMPARE == true && $MODE == run ]]; then
-    prepare_auth
+  if [[ -n $COMPARE && $MODE == run ]]; then
+    "prepare_$COMPARE"
     config=(--config "$OUT/proxy.yaml")
   fi
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
@@ -464,6 +474,22 @@ prepare_auth() {
   write_auth_config off
 }
 
+# --tracing-compare: the proxy's configuration file with tracing off.
+prepare_tracing() {
+  write_tracing_config off
+}
+
+# write_tracing_config on|off: as write_auth_config; on, every request is a sampled trace whose spans the logging
+# exporter writes (to the proxy's log file).
+write_tracing_config() {
+  if [[ $1 == on ]]; then
+    printf 'tracing:\n  exporter: logging\n  samplingRatio: 1.0\n' > "$OUT/proxy.yaml.tmp"
+  else
+    printf 'tracing:\n  exporter: none\n' > "$OUT/proxy.yaml.tmp"
+  fi
+  mv "$OUT/proxy.yaml.tmp" "$OUT/proxy.yaml"
+}
+
 # write_auth_config on|off: the proxy's configuration file, replaced in one step (the proxy reads it every second).
 write_auth_config() {
   if [[ $1 == on ]]; then
@@ -485,27 +511,42 @@ EOF
   mv "$OUT/proxy.yaml.tmp" "$OUT/proxy.yaml"
 }
 
-AUTH_STATE=off
-# use_auth on|off: switches the running proxy's authentication and waits until a produce without a token shows it.
-use_auth() {
-  [[ $AUTH_STATE == "$1" ]] && return 0
-  write_auth_config "$1"
-  local want=200 code waited=0
-  [[ $1 == on ]] && want=401
-  until code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST -H 'Content-Type: application/json' \
-    -d '{"messages":[{"text":"auth probe"}]}' \
-    "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/bench-auth-probe/messages") \
-    && [[ $code == "$want" ]]; do
-    ((waited < 60)) || die "the proxy did not switch authentication $1 within 30 s (last answer $code; $OUT/proxy.log)"
+VARIANT_STATE=off
+# use_variant on|off: switches the running proxy's authentication or tracing ($COMPARE) and waits until a produce
+# shows it: without a token 401 (auth on) or 200; a traceparent answer with the sampled flag 01 (tracing on) or 00.
+use_variant() {
+  [[ $VARIANT_STATE == "$1" ]] && return 0
+  "write_${COMPARE}_config" "$1"
+  local want=200 answer waited=0
+  if [[ $COMPARE == tracing ]]; then
+    want=00
+    [[ $1 == on ]] && want=01
+  elif [[ $1 == on ]]; then
+    want=401
+  fi
+  until answer=$(variant_probe) && [[ $answer == "$want" ]]; do
+    ((waited < 60)) || die "the proxy did not switch $COMPARE $1 within 30 s (last answer $answer; $OUT/proxy.log)"
     sleep 0.5
     waited=$((waited + 1))
   done
-  AUTH_STATE=$1
-  log "authentication $1"
+  VARIANT_STATE=$1
+  log "$COMPARE $1"
 }
 
-# The target's authentication: on for the *-jwt targets (whose clients send the token), else off.
-auth_for() { if [[ $1 == *-jwt ]]; then use_auth on; else use_auth off; fi; }
+# A produce without a token: its status (auth), or the flags of the traceparent it was answered with (tracing).
+variant_probe() {
+  local url=http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/bench-$COMPARE-probe/messages
+  if [[ $COMPARE == tracing ]]; then
+    curl -s -o /dev/null -D - --max-time 5 -X POST -H 'Content-Type: application/json' \
+      -d '{"messages":[{"text":"tracing probe"}]}' "$url" | tr -d '\r' | sed -n 's/^traceparent: .*-\(0[01]\)$/\1/ip'
+  else
+    curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST -H 'Content-Type: application/json' \
+      -d '{"messages":[{"text":"auth probe"}]}' "$url"
+  fi
+}
+
+# The target's variant: on for the *-jwt and *-traced targets (the *-jwt clients send the token), else off.
+variant_for() { if [[ $1 == *-jwt || $1 == *-traced ]]; then use_variant on; else use_variant off; fi; }
 
 ws_base() { if [[ $1 == proxy-ws* ]]; then echo "ws://127.0.0.1:$PROXY_PORT/"; else echo "ws://127.0.0.1:$WEB_PORT/"; fi; }
 
@@ -597,7 +638,7 @@ run_ws() {
 run_ws_window() {
   local scenario=$1 target=$2 round=$3 topic=bench-$1-$2-r$3-$RUN_ID query=
   [[ $scenario == ws-window-batch ]] && query=batchingEnabled=true
-  [[ $target == proxy-ws* && $AUTH_COMPARE == true ]] && auth_for "$target"
+  [[ $target == proxy-ws* && -n $COMPARE ]] && variant_for "$target"
   if ! ws_available "$target"; then record_skip "$scenario" "$target" "$round" "skipped: endpoint not available"; return; fi
   prepare_gatling
   local token=()
@@ -669,7 +710,7 @@ run_direct() {
 run_http() {
   local scenario=$1 round=$2 target=${3:-proxy} per_request=1 topic=bench-$1-${3:-proxy}-r$2-$RUN_ID
   [[ $scenario == http-batch ]] && per_request=$BATCH
-  [[ $AUTH_COMPARE == true ]] && auth_for "$target"
+  [[ -n $COMPARE ]] && variant_for "$target"
   if [[ $HTTP_CLIENT == wrk ]]; then
     local script=$OUT/wrk-$per_request${target#proxy}.lua token=()
     [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
@@ -679,7 +720,7 @@ run_http() {
       wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" \
       "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/$topic/messages"
   else
-    [[ $target == proxy ]] || die "--auth-compare needs wrk for the HTTP scenarios"
+    [[ $target == proxy ]] || die "--auth-compare and --tracing-compare need wrk for the HTTP scenarios"
     prepare_gatling
     local mode=single
     [[ $scenario == http-batch ]] && mode=batch
@@ -752,19 +793,25 @@ ws-consume: backlog of $CONSUME_MESSAGES messages, $WS_CONSUME_CONNECTIONS Share
 proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > PROXY_DEFAULT_PENDING)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo $PROXY_DEFAULT_PENDING)}
 http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
 EOF
-  [[ $AUTH_COMPARE == false ]] || echo "auth-compare: JWT authentication off (targets proxy, proxy-ws) and on" \
+  [[ $COMPARE != auth ]] || echo "auth-compare: JWT authentication off (targets proxy, proxy-ws) and on" \
     "(proxy-jwt, proxy-ws-jwt; HS256 token of bin/pulsar tokens, one rule), switched by a configuration reload" \
     >> "$OUT/settings.txt"
+  [[ $COMPARE != tracing ]] || echo "tracing-compare: tracing.exporter none (targets proxy, proxy-ws) and logging" \
+    "at samplingRatio 1.0 (proxy-traced, proxy-ws-traced), switched by a configuration reload" >> "$OUT/settings.txt"
+  local variant=
+  [[ $COMPARE == auth ]] && variant=-jwt
+  [[ $COMPARE == tracing ]] && variant=-traced
   local round scenario
   IFS=, read -r -a scenario_list <<< "$SCENARIOS"
   for round in $(seq 1 "$ROUNDS"); do
     for scenario in "${scenario_list[@]}"; do
-      if [[ $AUTH_COMPARE == true ]]; then
+      if [[ -n $COMPARE ]]; then
         case $scenario in
-          http-single | http-batch) run_http "$scenario" "$round" proxy; run_http "$scenario" "$round" proxy-jwt ;;
+          http-single | http-batch)
+            run_http "$scenario" "$round" proxy; run_http "$scenario" "$round" "proxy$variant" ;;
           ws-window | ws-window-batch)
-            run_ws_window "$scenario" proxy-ws "$round"; run_ws_window "$scenario" proxy-ws-jwt "$round" ;;
-          *) log "--auth-compare: skipping $scenario" ;;
+            run_ws_window "$scenario" proxy-ws "$round"; run_ws_window "$scenario" "proxy-ws$variant" "$round" ;;
+          *) log "--$COMPARE-compare: skipping $scenario" ;;
         esac
         continue
       fi

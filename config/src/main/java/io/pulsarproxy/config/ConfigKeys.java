@@ -213,6 +213,21 @@ public final class ConfigKeys {
           "root log level"),
       structure("log.loggers", new JsonObject(),
           "per-logger levels"),
+      oneOf("log.format", "TEXT", List.of("TEXT", "JSON"),
+          "`text` lines, or one JSON object a line (`trace_id`, `span_id` fields) for log shippers").restart(),
+      bool("log.access", false,
+          "one line per HTTP request on logger `io.pulsarproxy.access`: method, path (secrets removed), status, "
+              + "bytes, duration, principal, trace id"),
+      oneOf("tracing.exporter", "NONE", List.of("NONE", "LOGGING", "OTLP-GRPC", "OTLP-HTTP"),
+          "where spans go: `none` (trace context still propagates), `logging` (the log), OTLP over gRPC or HTTP"),
+      optionalString("tracing.endpoint",
+          "OTLP endpoint (default `http://localhost:4317` for gRPC, `http://localhost:4318/v1/traces` for HTTP)")
+          .check(v -> v.startsWith("https://") || v.startsWith("http://"), "is not an http:// or https:// URL"),
+      string("tracing.samplingRatio", "1.0",
+          "share of new traces recorded, 0 to 1 (a request's sampled `traceparent` flag is followed)")
+          .check(ConfigKeys::isRatio, "is not a number from 0 to 1"),
+      string("tracing.serviceName", "pulsar-proxy",
+          "`service.name` of the exported spans"),
       duration("shutdown.timeout", "10s", "1ms",
           "how long requests in progress may take to finish on shutdown"),
       list("auth.providers", List.of(AuthConfig.NONE),
@@ -294,6 +309,15 @@ public final class ConfigKeys {
   private ConfigKeys() {}
 
   /** The declaration of {@code name}, or {@code null} when there is no such key. */
+  static boolean isRatio(String value) {
+    try {
+      double ratio = Double.parseDouble(value.trim());
+      return ratio >= 0 && ratio <= 1;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   public static ConfigKey get(String name) {
     return BY_NAME.get(name);
   }

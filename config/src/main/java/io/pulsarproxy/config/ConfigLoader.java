@@ -331,7 +331,10 @@ public final class ConfigLoader {
         f.get("resilience.retryMaxDelay"), f.get("resilience.breakerMaxFailures"),
         f.get("resilience.breakerResetTimeout"));
 
-    LogConfig log = new LogConfig(f.get("log.level"), loggers(f));
+    LogConfig log = new LogConfig(f.get("log.level"), loggers(f), f.get("log.format"), f.get("log.access"));
+    TracingConfig tracing = new TracingConfig(f.<String>get("tracing.exporter").toLowerCase(Locale.ROOT),
+        f.<Optional<String>>get("tracing.endpoint"), Double.parseDouble(f.<String>get("tracing.samplingRatio").trim()),
+        f.get("tracing.serviceName"));
 
     ShutdownConfig shutdown = new ShutdownConfig(f.get("shutdown.timeout"));
 
@@ -354,7 +357,7 @@ public final class ConfigLoader {
       throw new ConfigException(f.problems());
     }
     return new Loaded(new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws, resilience, log,
-        shutdown, auth, authorization, cors, quotas), f.values());
+        shutdown, auth, authorization, cors, quotas, tracing), f.values());
   }
 
   private static QuotasConfig quotas(Fields f) {

@@ -177,7 +177,8 @@ final class Fields {
     if (value == null) {
       return defaultText(key);
     }
-    if (!(raw(key) instanceof String)) {
+    if (!(raw(key) instanceof String) && !(raw(key) instanceof Number)) {
+      // A YAML number is taken as its text (tracing.samplingRatio: 0.5); lists and mappings are not strings.
       bad(key, "is not a string");
     } else if (value.isBlank()) {
       fail(key, key + ": must not be empty");

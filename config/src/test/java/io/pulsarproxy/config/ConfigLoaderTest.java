@@ -60,7 +60,8 @@ class ConfigLoaderTest {
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ofSeconds(30), 10000, true, Duration.ofMillis(1),
         1000, true, "NONE", 1000, Duration.ofMinutes(5), Duration.ofSeconds(5)));
     assertThat(c.produce()).isEqualTo(new ProduceConfig(Duration.ofMinutes(10), 10000));
-    assertThat(c.log()).isEqualTo(new LogConfig("INFO", Map.of()));
+    assertThat(c.log()).isEqualTo(new LogConfig("INFO", Map.of(), "TEXT", false));
+    assertThat(c.tracing()).isEqualTo(new TracingConfig("none", Optional.empty(), 1.0, "pulsar-proxy"));
     assertThat(c.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(10)));
   }
 
@@ -104,6 +105,13 @@ class ConfigLoaderTest {
           loggers:
             io.pulsarproxy: TRACE
             org.apache.pulsar: warn
+          format: json
+          access: true
+        tracing:
+          exporter: otlp-http
+          endpoint: http://collector:4318/v1/traces
+          samplingRatio: 0.25
+          serviceName: edge-eu
         shutdown:
           timeout: 3s
         """.formatted(TOKEN));
@@ -118,7 +126,9 @@ class ConfigLoaderTest {
     assertThat(c.producer()).isEqualTo(new ProducerConfig(Duration.ZERO, 500, false, Duration.ofMillis(10), 100,
         true, "LZ4", 10, Duration.ofHours(1), Duration.ZERO));
     assertThat(c.log()).isEqualTo(new LogConfig("DEBUG", Map.of("io.pulsarproxy", "TRACE",
-        "org.apache.pulsar", "WARN")));
+        "org.apache.pulsar", "WARN"), "JSON", true));
+    assertThat(c.tracing()).isEqualTo(new TracingConfig("otlp-http", Optional.of("http://collector:4318/v1/traces"),
+        0.25, "edge-eu"));
     assertThat(c.shutdown().timeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
@@ -255,6 +265,9 @@ class ConfigLoaderTest {
       httpConsumer | sseMaxUnconfirmed: 0          | httpConsumer.sseMaxUnconfirmed: '0' must be at least 1
       httpConsumer | sseMaxUnconfirmed: 20000      | httpConsumer.sseMaxUnconfirmed: '20000' is larger than consumer.maxTrackedIds '10000'
       log         | level: LOUD                    | log.level: 'LOUD' is not one of TRACE, DEBUG, INFO, WARN, ERROR
+      tracing     | samplingRatio: 1.5             | tracing.samplingRatio: '1.5' is not a number from 0 to 1
+      tracing     | samplingRatio: half            | tracing.samplingRatio: 'half' is not a number from 0 to 1
+      tracing     | samplingRatio: -0.1            | tracing.samplingRatio: '-0.1' is not a number from 0 to 1
       shutdown    | timeout: 0                     | shutdown.timeout: '0' must be greater than 0
       http        | prot: 9000                     | http.prot: unknown key (known keys in http: host, port,
       http        | port:                          | http.port: no value (remove the key to use the default, 8088)
@@ -268,7 +281,7 @@ class ConfigLoaderTest {
   void rejectsUnknownSections() throws IOException {
     assertThat(problems("htpp:\n  port: 9000\n")).containsExactly(
         "htpp: unknown section (known sections: pulsar, http, management, producer, produce, consumer, httpConsumer, "
-            + "ws, resilience, log, shutdown, auth, authorization, cors, quotas)");
+            + "ws, resilience, log, tracing, shutdown, auth, authorization, cors, quotas)");
   }
 
   @Test

@@ -2,12 +2,15 @@ package io.pulsarproxy.app;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pulsarproxy.app.logging.LogFormat;
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ConfigVerticle;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.config.TracingConfig;
 import io.pulsarproxy.core.consume.ConsumerVerticle;
 import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
+import io.pulsarproxy.core.trace.Tracing;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.edge.EdgeVerticle;
 import io.pulsarproxy.edge.MemoryBudget;
@@ -17,8 +20,13 @@ import io.pulsarproxy.metrics.MetricsVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.ws.WsRoutes;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
@@ -39,6 +47,10 @@ public final class ProxyApp {
 
   private final Vertx vertx;
   private final ConfigVerticle configVerticle;
+  private final Tracing tracing;
+  private final SpanExporter extraExporter;
+  private volatile SdkTracerProvider tracerProvider;
+  private TracingConfig tracingConfig;
   private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
   private String supervisorId;
   private String producerId;
@@ -47,9 +59,11 @@ public final class ProxyApp {
   private EdgeVerticle edge;
   private MetricsVerticle metricsVerticle;
 
-  private ProxyApp(Vertx vertx, ConfigVerticle configVerticle) {
+  private ProxyApp(Vertx vertx, ConfigVerticle configVerticle, Tracing tracing, SpanExporter extraExporter) {
     this.vertx = vertx;
     this.configVerticle = configVerticle;
+    this.tracing = tracing;
+    this.extraExporter = extraExporter;
   }
 
   /**
@@ -57,9 +71,19 @@ public final class ProxyApp {
    * or a port cannot be bound.
    */
   public static Future<ProxyApp> start(ConfigVerticle configVerticle) {
+    return start(configVerticle, null);
+  }
+
+  /**
+   * Like {@link #start(ConfigVerticle)}, with every recorded span handed to {@code spans} as well (whatever
+   * {@code tracing.exporter} says), e.g. an in-memory exporter in tests.
+   */
+  public static Future<ProxyApp> start(ConfigVerticle configVerticle, SpanExporter spans) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Vert.x takes its tracer now; the SDK behind it is built once the configuration is loaded.
+    Tracing tracing = new Tracing();
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .with(new VertxOptions().setTracingOptions(new OpenTelemetryOptions()).setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             // Event-bus meters cost a registry lookup per message and hop (a tenth of the WebSocket produce loop's
             // time under load) and describe internal wiring, not the API; /metrics documents none of them.
@@ -67,8 +91,9 @@ public final class ProxyApp {
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
             .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE)))
         .withMetrics(new MicrometerMetricsFactory(registry))
+        .withTracer(new OpenTelemetryTracingFactory(tracing))
         .build();
-    ProxyApp app = new ProxyApp(vertx, configVerticle);
+    ProxyApp app = new ProxyApp(vertx, configVerticle, tracing, spans);
     // Report the failure before closing Vert.x: listeners of a future completed after close have no event loop left.
     return app.deploy(registry).map(v -> app).onFailure(err -> vertx.close());
   }
@@ -79,17 +104,20 @@ public final class ProxyApp {
     Future<ApiContract> contract = ApiContract.load(vertx);
     return vertx.deployVerticle(configVerticle).compose(id -> {
       ProxyConfig config = configVerticle.current();
+      LogFormat.apply(config.log());
+      trace(config.tracing());
+      vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, changed -> trace(changed.body().tracing()));
       SupervisorVerticle supervisor = new SupervisorVerticle(config, metrics);
       metricsVerticle = new MetricsVerticle(config.management(), registry, metrics);
       return vertx.deployVerticle(metricsVerticle)
           .compose(m -> vertx.deployVerticle(supervisor))
           .compose(s -> {
             supervisorId = s;
-            return vertx.deployVerticle(new ProducerVerticle(config, supervisor.clients(), metrics));
+            return vertx.deployVerticle(new ProducerVerticle(config, supervisor.clients(), metrics, tracing));
           })
           .compose(p -> {
             producerId = p;
-            return vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), metrics));
+            return vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), metrics, tracing));
           })
           .compose(c -> {
             consumerId = c;
@@ -152,8 +180,35 @@ public final class ProxyApp {
         .onFailure(err -> LOG.warn("Graceful shutdown did not complete: {}", err.getMessage()))
         .otherwiseEmpty()
         .compose(v -> vertx.close())
+        // The spans of the last requests are exported before the process ends.
+        .compose(v -> stopTracing())
         .onSuccess(v -> LOG.info("Stopped"));
     return stopping.compareAndSet(null, result) ? result : stopping.get();
+  }
+
+  /** Starts spans with the SDK {@code config} asks for, when it differs from the one in use; the old one flushes. */
+  private void trace(TracingConfig config) {
+    if (config.equals(tracingConfig)) {
+      return;
+    }
+    SdkTracerProvider previous = tracerProvider;
+    tracerProvider = TracerSetup.provider(config, extraExporter);
+    tracing.use(tracerProvider.get("io.pulsarproxy"));
+    if (previous != null) {
+      LOG.info("Tracing now {}", config);
+      previous.shutdown();
+    }
+    tracingConfig = config;
+  }
+
+  /** Exports the spans still buffered and stops the exporter; completes on the exporter's thread. */
+  private Future<Void> stopTracing() {
+    if (tracerProvider == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> stopped = Promise.promise();
+    tracerProvider.shutdown().whenComplete(stopped::tryComplete);
+    return stopped.future();
   }
 
   private Future<Void> undeploy(String id) {

@@ -1,5 +1,6 @@
 package io.pulsarproxy.app;
 
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.pulsarproxy.config.ConfigVerticle;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.testkit.PulsarBroker;
@@ -43,10 +44,15 @@ final class ProxyFixture implements AutoCloseable {
    * as JSON, which is valid YAML.
    */
   static ProxyFixture start(Path dir, String serviceUrl, JsonObject overrides) throws Exception {
+    return start(dir, serviceUrl, overrides, null);
+  }
+
+  /** Like {@link #start(Path, String, JsonObject)}, with every recorded span handed to {@code spans} too. */
+  static ProxyFixture start(Path dir, String serviceUrl, JsonObject overrides, SpanExporter spans) throws Exception {
     Path file = dir.resolve("proxy.yaml");
     writeConfig(file, serviceUrl, overrides);
     ConfigVerticle config = new ConfigVerticle(file, Map.of(), new Properties(), Duration.ofMillis(100));
-    ProxyApp app = ProxyApp.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    ProxyApp app = ProxyApp.start(config, spans).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new ProxyFixture(app, file);
   }
 

@@ -60,6 +60,7 @@ public final class EdgeVerticle extends VerticleBase {
   private AuthHandler auth;
   private OriginHandler origins;
   private Quotas quotas;
+  private TraceHandler traces;
   private int inFlight;
   private boolean draining;
   private Promise<Void> drained;
@@ -153,7 +154,8 @@ public final class EdgeVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     origins = new OriginHandler(config.cors());
     bodies = new BoundedBodyHandler(config, budget, metrics);
-    router.route().handler(this::admit).handler(origins);
+    traces = new TraceHandler(config.log().access());
+    router.route().handler(traces).handler(this::admit).handler(origins);
     contributed.forEach(routes -> routes.mountPublic(vertx, router));
     router.route().handler(auth);
     quotas = new Quotas(config.quotas(), metrics);
@@ -235,6 +237,7 @@ public final class EdgeVerticle extends VerticleBase {
     // Keys that take effect after a restart only (http.host, http.port, http.tls.*) are named by the ConfigVerticle.
     config = newConfig;
     auth.reconfigure(newConfig);
+    traces.accessLog(newConfig.log().access());
     origins.reconfigure(newConfig.cors());
     budget.resize(newConfig.http().maxInFlightBytes());
     bodies.reconfigure(newConfig);

@@ -102,6 +102,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       return;
     }
     String id = "ws-" + UUID.randomUUID();
+    io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
     ProxyConfig c = config;
     WsEndpoint opened = endpoint;
     Principal principal = Access.principal(ctx);
@@ -116,7 +117,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
         .onComplete(done -> {
           sessions.handshakeDone();
           if (done.succeeded()) {
-            accept(done.result(), opened, id, c, principal, socketQuota, throttle);
+            accept(done.result(), opened, id, c, principal, socketQuota, throttle, trace);
             return;
           }
           socketQuota.release();
@@ -173,7 +174,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
   }
 
   private void accept(ServerWebSocket socket, WsEndpoint endpoint, String id, ProxyConfig c, Principal principal,
-      Reservation quota, ProduceThrottle throttle) {
+      Reservation quota, ProduceThrottle throttle, io.opentelemetry.context.Context trace) {
     SocketSession session;
     if (endpoint instanceof WsEndpoint.Producer p) {
       ProducerSession producer = new ProducerSession(vertx, socket, sessions, id, p, principal, producers);
@@ -185,6 +186,7 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       session = new ReaderSession(vertx, socket, sessions, id, (WsEndpoint.Reader) endpoint, principal,
           consumers);
     }
+    session.trace(trace);
     // Every way a session ends (client close, error, idle, expiry, shutdown, a failed start) completes closed().
     session.closed().onComplete(v -> quota.release());
     try {

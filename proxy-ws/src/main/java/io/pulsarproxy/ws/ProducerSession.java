@@ -1,5 +1,6 @@
 package io.pulsarproxy.ws;
 
+import io.opentelemetry.context.Scope;
 import io.pulsarproxy.core.produce.OutgoingMessage;
 import io.pulsarproxy.core.produce.ProduceClient;
 import io.pulsarproxy.core.produce.ProduceReply;
@@ -161,14 +162,16 @@ final class ProducerSession extends SocketSession {
     ProduceRequest request = endpoint.jsonValues()
         ? ProduceRequest.independent(endpoint.topic(), endpoint.options(), messages)
         : new ProduceRequest(endpoint.topic(), endpoint.options(), messages);
-    producers.send(request)
-        .onComplete(reply -> {
-          for (int i = 0; i < entries.size(); i++) {
-            PendingAck entry = entries.get(i);
-            entry.ack = ack(reply, i, entry.context);
-          }
-          flush();
-        });
+    try (Scope scope = traced()) {
+      producers.send(request)
+          .onComplete(reply -> {
+            for (int i = 0; i < entries.size(); i++) {
+              PendingAck entry = entries.get(i);
+              entry.ack = ack(reply, i, entry.context);
+            }
+            flush();
+          });
+    }
   }
 
   private static String ack(AsyncResult<ProduceReply> reply, int index, String context) {

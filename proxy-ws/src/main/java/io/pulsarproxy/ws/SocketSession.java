@@ -2,6 +2,7 @@ package io.pulsarproxy.ws;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.pulsarproxy.edge.auth.Principal;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -51,6 +52,8 @@ abstract class SocketSession {
   private long lastActivityNanos = System.nanoTime();
   private long lastPingNanos = System.nanoTime();
   private boolean closing;
+  /** The handshake's trace context: current while the socket's frames are handled. */
+  private io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.root();
 
   SocketSession(Vertx vertx, ServerWebSocket socket, WsSessions sessions, String id, String description,
       Principal principal) {
@@ -91,13 +94,28 @@ abstract class SocketSession {
         close(TOO_BIG, "message larger than " + limit + " bytes (ws.maxFrameSize)");
         return;
       }
-      text(text);
+      try (Scope scope = traced()) {
+        text(text);
+      }
     });
     socket.binaryMessageHandler(binary ->
         close(UNSUPPORTED_DATA, "binary frames are not part of Pulsar's WebSocket API; send JSON text frames"));
     socket.exceptionHandler(this::failed);
     socket.closeHandler(v -> finish());
     opened();
+  }
+
+  /** Continues the trace of the handshake (its {@code traceparent}, or the trace the proxy started for it). */
+  void trace(io.opentelemetry.context.Context handshake) {
+    trace = handshake;
+  }
+
+  /**
+   * Makes the handshake's trace context current on this context until the scope is closed: what the socket does
+   * meanwhile (event-bus requests, log lines) belongs to that trace.
+   */
+  Scope traced() {
+    return trace.makeCurrent();
   }
 
   /** Releases the session once, whichever of the close event and a failed start comes first. */

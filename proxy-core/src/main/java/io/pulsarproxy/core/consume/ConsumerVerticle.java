@@ -23,6 +23,8 @@ import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
+import io.opentelemetry.api.trace.SpanKind;
+import io.pulsarproxy.core.trace.Tracing;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -67,6 +69,7 @@ public final class ConsumerVerticle extends VerticleBase {
 
   private final PulsarClients clients;
   private final ProxyMetrics metrics;
+  private final Tracing tracing;
   private ConsumerConfig config;
   private final Map<String, PulsarSession> sessions = new HashMap<>();
   /** Sessions whose consumer is being created, counted against the limit. */
@@ -77,6 +80,12 @@ public final class ConsumerVerticle extends VerticleBase {
   private PulsarGuard guard;
 
   public ConsumerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
+    this(config, clients, metrics, Tracing.NOOP);
+  }
+
+  /** @param tracing where the spans of deliveries of messages that carry a trace context go */
+  public ConsumerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics, Tracing tracing) {
+    this.tracing = tracing;
     this.config = config.consumer();
     this.operationTimeout = config.pulsar().operationTimeout();
     this.outageWait = config.producer().outageWait();
@@ -305,6 +314,7 @@ public final class ConsumerVerticle extends VerticleBase {
         s.handedOut.put(inbound.messageId(), m.getMessageId());
       }
       metrics.messageConsumed(inbound.payload().length);
+      traceDelivery(inbound);
       batch.add(inbound);
     }
     if (!batch.isEmpty()) {
@@ -318,6 +328,26 @@ public final class ConsumerVerticle extends VerticleBase {
       return;
     }
     pump(s);
+  }
+
+  /**
+   * A message that carries a trace context ({@code traceparent}, from the proxy or any producer) gets a
+   * {@code deliver <topic>} span (kind CONSUMER) under it as the proxy receives it for a client; the client gets the
+   * message's own properties.
+   */
+  private void traceDelivery(InboundMessage m) {
+    String traceparent = m.properties().get(Tracing.TRACEPARENT);
+    if (traceparent == null) {
+      return;
+    }
+    tracing.tracer().spanBuilder("deliver " + m.topic())
+        .setParent(Tracing.extract(m.properties()))
+        .setSpanKind(SpanKind.CONSUMER)
+        .setAttribute("messaging.system", "pulsar")
+        .setAttribute("messaging.destination.name", m.topic())
+        .setAttribute("messaging.message.id", m.messageId())
+        .startSpan()
+        .end();
   }
 
   /**

@@ -17,7 +17,13 @@ import io.pulsarproxy.core.schema.encode.Encoded;
 import io.pulsarproxy.core.schema.encode.SchemaMismatch;
 import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
+import io.pulsarproxy.core.trace.Tracing;
 import io.pulsarproxy.metrics.ProxyMetrics;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -26,8 +32,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,12 +62,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A request with an {@link Idempotency} is sent once per principal and key within {@code
  * produce.idempotencyWindow}: repeats wait for the first one's sends and get their outcome ({@link IdempotencyStore}).
+ *
+ * <p>Each request is one {@code send <topic>} span (kind PRODUCER), a child of the trace context the request came
+ * with; its messages carry that span's {@code traceparent} (and the {@code tracestate}) in their properties, in place
+ * of properties of those names the client set, so that a consumer on any Pulsar client continues the trace.
  */
 public final class ProducerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerVerticle.class);
 
   private final PulsarClients clients;
   private final ProxyMetrics metrics;
+  private final Tracing tracing;
   private ProxyConfig config;
   private ProducerCache cache;
   private TopicSchemas schemas;
@@ -74,9 +87,14 @@ public final class ProducerVerticle extends VerticleBase {
   private long expiryTimer;
 
   public ProducerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
+    this(config, clients, metrics, Tracing.NOOP);
+  }
+
+  public ProducerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics, Tracing tracing) {
     this.config = config;
     this.clients = clients;
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
   @Override
@@ -155,12 +173,27 @@ public final class ProducerVerticle extends VerticleBase {
   }
 
   private void handle(Message<ProduceRequest> message) {
-    ProduceRequest request = message.body();
+    // Vert.x made the sender's trace context (carried in the message's headers) current on this message's context.
+    Span span = tracing.tracer().spanBuilder("send " + message.body().topic())
+        .setSpanKind(SpanKind.PRODUCER)
+        .setAttribute("messaging.system", "pulsar")
+        .setAttribute("messaging.destination.name", message.body().topic().toString())
+        .setAttribute("messaging.batch.message_count", (long) message.body().messages().size())
+        .startSpan();
+    ProduceRequest request = message.body().traced(Tracing.properties(Context.current().with(span)));
     Future<ProduceReply> reply = request.idempotency() != null && config.produce().idempotencyEnabled()
         ? produceOnce(request)
         : produce(request);
-    reply.onComplete(r -> message.reply(r.succeeded() ? r.result()
-        : failAll(request, new ProxyException(ErrorCode.INTERNAL_ERROR, "the produce service failed")), Codecs.LOCAL));
+    reply.onComplete(r -> {
+      ProduceReply answer = r.succeeded() ? r.result()
+          : failAll(request, new ProxyException(ErrorCode.INTERNAL_ERROR, "the produce service failed"));
+      if (answer.rejection() != null) {
+        span.setStatus(StatusCode.ERROR, answer.rejection().code().name());
+      }
+      answer.firstFailure().ifPresent(f -> span.setStatus(StatusCode.ERROR, f.error().code().name()));
+      span.end();
+      message.reply(answer, Codecs.LOCAL);
+    });
   }
 
   /**
@@ -419,24 +452,35 @@ public final class ProducerVerticle extends VerticleBase {
     AtomicInteger outstanding = new AtomicInteger(count);
     Promise<ProduceReply> done = Promise.promise();
     long start = System.nanoTime();
+    Map<String, String> trace = request.trace();
     for (int i = 0; i < count; i++) {
       int index = i;
-      send(producer, messages.get(i)).whenComplete((id, err) -> {
+      send(producer, messages.get(i), trace).whenComplete((id, err) -> {
         ids[index] = id;
         errors[index] = err;
         ackedAt[index] = System.nanoTime();
         if (outstanding.decrementAndGet() == 0) {
-          context.runOnContext(v -> done.complete(reply(messages, ids, errors, ackedAt, start,
-              lease.key().schema() == null ? null : lease.schemaVersion())));
+          // Back on the verticle's context, with the request's trace context current again: what runs and logs from
+          // here on (the reply, its listeners) belongs to this request's send span.
+          context.runOnContext(v -> {
+            try (Scope scope = Tracing.extract(trace).makeCurrent()) {
+              ProduceReply reply = reply(messages, ids, errors, ackedAt, start,
+                  lease.key().schema() == null ? null : lease.schemaVersion());
+              LOG.debug("{} messages to {} answered by the broker", count, request.topic());
+              done.complete(reply);
+            }
+          });
         }
       });
     }
     return done.future();
   }
 
-  private static CompletableFuture<MessageId> send(Producer<byte[]> producer, OutgoingMessage m) {
+  private static CompletableFuture<MessageId> send(Producer<byte[]> producer, OutgoingMessage m,
+      Map<String, String> trace) {
     try {
-      TypedMessageBuilder<byte[]> builder = producer.newMessage().value(m.payload()).properties(m.properties());
+      TypedMessageBuilder<byte[]> builder = producer.newMessage().value(m.payload())
+          .properties(traced(m.properties(), trace));
       if (m.keyBytes() != null) {
         builder.keyBytes(m.keyBytes());
       } else if (m.key() != null) {
@@ -461,6 +505,17 @@ public final class ProducerVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The message's properties with the request's trace context in place of the client's. */
+  private static Map<String, String> traced(Map<String, String> properties, Map<String, String> trace) {
+    if (trace.isEmpty() || properties.isEmpty()) {
+      return trace.isEmpty() ? properties : trace;
+    }
+    Map<String, String> merged = new HashMap<>(properties);
+    merged.remove(Tracing.TRACESTATE);
+    merged.putAll(trace);
+    return merged;
   }
 
   /** The reply once every send has its answer; counts the messages by outcome. On the verticle's context. */

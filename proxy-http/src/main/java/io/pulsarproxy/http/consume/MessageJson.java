@@ -1,6 +1,7 @@
 package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.core.consume.InboundMessage;
+import io.pulsarproxy.core.trace.Tracing;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -15,7 +16,7 @@ import java.util.LinkedHashMap;
 /**
  * A received message as JSON, the same for polls, SSE events and reads: {@code messageId}, {@code topic},
  * {@code key}, {@code properties}, {@code publishTime}, {@code eventTime} (null when not set),
- * {@code redeliveryCount} and the body in the requested {@link BodyFormat}. A body that is not valid in that format
+ * {@code redeliveryCount}, {@code traceparent} (the property of that name, when the message has it) and the body in the requested {@link BodyFormat}. A body that is not valid in that format
  * is given in the next format that fits (JSON → text → base64) and {@code formatFallback} says which and why, so a
  * client never loses a message to a decoding problem.
  */
@@ -31,6 +32,11 @@ public final class MessageJson {
         .put("publishTime", m.publishTime())
         .put("eventTime", m.eventTime() > 0 ? m.eventTime() : null)
         .put("redeliveryCount", m.redeliveryCount());
+    String traceparent = m.properties().get(Tracing.TRACEPARENT);
+    if (traceparent != null) {
+      // The producer's trace context, at the top for SSE clients that continue the trace.
+      json.put(Tracing.TRACEPARENT, traceparent);
+    }
     byte[] body = m.payload();
     if (format == BodyFormat.JSON) {
       if (body.length > 0) {
