@@ -331,6 +331,9 @@ public final class ConsumerVerticle extends VerticleBase {
       s.stopped = true;
       // After the messages still decoding, so that the session gets them before it hears it ended.
       s.deliveries.onComplete(delivered -> {
+        if (sessions.get(s.id) != s) {
+          return; // closed by its client meanwhile
+        }
         vertx.eventBus().send(s.address, new SessionEvent.Ended(reason), Codecs.LOCAL);
         close(s, false);
       });
