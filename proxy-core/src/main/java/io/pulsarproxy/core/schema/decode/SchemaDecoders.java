@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.pulsar.common.schema.KeyValue;
@@ -25,7 +26,13 @@ public final class SchemaDecoders {
     if (type == SchemaType.BYTES || type == SchemaType.NONE) {
       return null;
     }
-    return guarded(type, typed(type, schema.getSchema(), schema.getProperties()));
+    try {
+      return guarded(type, typed(type, schema.getSchema(), schema.getProperties()));
+    } catch (UndecodableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new UndecodableException("the " + type + " schema of this version cannot be read");
+    }
   }
 
   /** Decodes {@code body} with {@code decoder}; any failure becomes the short reason of a {@link DecodedValue}. */
@@ -63,7 +70,10 @@ public final class SchemaDecoders {
    * SEPARATED bodies the value only, the key being the message key.
    */
   private static ValueDecoder keyValue(byte[] data, Map<String, String> properties) {
-    KeyValue<byte[], byte[]> parts = KeyValue.decode(data, (k, v) -> new KeyValue<>(k, v));
+    KeyValue<byte[], byte[]> parts = parts(data);
+    if (parts == null) {
+      throw new UndecodableException("the KeyValue schema of this version cannot be read");
+    }
     ValueDecoder key = part("key", parts.getKey(), properties);
     ValueDecoder value = part("value", parts.getValue(), properties);
     boolean separated = "SEPARATED".equalsIgnoreCase(properties.get("kv.encoding.type"));
@@ -73,16 +83,38 @@ public final class SchemaDecoders {
             .put("key", keyBytes == null ? null : key.decode(keyBytes, null))
             .put("value", value.decode(body, null));
       }
-      KeyValue<byte[], byte[]> inline;
-      try {
-        inline = KeyValue.decode(body, (k, v) -> new KeyValue<>(k, v));
-      } catch (RuntimeException e) {
+      KeyValue<byte[], byte[]> inline = parts(body);
+      if (inline == null) {
         throw new UndecodableException("not an INLINE key/value body");
       }
       return new JsonObject()
-          .put("key", key.decode(inline.getKey(), null))
-          .put("value", value.decode(inline.getValue(), null));
+          .put("key", inline.getKey() == null ? null : key.decode(inline.getKey(), null))
+          .put("value", inline.getValue() == null ? null : value.decode(inline.getValue(), null));
     };
+  }
+
+  /**
+   * The two parts of Pulsar's key/value format ({@code [length][bytes][length][bytes]}, length -1 for null), or
+   * null when the lengths do not fit: checked before anything is allocated, so a corrupt length costs nothing.
+   */
+  private static KeyValue<byte[], byte[]> parts(byte[] data) {
+    ByteBuffer in = ByteBuffer.wrap(data);
+    byte[][] parts = new byte[2][];
+    for (int i = 0; i < 2; i++) {
+      if (in.remaining() < Integer.BYTES) {
+        return null;
+      }
+      int length = in.getInt();
+      if (length == -1) {
+        continue;
+      }
+      if (length < 0 || length > in.remaining()) {
+        return null;
+      }
+      parts[i] = new byte[length];
+      in.get(parts[i]);
+    }
+    return in.hasRemaining() ? null : new KeyValue<>(parts[0], parts[1]);
   }
 
   private static ValueDecoder part(String which, byte[] data, Map<String, String> properties) {

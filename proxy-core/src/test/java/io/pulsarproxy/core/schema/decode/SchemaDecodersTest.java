@@ -135,6 +135,20 @@ class SchemaDecodersTest {
   }
 
   @Test
+  void lengthsBeyondTheBodyAreUndecodableWithoutAllocatingThem() {
+    // zig-zag varint of 2^30: a string, bytes, array and key of a gigabyte in a 5-byte body
+    byte[] huge = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08};
+    for (String type : List.of("\"string\"", "\"bytes\"", "{\"type\":\"array\",\"items\":\"null\"}",
+        "{\"type\":\"map\",\"values\":\"null\"}")) {
+      ValueDecoder decoder = AvroJson.decoder(type);
+      assertThat(SchemaDecoders.decode(decoder, huge, null).failed()).as(type).isTrue();
+    }
+    ValueDecoder inline = SchemaDecoders.forSchema(keyValue("INLINE"));
+    byte[] bigKey = ByteBuffer.allocate(8).putInt(Integer.MAX_VALUE).putInt(0).array();
+    assertThat(SchemaDecoders.decode(inline, bigKey, null).error()).isEqualTo("not an INLINE key/value body");
+  }
+
+  @Test
   void aSchemaThatCannotBeParsedIsUndecodable() {
     assertThatThrownBy(() -> SchemaDecoders.forSchema(info(SchemaType.AVRO, "{nope".getBytes(StandardCharsets.UTF_8))))
         .isInstanceOf(UndecodableException.class).hasMessage("the Avro schema of this version cannot be parsed");
