@@ -160,6 +160,10 @@ public final class ConfigKeys {
       integer("consumer.maxTrackedIds", 10000, 1,
           "per session, delivered-but-unacknowledged ids kept for acks (older acks decode the id "
               + "instead)"),
+      integer("consumer.schemaCacheSize", 1000, 1,
+          "schema versions (per topic) kept ready for decoding typed messages (`format=json`, "
+              + "`valueFormat=json`); beyond it the least recently used goes and is fetched again when needed")
+          .restart(),
       duration("httpConsumer.idleTimeout", "5m", "100ms",
           "a consumer instance without any request for this long is closed; Pulsar redelivers what it"
               + " held"),

@@ -310,7 +310,8 @@ public final class ConfigLoader {
     ProduceConfig produce = new ProduceConfig(f.get("produce.idempotencyWindow"), f.get("produce.idempotencyMaxKeys"),
         f.get("produce.schemaCacheMaxEntries"));
 
-    ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"));
+    ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"),
+        f.get("consumer.schemaCacheSize"));
 
     HttpConsumerConfig httpConsumer = new HttpConsumerConfig(f.get("httpConsumer.idleTimeout"),
         f.get("httpConsumer.maxInstances"), f.get("httpConsumer.maxInstancesPerClient"),

@@ -6,7 +6,9 @@ import io.pulsarproxy.core.error.JsonErrors;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.OutgoingMessage;
+import io.pulsarproxy.core.schema.decode.DecodedValue;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -221,6 +223,18 @@ final class Frames {
     }
     if (m.key() != null) {
       quoted(text.append(",\"key\":"), m.key());
+    }
+    DecodedValue decoded = m.decoded();
+    if (decoded != null) {
+      // Only sessions opened with valueFormat=json decode: every other frame stays exactly Pulsar's.
+      if (m.schemaVersion() != null) {
+        text.append(",\"schemaVersion\":").append(m.schemaVersion());
+      }
+      if (decoded.failed()) {
+        quoted(text.append(",\"decodeError\":"), decoded.error());
+      } else {
+        text.append(",\"value\":").append(Json.encode(decoded.value()));
+      }
     }
     return text.append('}').toString();
   }

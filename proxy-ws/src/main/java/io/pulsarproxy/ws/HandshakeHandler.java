@@ -3,7 +3,6 @@ package io.pulsarproxy.ws;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.core.consume.ConsumerClient;
-import io.pulsarproxy.core.consume.SessionSpec;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.produce.ProduceClient;
@@ -160,9 +159,11 @@ final class HandshakeHandler implements Handler<RoutingContext> {
       return producer.jsonValues() ? Future.succeededFuture()
           : producers.open(producer.topic(), producer.options()).mapEmpty();
     }
-    SessionSpec spec = endpoint instanceof WsEndpoint.Consumer consumer
-        ? consumer.spec() : ((WsEndpoint.Reader) endpoint).spec();
-    return consumers.open(id, spec, token);
+    if (endpoint instanceof WsEndpoint.Consumer consumer) {
+      return consumers.open(id, consumer.spec(), token, consumer.decodeValues());
+    }
+    WsEndpoint.Reader reader = (WsEndpoint.Reader) endpoint;
+    return consumers.open(id, reader.spec(), token, reader.decodeValues());
   }
 
   private void undo(WsEndpoint endpoint, String id) {

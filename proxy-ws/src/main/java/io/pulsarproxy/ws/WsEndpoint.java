@@ -48,8 +48,11 @@ sealed interface WsEndpoint {
     }
   }
 
-  /** A consumer socket; in pull mode nothing is delivered beyond the permits the client sends. */
-  record Consumer(ConsumerSpec spec, boolean pullMode) implements WsEndpoint {
+  /**
+   * A consumer socket; in pull mode nothing is delivered beyond the permits the client sends. With
+   * {@code decodeValues} ({@code valueFormat=json}) message frames of typed topics also carry the decoded value.
+   */
+  record Consumer(ConsumerSpec spec, boolean pullMode, boolean decodeValues) implements WsEndpoint {
     @Override
     public WsPath.Role role() {
       return WsPath.Role.CONSUMER;
@@ -62,8 +65,8 @@ sealed interface WsEndpoint {
     }
   }
 
-  /** A reader socket. */
-  record Reader(ReaderSpec spec) implements WsEndpoint {
+  /** A reader socket; {@code decodeValues} as for {@link Consumer}. */
+  record Reader(ReaderSpec spec, boolean decodeValues) implements WsEndpoint {
     @Override
     public WsPath.Role role() {
       return WsPath.Role.READER;
@@ -160,7 +163,7 @@ sealed interface WsEndpoint {
         maxRedeliverCount,
         deadLetterTopic,
         q.constant("cryptoFailureAction", ConsumerCryptoFailureAction.class));
-    return new Consumer(spec, Boolean.TRUE.equals(q.bool("pullMode")));
+    return new Consumer(spec, Boolean.TRUE.equals(q.bool("pullMode")), decodeValues(q));
   }
 
   private static Reader reader(Topic topic, QueryParams q) {
@@ -174,7 +177,22 @@ sealed interface WsEndpoint {
       start = MessageIds.decode(raw, "messageId");
     }
     return new Reader(new ReaderSpec(topic.fullName(), q.name("readerName"), receiverQueueSize(q), start, false,
-        null));
+        null), decodeValues(q));
+  }
+
+  /**
+   * {@code valueFormat}: {@code base64} (the default: frames exactly as Pulsar's) or {@code json} (messages written
+   * with a schema also carry {@code schemaVersion} and the decoded {@code value}, or a {@code decodeError}).
+   */
+  private static boolean decodeValues(QueryParams q) {
+    String raw = q.string("valueFormat");
+    if (raw == null || raw.equals("base64")) {
+      return false;
+    }
+    if (raw.equals("json")) {
+      return true;
+    }
+    throw ProxyException.badField("valueFormat", "'" + raw + "' is not one of [base64, json]");
   }
 
   private static int receiverQueueSize(QueryParams q) {

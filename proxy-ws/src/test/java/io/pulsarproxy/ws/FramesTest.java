@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pulsarproxy.core.consume.InboundMessage;
+import io.pulsarproxy.core.schema.decode.DecodedValue;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +95,24 @@ class FramesTest {
     assertThat(full.getInteger("redeliveryCount")).isEqualTo(2);
     assertThat(OffsetDateTime.parse(full.getString("eventTime")).toInstant().toEpochMilli())
         .isEqualTo(1704164645000L);
+  }
+
+  @Test
+  void addsSchemaVersionAndValueOrDecodeErrorOnlyToDecodedMessages() {
+    InboundMessage typed = new InboundMessage("CAEQAjAA", "t", new byte[] {2, 6}, null, Map.of(), 1704164645678L, 0,
+        0, 4L, null);
+    assertThat(new JsonObject(Frames.message(typed)).fieldNames()).containsExactly("messageId", "payload",
+        "properties", "publishTime", "redeliveryCount");
+
+    JsonObject decoded = new JsonObject(Frames.message(typed.withDecoded(
+        DecodedValue.of(new JsonObject().put("city", "Lyon \"2\"")))));
+    assertThat(decoded.getString("payload")).isEqualTo("AgY=");
+    assertThat(decoded.getLong("schemaVersion")).isEqualTo(4L);
+    assertThat(decoded.getJsonObject("value")).isEqualTo(new JsonObject().put("city", "Lyon \"2\""));
+
+    JsonObject failed = new JsonObject(Frames.message(typed.withDecoded(DecodedValue.failed("schema version 4 not found"))));
+    assertThat(failed.getString("decodeError")).isEqualTo("schema version 4 not found");
+    assertThat(failed.containsKey("value")).isFalse();
   }
 
   @Test

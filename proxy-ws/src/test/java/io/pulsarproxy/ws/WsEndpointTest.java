@@ -105,11 +105,24 @@ class WsEndpointTest {
         "/ws/v2/consumer/persistent/p/d/t/s?receiverQueueSize=x",
         "/ws/v3/consumer/s?topics=,",
         "/ws/v2/reader/persistent/p/d/t?messageId=%%%",
-        "/ws/v2/producer/persistent/p/d/t?encryptionKeys=k")) {
+        "/ws/v2/producer/persistent/p/d/t?encryptionKeys=k",
+        "/ws/v2/consumer/persistent/p/d/t/s?valueFormat=JSON",
+        "/ws/v2/reader/persistent/p/d/t?valueFormat=text")) {
       assertThatThrownBy(() -> parse(bad)).as(bad).isInstanceOfSatisfying(ProxyException.class, e -> {
         assertThat(e.code().httpStatus()).isEqualTo(400);
         assertThat(e.details()).isNotEmpty();
       });
     }
+  }
+
+  @Test
+  void valueFormatJsonOptsConsumersAndReadersIntoDecodedValues() {
+    assertThat(((WsEndpoint.Consumer) parse("/ws/v2/consumer/persistent/p/d/t/s")).decodeValues()).isFalse();
+    assertThat(((WsEndpoint.Consumer) parse("/ws/v2/consumer/persistent/p/d/t/s?valueFormat=base64")).decodeValues())
+        .isFalse();
+    assertThat(((WsEndpoint.Consumer) parse("/ws/v2/consumer/persistent/p/d/t/s?valueFormat=json")).decodeValues())
+        .isTrue();
+    assertThat(((WsEndpoint.Reader) parse("/ws/v2/reader/persistent/p/d/t")).decodeValues()).isFalse();
+    assertThat(((WsEndpoint.Reader) parse("/ws/v2/reader/persistent/p/d/t?valueFormat=json")).decodeValues()).isTrue();
   }
 }

@@ -26,7 +26,12 @@ public final class ConsumerClient extends ServiceClient {
    * messages then go to {@code Addresses.session(sessionId)}, as permits allow.
    */
   public Future<Void> open(String sessionId, SessionSpec spec, Secret brokerToken) {
-    return send(new ConsumerCommand.Open(sessionId, spec, brokerToken)).mapEmpty();
+    return open(sessionId, spec, brokerToken, false);
+  }
+
+  /** As {@link #open(String, SessionSpec, Secret)}; with {@code decodeValues} typed messages come decoded. */
+  public Future<Void> open(String sessionId, SessionSpec spec, Secret brokerToken, boolean decodeValues) {
+    return send(new ConsumerCommand.Open(sessionId, spec, brokerToken, decodeValues)).mapEmpty();
   }
 
   /** Whether the session's topic is terminated and everything on it was read. */

@@ -13,12 +13,18 @@ public sealed interface ConsumerCommand {
 
   /**
    * Opens a subscription or reader whose messages go to {@code Addresses.session(sessionId)}, acting with a client's
-   * forwarded {@code token} (null: the proxy's own credentials).
+   * forwarded {@code token} (null: the proxy's own credentials). With {@code decodeValues}, each message of a topic
+   * with a schema comes decoded with the schema version it was written with ({@link InboundMessage#decoded()}).
    */
-  record Open(String sessionId, SessionSpec spec, Secret token) implements ConsumerCommand {
+  record Open(String sessionId, SessionSpec spec, Secret token, boolean decodeValues) implements ConsumerCommand {
     /** With the proxy's own credentials. */
     public Open(String sessionId, SessionSpec spec) {
-      this(sessionId, spec, null);
+      this(sessionId, spec, null, false);
+    }
+
+    /** Bodies as they are, not decoded. */
+    public Open(String sessionId, SessionSpec spec, Secret token) {
+      this(sessionId, spec, token, false);
     }
   }
 

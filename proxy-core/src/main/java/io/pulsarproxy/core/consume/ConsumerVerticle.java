@@ -21,6 +21,8 @@ import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.core.produce.MessageIds;
+import io.pulsarproxy.core.schema.decode.BrokerSchemaLookup;
+import io.pulsarproxy.core.schema.decode.DecoderCache;
 import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.opentelemetry.api.trace.SpanKind;
@@ -78,6 +80,7 @@ public final class ConsumerVerticle extends VerticleBase {
   private final Duration outageWait;
   private final ResilienceConfig resilience;
   private PulsarGuard guard;
+  private DecoderCache decoders;
 
   public ConsumerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
     this(config, clients, metrics, Tracing.NOOP);
@@ -98,6 +101,7 @@ public final class ConsumerVerticle extends VerticleBase {
   public Future<?> start() {
     Codecs.register(vertx);
     guard = new PulsarGuard(vertx, "consumers", resilience, outageWait);
+    decoders = new DecoderCache(context, new BrokerSchemaLookup(clients::shared), config.schemaCacheSize());
     metrics.consumerSessions(() -> sessions.size());
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
     return vertx.eventBus().<ConsumerCommand>consumer(Addresses.CONSUMER, this::handle).completion();
@@ -196,9 +200,8 @@ public final class ConsumerVerticle extends VerticleBase {
     // The client acting with the session's token (or the proxy's own) is held until the session closes.
     Future<PulsarSession> created = Future.fromCompletionStage(clients.acquire(token), context)
         .compose(client -> guard.call(() -> open.spec() instanceof ConsumerSpec spec
-            ? subscribe(client, spec).map(c -> newSession(id, token, c, null, spec.receiverQueueSize()))
-            : read(client, (ReaderSpec) open.spec())
-                .map(r -> newSession(id, token, null, r, open.spec().receiverQueueSize())), deadline,
+            ? subscribe(client, spec).map(c -> newSession(open, c, null))
+            : read(client, (ReaderSpec) open.spec()).map(r -> newSession(open, null, r)), deadline,
             abandoned -> pulsar(abandoned.consumer != null ? abandoned.consumer.closeAsync()
                 : abandoned.reader.closeAsync()))
             .onFailure(err -> clients.release(token)));
@@ -210,10 +213,9 @@ public final class ConsumerVerticle extends VerticleBase {
         });
   }
 
-  private PulsarSession newSession(String id, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
-      int window) {
-    return new PulsarSession(id, Addresses.session(id), token, consumer, reader,
-        Math.max(config.maxTrackedIds(), window), PIPELINE);
+  private PulsarSession newSession(Open open, Consumer<byte[]> consumer, Reader<byte[]> reader) {
+    return new PulsarSession(open.sessionId(), Addresses.session(open.sessionId()), open.token(), consumer, reader,
+        Math.max(config.maxTrackedIds(), open.spec().receiverQueueSize()), PIPELINE, open.decodeValues());
   }
 
   private Future<Consumer<byte[]>> subscribe(PulsarClient client, ConsumerSpec spec) {
@@ -298,6 +300,7 @@ public final class ConsumerVerticle extends VerticleBase {
       return; // closed meanwhile: the message is not acknowledged and Pulsar will deliver it again
     }
     List<InboundMessage> batch = new ArrayList<>();
+    List<Future<InboundMessage>> decoding = new ArrayList<>();
     Throwable failure = null;
     while (!s.pending.isEmpty() && s.pending.peekFirst().isDone()) {
       CompletableFuture<org.apache.pulsar.client.api.Message<byte[]>> done = s.pending.pollFirst();
@@ -316,15 +319,34 @@ public final class ConsumerVerticle extends VerticleBase {
       metrics.messageConsumed(inbound.payload().length);
       traceDelivery(inbound);
       batch.add(inbound);
+      if (s.decodeValues) {
+        decoding.add(decode(m, inbound));
+      }
     }
     if (!batch.isEmpty()) {
-      vertx.eventBus().send(s.address, new SessionEvent.Delivered(batch), Codecs.LOCAL);
+      if (s.decodeValues) {
+        s.deliveries = s.deliveries.transform(ignored -> Future.all(decoding)).map(all -> {
+          if (sessions.get(s.id) == s) {
+            vertx.eventBus().send(s.address, new SessionEvent.Delivered(all.list()), Codecs.LOCAL);
+          }
+          return null;
+        });
+      } else {
+        vertx.eventBus().send(s.address, new SessionEvent.Delivered(batch), Codecs.LOCAL);
+      }
     }
     if (failure != null) {
       ProxyException reason = PulsarErrors.map(failure);
       LOG.info("Session {} ended by Pulsar: {}", s.id, reason.getMessage());
-      vertx.eventBus().send(s.address, new SessionEvent.Ended(reason), Codecs.LOCAL);
-      close(s, false);
+      s.stopped = true;
+      // After the messages still decoding, so that the session gets them before it hears it ended.
+      s.deliveries.onComplete(delivered -> {
+        if (sessions.get(s.id) != s) {
+          return; // closed by its client meanwhile
+        }
+        vertx.eventBus().send(s.address, new SessionEvent.Ended(reason), Codecs.LOCAL);
+        close(s, false);
+      });
       return;
     }
     pump(s);
@@ -348,6 +370,19 @@ public final class ConsumerVerticle extends VerticleBase {
         .setAttribute("messaging.message.id", m.messageId())
         .startSpan()
         .end();
+  }
+
+  /**
+   * The message decoded with the schema version it was written with; as it is when it carries none. Never fails:
+   * what cannot be decoded carries the reason.
+   */
+  private Future<InboundMessage> decode(org.apache.pulsar.client.api.Message<byte[]> m, InboundMessage inbound) {
+    byte[] version = m.getSchemaVersion();
+    if (version == null) {
+      return Future.succeededFuture(inbound);
+    }
+    return decoders.decode(m.getTopicName(), version, inbound.payload(), m.hasKey() ? m.getKeyBytes() : null)
+        .map(inbound::withDecoded);
   }
 
   /**

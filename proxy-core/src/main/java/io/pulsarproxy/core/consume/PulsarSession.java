@@ -1,6 +1,7 @@
 package io.pulsarproxy.core.consume;
 
 import io.pulsarproxy.config.Secret;
+import io.vertx.core.Future;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,13 @@ final class PulsarSession {
   final Consumer<byte[]> consumer;
   final Reader<byte[]> reader;
   final Map<String, MessageId> handedOut;
+  /** Whether typed messages are decoded before they go to the session. */
+  final boolean decodeValues;
+  /**
+   * The last delivery still decoding: the next waits for it, so decoding (whose schema lookups complete in any
+   * order) never reorders messages. Only sessions that decode use it.
+   */
+  Future<Void> deliveries = Future.succeededFuture();
   int permits;
   boolean paused;
   boolean stopped;
@@ -31,8 +39,9 @@ final class PulsarSession {
   private final int pipeline;
 
   PulsarSession(String id, String address, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
-      int maxTracked, int pipeline) {
+      int maxTracked, int pipeline, boolean decodeValues) {
     this.id = id;
+    this.decodeValues = decodeValues;
     this.pipeline = pipeline;
     this.address = address;
     this.token = token;

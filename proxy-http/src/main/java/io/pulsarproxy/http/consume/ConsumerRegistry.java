@@ -102,7 +102,7 @@ final class ConsumerRegistry {
     perClient.merge(clientKey, 1, Integer::sum);
     c.events = vertx.eventBus().consumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
     Future<Void> previous = closing.getOrDefault(subscriptionKey(spec), Future.succeededFuture());
-    return previous.transform(ignored -> service.open(c.id, spec, token))
+    return previous.transform(ignored -> service.open(c.id, spec, token, format == BodyFormat.JSON))
         .map(v -> {
           c.open = true;
           c.lastActivity = System.currentTimeMillis();

@@ -2,14 +2,12 @@ package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.trace.Tracing;
+import io.pulsarproxy.core.schema.decode.DecodedValue;
+import io.pulsarproxy.core.schema.decode.PrimitiveJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 
@@ -19,6 +17,10 @@ import java.util.LinkedHashMap;
  * {@code redeliveryCount}, {@code traceparent} (the property of that name, when the message has it) and the body in the requested {@link BodyFormat}. A body that is not valid in that format
  * is given in the next format that fits (JSON → text → base64) and {@code formatFallback} says which and why, so a
  * client never loses a message to a decoding problem.
+ *
+ * <p>A message written with a schema says which version ({@code schemaVersion}); in {@code json} it comes decoded
+ * with that version into its natural JSON {@code value}, or, when it cannot be, as base64 {@code payload} with the
+ * short reason in {@code decodeError}.
  */
 public final class MessageJson {
   private MessageJson() {}
@@ -38,6 +40,15 @@ public final class MessageJson {
       json.put(Tracing.TRACEPARENT, traceparent);
     }
     byte[] body = m.payload();
+    if (m.schemaVersion() != null) {
+      json.put("schemaVersion", m.schemaVersion());
+    }
+    DecodedValue decoded = m.decoded();
+    if (format == BodyFormat.JSON && decoded != null) {
+      return decoded.failed()
+          ? json.put("payload", base64(body)).put("decodeError", decoded.error())
+          : json.put("value", decoded.value());
+    }
     if (format == BodyFormat.JSON) {
       if (body.length > 0) {
         try {
@@ -66,14 +77,6 @@ public final class MessageJson {
 
   /** The body as text, or null when it is not valid UTF-8. */
   private static String utf8(byte[] body) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
+    return PrimitiveJson.strictUtf8(body);
   }
 }

@@ -61,7 +61,7 @@ final class ReadPage {
   void start() {
     events = vertx.eventBus().consumer(Addresses.session(sessionId), msg -> onEvent(msg.body()));
     ctx.response().closeHandler(v -> finish(false));
-    service.open(sessionId, read.spec(), token)
+    service.open(sessionId, read.spec(), token, read.format() == BodyFormat.JSON)
         .onSuccess(v -> {
           if (done) {
             service.close(sessionId, false);

@@ -3,6 +3,7 @@ package io.pulsarproxy.http.consume;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pulsarproxy.core.consume.InboundMessage;
+import io.pulsarproxy.core.schema.decode.DecodedValue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -48,5 +49,30 @@ class MessageJsonTest {
     assertThat(notText.getString("formatFallback")).startsWith("base64");
     assertThat(MessageJson.of(message(binary, 0), BodyFormat.JSON).getString("formatFallback")).startsWith("base64");
     assertThat(MessageJson.of(message(new byte[0], 0), BodyFormat.JSON).getString("text")).isEmpty();
+  }
+
+  @Test
+  void givesTypedMessagesDecodedWithTheirSchemaVersionOrTheirBytesAndWhyNot() {
+    InboundMessage typed = new InboundMessage("CAEQAjAA", "persistent://public/default/t", new byte[] {2, 6}, null,
+        Map.of(), 1700000000000L, 0, 0, 3L, DecodedValue.of(new JsonObject().put("n", 3)));
+    JsonObject decoded = MessageJson.of(typed, BodyFormat.JSON);
+    assertThat(decoded.getLong("schemaVersion")).isEqualTo(3L);
+    assertThat(decoded.getJsonObject("value")).isEqualTo(new JsonObject().put("n", 3));
+    assertThat(decoded.containsKey("payload")).isFalse();
+
+    JsonObject asBytes = MessageJson.of(typed, BodyFormat.BASE64);
+    assertThat(asBytes.getString("payload")).isEqualTo("AgY=");
+    assertThat(asBytes.getLong("schemaVersion")).isEqualTo(3L);
+    assertThat(asBytes.containsKey("value")).isFalse();
+
+    InboundMessage corrupt = typed.withDecoded(DecodedValue.failed("not Avro binary of its schema"));
+    JsonObject failed = MessageJson.of(corrupt, BodyFormat.JSON);
+    assertThat(failed.getString("payload")).isEqualTo("AgY=");
+    assertThat(failed.getString("decodeError")).isEqualTo("not Avro binary of its schema");
+    assertThat(failed.containsKey("value")).isFalse();
+
+    JsonObject nullValue = MessageJson.of(typed.withDecoded(DecodedValue.of(null)), BodyFormat.JSON);
+    assertThat(nullValue.containsKey("value")).isTrue();
+    assertThat(nullValue.getValue("value")).isNull();
   }
 }
