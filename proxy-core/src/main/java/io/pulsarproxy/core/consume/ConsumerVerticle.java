@@ -2,6 +2,7 @@ package io.pulsarproxy.core.consume;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ConsumerConfig;
+import io.pulsarproxy.config.ManagementConfig;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.ResilienceConfig;
 import io.pulsarproxy.config.Secret;
@@ -24,12 +25,14 @@ import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.pulsarproxy.metrics.ProxyMetrics;
+import io.pulsarproxy.metrics.SubscriptionLag;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -41,6 +44,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.ConsumerBuilder;
+import org.apache.pulsar.client.api.ConsumerStats;
 import org.apache.pulsar.client.api.DeadLetterPolicy;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.PulsarClient;
@@ -74,13 +78,22 @@ public final class ConsumerVerticle extends VerticleBase {
   private final Duration operationTimeout;
   private final Duration outageWait;
   private final ResilienceConfig resilience;
+  private final ManagementConfig management;
+  private final Duration statsInterval;
   private PulsarGuard guard;
+  private SubscriptionLag lag;
+  /** A lag sampling round is in progress: the next one waits for its answers rather than piling up calls. */
+  private boolean sampling;
+  private long lagTimer = -1;
+  private long statsTimer = -1;
 
   public ConsumerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
     this.config = config.consumer();
     this.operationTimeout = config.pulsar().operationTimeout();
     this.outageWait = config.producer().outageWait();
     this.resilience = config.resilience();
+    this.management = config.management();
+    this.statsInterval = config.pulsar().statsInterval();
     this.clients = clients;
     this.metrics = metrics;
   }
@@ -89,13 +102,24 @@ public final class ConsumerVerticle extends VerticleBase {
   public Future<?> start() {
     Codecs.register(vertx);
     guard = new PulsarGuard(vertx, "consumers", resilience, outageWait);
+    metrics.circuitBreaker("consumers", () -> guard.isOpen());
     metrics.consumerSessions(() -> sessions.size());
+    if (!management.lagInterval().isZero()) {
+      lag = metrics.subscriptionLag(management.lagMaxSeries());
+      lagTimer = vertx.setPeriodic(management.lagInterval().toMillis(), id -> sampleLag());
+    }
+    if (!statsInterval.isZero()) {
+      statsTimer = vertx.setPeriodic(Math.max(1_000, statsInterval.toMillis()),
+          id -> sessions.values().forEach(this::countStats));
+    }
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
     return vertx.eventBus().<ConsumerCommand>consumer(Addresses.CONSUMER, this::handle).completion();
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(lagTimer);
+    vertx.cancelTimer(statsTimer);
     List<Future<Void>> closing = new ArrayList<>();
     for (PulsarSession s : List.copyOf(sessions.values())) {
       vertx.eventBus().send(s.address, new SessionEvent.Ended(
@@ -187,9 +211,9 @@ public final class ConsumerVerticle extends VerticleBase {
     // The client acting with the session's token (or the proxy's own) is held until the session closes.
     Future<PulsarSession> created = Future.fromCompletionStage(clients.acquire(token), context)
         .compose(client -> guard.call(() -> open.spec() instanceof ConsumerSpec spec
-            ? subscribe(client, spec).map(c -> newSession(id, token, c, null, spec.receiverQueueSize()))
+            ? subscribe(client, spec).map(c -> newSession(id, token, c, null, lagKey(spec), spec.receiverQueueSize()))
             : read(client, (ReaderSpec) open.spec())
-                .map(r -> newSession(id, token, null, r, open.spec().receiverQueueSize())), deadline,
+                .map(r -> newSession(id, token, null, r, null, open.spec().receiverQueueSize())), deadline,
             abandoned -> pulsar(abandoned.consumer != null ? abandoned.consumer.closeAsync()
                 : abandoned.reader.closeAsync()))
             .onFailure(err -> clients.release(token)));
@@ -202,9 +226,60 @@ public final class ConsumerVerticle extends VerticleBase {
   }
 
   private PulsarSession newSession(String id, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
-      int window) {
-    return new PulsarSession(id, Addresses.session(id), token, consumer, reader,
+      SubscriptionLag.Key lagKey, int window) {
+    return new PulsarSession(id, Addresses.session(id), token, consumer, reader, lagKey,
         Math.max(config.maxTrackedIds(), window), PIPELINE);
+  }
+
+  /** The labels of a subscription's lag: the topic, topics or pattern as the client named them, and its name. */
+  private static SubscriptionLag.Key lagKey(ConsumerSpec spec) {
+    return new SubscriptionLag.Key(spec.topicsPattern() != null ? spec.topicsPattern() : String.join(",", spec.topics()),
+        spec.subscription());
+  }
+
+  /**
+   * One lag sampling round: one {@code getLastMessageIdsAsync} per consumer session (a request per partition to its
+   * broker, answered from the broker's memory), compared on this context with where the session stands. Sessions
+   * on the same subscription report the largest lag of theirs. A failed call keeps the session's previous sample.
+   */
+  private void sampleLag() {
+    if (sampling) {
+      return;
+    }
+    sampling = true;
+    Map<SubscriptionLag.Key, SubscriptionLag.Sample> round = new LinkedHashMap<>();
+    List<Future<?>> calls = new ArrayList<>();
+    for (PulsarSession s : sessions.values()) {
+      if (s.consumer == null) {
+        continue;
+      }
+      calls.add(pulsar(s.consumer.getLastMessageIdsAsync())
+          .onSuccess(last -> s.lastLag = s.lag.sample(last, s.handedOut.size(), s.oldestHandedOut(),
+              System.currentTimeMillis()))
+          .onFailure(err -> lag.sampleFailed())
+          .onComplete(done -> {
+            if (sessions.get(s.id) == s && s.lastLag != null) {
+              round.merge(s.lagKey, s.lastLag, (a, b) -> a.messages() >= b.messages() ? a : b);
+            }
+          }));
+    }
+    Future.join(calls).onComplete(done -> {
+      sampling = false;
+      lag.publish(round);
+    });
+  }
+
+  /** Adds what the Pulsar client counted for this session's consumer since the last time. */
+  private void countStats(PulsarSession s) {
+    if (s.consumer == null || statsInterval.isZero()) {
+      return;
+    }
+    ConsumerStats stats = s.consumer.getStats();
+    long received = stats.getTotalMsgsReceived();
+    long acks = stats.getTotalAcksSent();
+    metrics.pulsarReceives(Math.max(0, received - s.receivedCounted), Math.max(0, acks - s.acksCounted));
+    s.receivedCounted = received;
+    s.acksCounted = acks;
   }
 
   private Future<Consumer<byte[]>> subscribe(PulsarClient client, ConsumerSpec spec) {
@@ -302,7 +377,11 @@ public final class ConsumerVerticle extends VerticleBase {
       InboundMessage inbound = InboundMessage.from(m);
       s.permits--;
       if (s.consumer != null) {
-        s.handedOut.put(inbound.messageId(), m.getMessageId());
+        s.handedOut.put(inbound.messageId(), new PulsarSession.Handed(m.getMessageId(), m.getPublishTime()));
+        s.lag.took(m.getTopicName(), m.getMessageId());
+        if (m.getRedeliveryCount() > 0) {
+          metrics.redelivered();
+        }
       }
       metrics.messageConsumed(inbound.payload().length);
       batch.add(inbound);
@@ -341,6 +420,7 @@ public final class ConsumerVerticle extends VerticleBase {
   private Future<Object> negativeAcknowledge(PulsarSession s, List<String> ids, int permits) {
     grant(s, permits);
     if (s.consumer != null) {
+      metrics.negativeAcks(ids.size());
       for (String id : ids) {
         MessageId resolved = resolve(s, id, "messageId");
         s.handedOut.remove(id);
@@ -361,8 +441,8 @@ public final class ConsumerVerticle extends VerticleBase {
     if (id == null) {
       throw ProxyException.badField(field, "is missing");
     }
-    MessageId handed = s.handedOut.get(id);
-    return handed != null ? handed : MessageIds.decode(id, field);
+    PulsarSession.Handed handed = s.handedOut.get(id);
+    return handed != null ? handed.id() : MessageIds.decode(id, field);
   }
 
   private Future<Object> seek(PulsarSession s, Seek k) {
@@ -374,6 +454,7 @@ public final class ConsumerVerticle extends VerticleBase {
       seeking = s.consumer != null ? s.consumer.seekAsync(id) : s.reader.seekAsync(id);
     }
     s.handedOut.clear();
+    s.lag.reset();
     return pulsar(seeking).map(v -> null);
   }
 
@@ -384,6 +465,7 @@ public final class ConsumerVerticle extends VerticleBase {
   }
 
   private Future<Void> close(PulsarSession s, boolean unsubscribe) {
+    countStats(s);
     sessions.remove(s.id);
     s.stopped = true;
     s.pending.forEach(receive -> receive.cancel(false));
