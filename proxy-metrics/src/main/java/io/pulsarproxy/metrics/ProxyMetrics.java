@@ -87,6 +87,13 @@ public final class ProxyMetrics {
         .description("Messages clients negatively acknowledged through the proxy").register(registry);
     this.redeliveries = Counter.builder("pulsar_proxy_pulsar_redeliveries")
         .description("Messages handed to clients again (redelivery count above 0)").register(registry);
+    // Both exist from the start, at 0: a rule's rate() over them has a series before the first refusal.
+    for (String source : List.of("http", "ws")) {
+      inFlightBytesExhausted.put(source, Counter.builder("pulsar_proxy_in_flight_bytes_exhausted")
+          .description("Times the in-flight byte budget (http.maxInFlightBytes) was spent: a request refused (http) "
+              + "or a WebSocket paused (ws)")
+          .tag("source", source).register(registry));
+    }
   }
 
   /** Metrics that go nowhere, for tests and tools that do not export them. */
@@ -223,13 +230,11 @@ public final class ProxyMetrics {
    * @throws IllegalArgumentException for any other source (the label stays bounded)
    */
   public void inFlightBytesExhausted(String source) {
-    if (!source.equals("http") && !source.equals("ws")) {
+    Counter counter = inFlightBytesExhausted.get(source);
+    if (counter == null) {
       throw new IllegalArgumentException("source must be http or ws, not " + source);
     }
-    inFlightBytesExhausted.computeIfAbsent(source, s -> Counter.builder("pulsar_proxy_in_flight_bytes_exhausted")
-        .description("Times the in-flight byte budget (http.maxInFlightBytes) was spent: a request refused (http) "
-            + "or a WebSocket paused (ws)")
-        .tag("source", s).register(registry)).increment();
+    counter.increment();
   }
 
   /**
@@ -238,9 +243,18 @@ public final class ProxyMetrics {
    * {@code sse_streams}, {@code consumer_instances}, {@code in_flight}); never a principal's name, which is unbounded.
    */
   public void quotaThrottled(String quota) {
-    throttled.computeIfAbsent(quota, q -> Counter.builder("pulsar_proxy_quota_throttled")
+    throttledCounter(quota).increment();
+  }
+
+  /** Exposes the throttling counter of {@code quota} at 0, so that rules have a series before the first throttling. */
+  public void quotaKnown(String quota) {
+    throttledCounter(quota);
+  }
+
+  private Counter throttledCounter(String quota) {
+    return throttled.computeIfAbsent(quota, q -> Counter.builder("pulsar_proxy_quota_throttled")
         .description("Requests, handshakes and WebSocket producers throttled by a quota per principal, by quota")
-        .tag("quota", q).register(registry)).increment();
+        .tag("quota", q).register(registry));
   }
 
   /** Exposes the {@code Idempotency-Key}s held by the produce service, in flight and completed. */

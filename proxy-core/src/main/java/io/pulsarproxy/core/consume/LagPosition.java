@@ -56,9 +56,11 @@ final class LagPosition {
         taken.put(end.getOwnerTopic(), endId); // nothing taken yet: count from here on
         continue;
       }
-      atBroker += from.getLedgerId() == endId.getLedgerId()
-          ? Math.max(0, endId.getEntryId() - from.getEntryId())
-          : endId.getEntryId() + 1;
+      if (from.getLedgerId() == endId.getLedgerId()) {
+        atBroker += Math.max(0, endId.getEntryId() - from.getEntryId());
+      } else if (from.getLedgerId() < endId.getLedgerId()) {
+        atBroker += endId.getEntryId() + 1;
+      }
     }
     if (atBroker == 0) {
       behindSinceMillis = -1;
