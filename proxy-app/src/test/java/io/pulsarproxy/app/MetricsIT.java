@@ -72,19 +72,19 @@ class MetricsIT {
       String topic = broker.uniqueTopic("lag");
       String id = http.create(subscription(topic, "lagging", "Exclusive"));
       Map<String, String> series = Map.of("topic", topic, "subscription", "lagging");
-      await().atMost(Duration.ofSeconds(30))
+      await().atMost(Duration.ofSeconds(90))
           .untilAsserted(() -> assertThat(value(scrape(proxy), "pulsar_proxy_consumer_lag_messages", series)).isZero());
 
       produceOneByOne(proxy, topic, 5);
       List<JsonObject> firstFive = http.pollUntil(id, 5);
       assertThat(firstFive).extracting(MetricsIT::text).containsExactly("m0", "m1", "m2", "m3", "m4");
       // Handed out, not acknowledged.
-      await().atMost(Duration.ofSeconds(30))
+      await().atMost(Duration.ofSeconds(90))
           .untilAsserted(() -> assertThat(value(scrape(proxy), "pulsar_proxy_consumer_lag_messages", series))
               .isEqualTo(5));
       // Three more wait at the broker: the consumer asks for none.
       produceOneByOne(proxy, topic, 3);
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
         String scrape = scrape(proxy);
         assertThat(value(scrape, "pulsar_proxy_consumer_lag_messages", series)).isEqualTo(8);
         assertThat(value(scrape, "pulsar_proxy_consumer_lag_seconds", series)).isGreaterThan(0);
@@ -98,7 +98,7 @@ class MetricsIT {
       all.addAll(ids(lastThree));
       http.ack(id, all);
 
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
         String scrape = scrape(proxy);
         assertThat(value(scrape, "pulsar_proxy_consumer_lag_messages", series)).isZero();
         assertThat(value(scrape, "pulsar_proxy_consumer_lag_seconds", series)).isZero();
@@ -140,7 +140,7 @@ class MetricsIT {
 
       // The GC pause timer appears with the first collection after the binder started.
       System.gc();
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
         Set<String> exported = exportedNames(scrape(proxy));
         assertThat(used).allSatisfy(name -> assertThat(exported).as("exported metric names").contains(name));
       });
