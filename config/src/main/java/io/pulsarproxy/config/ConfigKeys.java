@@ -54,6 +54,9 @@ public final class ConfigKeys {
           "Pulsar client IO threads").restart(),
       integer("pulsar.listenerThreads", 1, 1,
           "Pulsar client listener threads").restart(),
+      duration("pulsar.statsInterval", "15s", "0",
+          "how often the Pulsar client totals its producers' and consumers' statistics, which `/metrics` "
+              + "exports as `pulsar_proxy_pulsar_*` (`0` = off)").restart(),
       size("pulsar.memoryLimit", "64MB", 1,
           "client-wide limit on pending message bytes; beyond it sends fail with 503").restart(),
       duration("pulsar.probeInterval", "2s", "100ms",
@@ -114,6 +117,12 @@ public final class ConfigKeys {
       secret("management.metricsToken",
           "when set, `/metrics` answers 401 without `Authorization: Bearer <token>`; `/health/*` stay"
               + " open (secret)").restart(),
+      duration("management.lagInterval", "15s", "0",
+          "how often the lag of each subscription the proxy holds is sampled, one call to the broker per "
+              + "subscription (`0` = off)").restart(),
+      integer("management.lagMaxSeries", 100, 1,
+          "subscriptions with a lag series of their own; the others are summed into one series labelled "
+              + "`_other`").restart(),
       duration("producer.sendTimeout", "30s", "0",
           "unacknowledged by then: 504 (`0` = none)"),
       integer("producer.maxPendingMessages", 10000, 1,

@@ -277,7 +277,8 @@ public final class ConfigLoader {
         f.get("pulsar.operationTimeout"), f.get("pulsar.connectionTimeout"), f.get("pulsar.ioThreads"),
         f.get("pulsar.listenerThreads"), f.get("pulsar.memoryLimit"), f.get("pulsar.probeInterval"),
         f.get("pulsar.probeTopic"), f.get("pulsar.serviceUrls"), f.get("pulsar.failoverAfter"),
-        f.get("pulsar.switchBackAfter"), brokerTls(f), f.get("pulsar.authPlugin"), f.get("pulsar.authParams"));
+        f.get("pulsar.switchBackAfter"), brokerTls(f), f.get("pulsar.authPlugin"), f.get("pulsar.authParams"),
+        f.get("pulsar.statsInterval"));
     if (f.present("pulsar.authPlugin") && f.present("pulsar.authToken")) {
       f.problem("pulsar.authPlugin: set either pulsar.authToken or pulsar.authPlugin, not both");
     } else if (f.present("pulsar.authParams") && !f.present("pulsar.authPlugin")) {
@@ -300,7 +301,8 @@ public final class ConfigLoader {
         f.get("http.maxMessagesPerRequest"), f.get("http.maxInFlightRequests"), maxInFlightBytes, tls(f, "http"));
 
     ManagementConfig management = new ManagementConfig(f.get("management.host"), f.get("management.port"),
-        tls(f, "management"), f.get("management.metricsToken"));
+        tls(f, "management"), f.get("management.metricsToken"), f.get("management.lagInterval"),
+        f.get("management.lagMaxSeries"));
 
     ProducerConfig producer = new ProducerConfig(f.get("producer.sendTimeout"), f.get("producer.maxPendingMessages"),
         f.get("producer.batchingEnabled"), f.get("producer.batchingMaxPublishDelay"),

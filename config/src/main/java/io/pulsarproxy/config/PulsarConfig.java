@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param authPlugin        {@code pulsar.authPlugin}: class name of a Pulsar authentication plugin the proxy
  *                          authenticates to the broker with, instead of {@code authToken}
  * @param authParams        {@code pulsar.authParams}: the plugin's parameters, in the plugin's own format (secret)
+ * @param statsInterval     {@code pulsar.statsInterval}: how often the client totals its producers' and consumers'
+ *                          statistics; zero turns them off
  */
 public record PulsarConfig(
     String serviceUrl,
@@ -45,7 +47,11 @@ public record PulsarConfig(
     Duration switchBackAfter,
     PulsarTlsConfig tls,
     Optional<String> authPlugin,
-    Optional<Secret> authParams) {
+    Optional<Secret> authParams,
+    Duration statsInterval) {
+
+  /** The default of {@code pulsar.statsInterval}. */
+  public static final Duration DEFAULT_STATS_INTERVAL = Duration.ofSeconds(15);
 
   public PulsarConfig {
     serviceUrls = List.copyOf(serviceUrls);
@@ -60,15 +66,16 @@ public record PulsarConfig(
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(authPlugin, "authPlugin (Optional.empty() for none)");
     Objects.requireNonNull(authParams, "authParams (Optional.empty() for none)");
+    Objects.requireNonNull(statsInterval, "statsInterval");
   }
 
-  /** With the default TLS settings and no authentication plugin. */
+  /** With the default TLS settings, no authentication plugin and the default statistics interval. */
   public PulsarConfig(String serviceUrl, Optional<Secret> authToken, Duration operationTimeout,
       Duration connectionTimeout, int ioThreads, int listenerThreads, long memoryLimitBytes, Duration probeInterval,
       String probeTopic, List<String> serviceUrls, Duration failoverAfter, Duration switchBackAfter) {
     this(serviceUrl, authToken, operationTimeout, connectionTimeout, ioThreads, listenerThreads, memoryLimitBytes,
         probeInterval, probeTopic, serviceUrls, failoverAfter, switchBackAfter, PulsarTlsConfig.DEFAULTS,
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), DEFAULT_STATS_INTERVAL);
   }
 
   /** The clusters, primary first: {@code serviceUrls}, or just {@code serviceUrl} when that is empty. */

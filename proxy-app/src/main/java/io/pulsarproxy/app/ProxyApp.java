@@ -89,7 +89,8 @@ public final class ProxyApp {
             // time under load) and describe internal wiring, not the API; /metrics documents none of them.
             .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-            .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE)))
+            // The route is the path template of the route that answered (bounded), never the raw path.
+            .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withTracer(new OpenTelemetryTracingFactory(tracing))
         .build();

@@ -177,6 +177,12 @@ public final class EdgeVerticle extends VerticleBase {
 
   /** Counts the request in, or refuses it while shutting down or above the in-flight limit. */
   private void admit(RoutingContext ctx) {
+    ctx.addEndHandler(v -> {
+      String code = ctx.get(ErrorResponses.SENT_CODE);
+      if (code != null) {
+        metrics.httpError(code, ctx.get(ErrorResponses.SENT_ROUTE));
+      }
+    });
     if (draining) {
       if (ctx.request().version() != HttpVersion.HTTP_2) {
         // HTTP/2 has no Connection header (a response with one is malformed); its connection serves other streams.

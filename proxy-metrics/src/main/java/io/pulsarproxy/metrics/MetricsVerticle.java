@@ -1,5 +1,12 @@
 package io.pulsarproxy.metrics;
 
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ManagementConfig;
@@ -41,6 +48,7 @@ public final class MetricsVerticle extends VerticleBase {
   private final ProxyMetrics metrics;
   private HttpServer server;
   private ServerTls tls;
+  private JvmGcMetrics gc;
 
   public MetricsVerticle(ManagementConfig config, PrometheusMeterRegistry registry, ProxyMetrics metrics) {
     this.config = config;
@@ -50,6 +58,7 @@ public final class MetricsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    bindJvmAndProcess();
     // management.* take effect after a restart only; the ConfigVerticle names a changed one.
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> metrics.configReload(true));
     vertx.eventBus().consumer(Addresses.CONFIG_REJECTED, msg -> metrics.configReload(false));
@@ -85,8 +94,26 @@ public final class MetricsVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * JVM memory pools, GC, threads, classes, process CPU, file descriptors and uptime ({@code jvm_*}, {@code process_*},
+   * {@code system_*}). The GC binder listens to the JVM's notifications until {@link #stop}.
+   */
+  private void bindJvmAndProcess() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
   @Override
   public Future<?> stop() {
+    if (gc != null) {
+      gc.close();
+    }
     if (tls != null) {
       tls.stop();
     }

@@ -6,11 +6,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +31,13 @@ public final class ProxyMetrics {
   private final Map<String, Counter> rejectedRequests = new ConcurrentHashMap<>();
   private final Map<String, Counter> inFlightBytesExhausted = new ConcurrentHashMap<>();
   private final Map<String, Counter> throttled = new ConcurrentHashMap<>();
+  private final Map<List<String>, Counter> httpErrors = new ConcurrentHashMap<>();
+  private final Counter pulsarSent;
+  private final Counter pulsarSendErrors;
+  private final Counter pulsarReceived;
+  private final Counter pulsarAcks;
+  private final Counter negativeAcks;
+  private final Counter redeliveries;
   private final Counter messagesConsumed;
   private final Counter configApplied;
   private final Counter configRejected;
@@ -63,6 +72,28 @@ public final class ProxyMetrics {
         .description("Completed idempotency keys forgotten before their window ended, to make room "
             + "(produce.idempotencyMaxKeys)")
         .register(registry);
+    this.pulsarSent = Counter.builder("pulsar_proxy_pulsar_messages_sent")
+        .description("Messages the proxy's Pulsar producers sent, from the client's statistics (pulsar.statsInterval)")
+        .register(registry);
+    this.pulsarSendErrors = Counter.builder("pulsar_proxy_pulsar_send_errors")
+        .description("Sends the proxy's Pulsar producers saw fail, from the client's statistics").register(registry);
+    this.pulsarReceived = Counter.builder("pulsar_proxy_pulsar_messages_received")
+        .description("Messages the proxy's Pulsar consumers received, from the client's statistics")
+        .register(registry);
+    this.pulsarAcks = Counter.builder("pulsar_proxy_pulsar_acks")
+        .description("Acknowledgements the proxy's Pulsar consumers sent, from the client's statistics")
+        .register(registry);
+    this.negativeAcks = Counter.builder("pulsar_proxy_pulsar_negative_acks")
+        .description("Messages clients negatively acknowledged through the proxy").register(registry);
+    this.redeliveries = Counter.builder("pulsar_proxy_pulsar_redeliveries")
+        .description("Messages handed to clients again (redelivery count above 0)").register(registry);
+    // Both exist from the start, at 0: a rule's rate() over them has a series before the first refusal.
+    for (String source : List.of("http", "ws")) {
+      inFlightBytesExhausted.put(source, Counter.builder("pulsar_proxy_in_flight_bytes_exhausted")
+          .description("Times the in-flight byte budget (http.maxInFlightBytes) was spent: a request refused (http) "
+              + "or a WebSocket paused (ws)")
+          .tag("source", source).register(registry));
+    }
   }
 
   /** Metrics that go nowhere, for tests and tools that do not export them. */
@@ -113,6 +144,73 @@ public final class ProxyMetrics {
   }
 
   /**
+   * Counts one error envelope sent to an HTTP client, by error code and route template ({@code route}: the path
+   * template of the route that answered, or {@code none} when no API route was reached: authentication, quotas,
+   * admission, unknown paths). Both labels come from fixed sets; never a raw path.
+   */
+  public void httpError(String code, String route) {
+    String c = code.toLowerCase(Locale.ROOT);
+    httpErrors.computeIfAbsent(List.of(c, route), k -> Counter.builder("pulsar_proxy_http_errors")
+        .description("Error responses sent to HTTP clients, by error code and route template")
+        .tag("code", c).tag("route", route).register(registry)).increment();
+  }
+
+  /**
+   * Adds what the Pulsar client's statistics counted for the proxy's producers since the last call: messages sent
+   * and sends failed. Aggregated over every topic: no label, so the series stay few whatever the topics.
+   */
+  public void pulsarSends(long sent, long failed) {
+    pulsarSent.increment(sent);
+    pulsarSendErrors.increment(failed);
+  }
+
+  /**
+   * Exposes the sends the proxy's Pulsar producers wait for the broker to confirm, and the largest 99th percentile
+   * of their send latency over the last statistics interval, in milliseconds (exported in seconds).
+   */
+  public void pulsarProducerGauges(Supplier<Number> pending, Supplier<Number> p99Millis) {
+    Gauge.builder("pulsar_proxy_pulsar_pending_sends", pending)
+        .description("Messages the proxy's Pulsar producers wait for the broker to confirm").strongReference(true)
+        .register(registry);
+    Gauge.builder("pulsar_proxy_pulsar_send_latency_p99", () -> p99Millis.get().doubleValue() / 1000)
+        .baseUnit("seconds")
+        .description("The largest 99th percentile of send latency among the proxy's Pulsar producers over the last "
+            + "statistics interval")
+        .strongReference(true).register(registry);
+  }
+
+  /** Adds what the Pulsar client's statistics counted for the proxy's consumers since the last call. */
+  public void pulsarReceives(long received, long acks) {
+    pulsarReceived.increment(received);
+    pulsarAcks.increment(acks);
+  }
+
+  /** Counts messages a client negatively acknowledged. */
+  public void negativeAcks(int count) {
+    negativeAcks.increment(count);
+  }
+
+  /** Counts a message handed to a client again after a negative acknowledgement, an ack timeout or a reconnect. */
+  public void redelivered() {
+    redeliveries.increment();
+  }
+
+  /**
+   * Exposes whether a circuit breaker in front of Pulsar is open (1) or not (0); {@code breaker} is one of a fixed set
+   * ({@code producers}, {@code consumers}).
+   */
+  public void circuitBreaker(String breaker, BooleanSupplier open) {
+    Gauge.builder("pulsar_proxy_circuit_breaker_open", () -> open.getAsBoolean() ? 1 : 0)
+        .description("1 while the circuit breaker in front of Pulsar is open: requests are refused without a try")
+        .tag("breaker", breaker).strongReference(true).register(registry);
+  }
+
+  /** The lag series of the subscriptions the proxy holds, with at most {@code maxSeries} of their own. */
+  public SubscriptionLag subscriptionLag(int maxSeries) {
+    return new SubscriptionLag(registry, maxSeries);
+  }
+
+  /**
    * Exposes the bytes of request bodies and WebSocket frames the edge holds ({@code pulsar_proxy_in_flight_bytes}) and
    * their limit, {@code http.maxInFlightBytes} ({@code pulsar_proxy_in_flight_bytes_limit}).
    */
@@ -132,13 +230,11 @@ public final class ProxyMetrics {
    * @throws IllegalArgumentException for any other source (the label stays bounded)
    */
   public void inFlightBytesExhausted(String source) {
-    if (!source.equals("http") && !source.equals("ws")) {
+    Counter counter = inFlightBytesExhausted.get(source);
+    if (counter == null) {
       throw new IllegalArgumentException("source must be http or ws, not " + source);
     }
-    inFlightBytesExhausted.computeIfAbsent(source, s -> Counter.builder("pulsar_proxy_in_flight_bytes_exhausted")
-        .description("Times the in-flight byte budget (http.maxInFlightBytes) was spent: a request refused (http) "
-            + "or a WebSocket paused (ws)")
-        .tag("source", s).register(registry)).increment();
+    counter.increment();
   }
 
   /**
@@ -147,9 +243,18 @@ public final class ProxyMetrics {
    * {@code sse_streams}, {@code consumer_instances}, {@code in_flight}); never a principal's name, which is unbounded.
    */
   public void quotaThrottled(String quota) {
-    throttled.computeIfAbsent(quota, q -> Counter.builder("pulsar_proxy_quota_throttled")
+    throttledCounter(quota).increment();
+  }
+
+  /** Exposes the throttling counter of {@code quota} at 0, so that rules have a series before the first throttling. */
+  public void quotaKnown(String quota) {
+    throttledCounter(quota);
+  }
+
+  private Counter throttledCounter(String quota) {
+    return throttled.computeIfAbsent(quota, q -> Counter.builder("pulsar_proxy_quota_throttled")
         .description("Requests, handshakes and WebSocket producers throttled by a quota per principal, by quota")
-        .tag("quota", q).register(registry)).increment();
+        .tag("quota", q).register(registry));
   }
 
   /** Exposes the {@code Idempotency-Key}s held by the produce service, in flight and completed. */

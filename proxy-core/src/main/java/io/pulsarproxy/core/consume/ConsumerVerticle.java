@@ -2,6 +2,7 @@ package io.pulsarproxy.core.consume;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ConsumerConfig;
+import io.pulsarproxy.config.ManagementConfig;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.ResilienceConfig;
 import io.pulsarproxy.config.Secret;
@@ -28,12 +29,14 @@ import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.opentelemetry.api.trace.SpanKind;
 import io.pulsarproxy.core.trace.Tracing;
 import io.pulsarproxy.metrics.ProxyMetrics;
+import io.pulsarproxy.metrics.SubscriptionLag;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -45,6 +48,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.ConsumerBuilder;
+import org.apache.pulsar.client.api.ConsumerStats;
 import org.apache.pulsar.client.api.DeadLetterPolicy;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.PulsarClient;
@@ -79,8 +83,15 @@ public final class ConsumerVerticle extends VerticleBase {
   private final Duration operationTimeout;
   private final Duration outageWait;
   private final ResilienceConfig resilience;
+  private final ManagementConfig management;
+  private final Duration statsInterval;
   private PulsarGuard guard;
   private DecoderCache decoders;
+  private SubscriptionLag lag;
+  /** A lag sampling round is in progress: the next one waits for its answers rather than piling up calls. */
+  private boolean sampling;
+  private long lagTimer = -1;
+  private long statsTimer = -1;
 
   public ConsumerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
     this(config, clients, metrics, Tracing.NOOP);
@@ -93,6 +104,8 @@ public final class ConsumerVerticle extends VerticleBase {
     this.operationTimeout = config.pulsar().operationTimeout();
     this.outageWait = config.producer().outageWait();
     this.resilience = config.resilience();
+    this.management = config.management();
+    this.statsInterval = config.pulsar().statsInterval();
     this.clients = clients;
     this.metrics = metrics;
   }
@@ -102,13 +115,24 @@ public final class ConsumerVerticle extends VerticleBase {
     Codecs.register(vertx);
     guard = new PulsarGuard(vertx, "consumers", resilience, outageWait);
     decoders = new DecoderCache(context, new BrokerSchemaLookup(clients::shared), config.schemaCacheSize());
+    metrics.circuitBreaker("consumers", () -> guard.isOpen());
     metrics.consumerSessions(() -> sessions.size());
+    if (!management.lagInterval().isZero()) {
+      lag = metrics.subscriptionLag(management.lagMaxSeries());
+      lagTimer = vertx.setPeriodic(management.lagInterval().toMillis(), id -> sampleLag());
+    }
+    if (!statsInterval.isZero()) {
+      statsTimer = vertx.setPeriodic(Math.max(1_000, statsInterval.toMillis()),
+          id -> sessions.values().forEach(this::countStats));
+    }
     vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
     return vertx.eventBus().<ConsumerCommand>consumer(Addresses.CONSUMER, this::handle).completion();
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(lagTimer);
+    vertx.cancelTimer(statsTimer);
     List<Future<Void>> closing = new ArrayList<>();
     for (PulsarSession s : List.copyOf(sessions.values())) {
       vertx.eventBus().send(s.address, new SessionEvent.Ended(
@@ -200,8 +224,8 @@ public final class ConsumerVerticle extends VerticleBase {
     // The client acting with the session's token (or the proxy's own) is held until the session closes.
     Future<PulsarSession> created = Future.fromCompletionStage(clients.acquire(token), context)
         .compose(client -> guard.call(() -> open.spec() instanceof ConsumerSpec spec
-            ? subscribe(client, spec).map(c -> newSession(open, c, null))
-            : read(client, (ReaderSpec) open.spec()).map(r -> newSession(open, null, r)), deadline,
+            ? subscribe(client, spec).map(c -> newSession(open, c, null, lagKey(spec)))
+            : read(client, (ReaderSpec) open.spec()).map(r -> newSession(open, null, r, null)), deadline,
             abandoned -> pulsar(abandoned.consumer != null ? abandoned.consumer.closeAsync()
                 : abandoned.reader.closeAsync()))
             .onFailure(err -> clients.release(token)));
@@ -213,9 +237,61 @@ public final class ConsumerVerticle extends VerticleBase {
         });
   }
 
-  private PulsarSession newSession(Open open, Consumer<byte[]> consumer, Reader<byte[]> reader) {
+  private PulsarSession newSession(Open open, Consumer<byte[]> consumer, Reader<byte[]> reader,
+      SubscriptionLag.Key lagKey) {
     return new PulsarSession(open.sessionId(), Addresses.session(open.sessionId()), open.token(), consumer, reader,
-        Math.max(config.maxTrackedIds(), open.spec().receiverQueueSize()), PIPELINE, open.decodeValues());
+        lagKey, Math.max(config.maxTrackedIds(), open.spec().receiverQueueSize()), PIPELINE, open.decodeValues());
+  }
+
+  /** The labels of a subscription's lag: the topic, topics or pattern as the client named them, and its name. */
+  private static SubscriptionLag.Key lagKey(ConsumerSpec spec) {
+    return new SubscriptionLag.Key(spec.topicsPattern() != null ? spec.topicsPattern() : String.join(",", spec.topics()),
+        spec.subscription());
+  }
+
+  /**
+   * One lag sampling round: one {@code getLastMessageIdsAsync} per consumer session (a request per partition to its
+   * broker, answered from the broker's memory), compared on this context with where the session stands. Sessions
+   * on the same subscription report the largest lag of theirs. A failed call keeps the session's previous sample.
+   */
+  private void sampleLag() {
+    if (sampling) {
+      return;
+    }
+    sampling = true;
+    Map<SubscriptionLag.Key, SubscriptionLag.Sample> round = new LinkedHashMap<>();
+    List<Future<?>> calls = new ArrayList<>();
+    for (PulsarSession s : sessions.values()) {
+      if (s.consumer == null) {
+        continue;
+      }
+      calls.add(pulsar(s.consumer.getLastMessageIdsAsync())
+          .onSuccess(last -> s.lastLag = s.lag.sample(last, s.handedOut.size(), s.oldestHandedOut(),
+              System.currentTimeMillis()))
+          .onFailure(err -> lag.sampleFailed())
+          .onComplete(done -> {
+            if (sessions.get(s.id) == s && s.lastLag != null) {
+              round.merge(s.lagKey, s.lastLag, (a, b) -> a.messages() >= b.messages() ? a : b);
+            }
+          }));
+    }
+    Future.join(calls).onComplete(done -> {
+      sampling = false;
+      lag.publish(round);
+    });
+  }
+
+  /** Adds what the Pulsar client counted for this session's consumer since the last time. */
+  private void countStats(PulsarSession s) {
+    if (s.consumer == null || statsInterval.isZero()) {
+      return;
+    }
+    ConsumerStats stats = s.consumer.getStats();
+    long received = stats.getTotalMsgsReceived();
+    long acks = stats.getTotalAcksSent();
+    metrics.pulsarReceives(Math.max(0, received - s.receivedCounted), Math.max(0, acks - s.acksCounted));
+    s.receivedCounted = received;
+    s.acksCounted = acks;
   }
 
   private Future<Consumer<byte[]>> subscribe(PulsarClient client, ConsumerSpec spec) {
@@ -314,7 +390,11 @@ public final class ConsumerVerticle extends VerticleBase {
       InboundMessage inbound = InboundMessage.from(m);
       s.permits--;
       if (s.consumer != null) {
-        s.handedOut.put(inbound.messageId(), m.getMessageId());
+        s.handedOut.put(inbound.messageId(), new PulsarSession.Handed(m.getMessageId(), m.getPublishTime()));
+        s.lag.took(m.getTopicName(), m.getMessageId());
+        if (m.getRedeliveryCount() > 0) {
+          metrics.redelivered();
+        }
       }
       metrics.messageConsumed(inbound.payload().length);
       traceDelivery(inbound);
@@ -406,6 +486,7 @@ public final class ConsumerVerticle extends VerticleBase {
   private Future<Object> negativeAcknowledge(PulsarSession s, List<String> ids, int permits) {
     grant(s, permits);
     if (s.consumer != null) {
+      metrics.negativeAcks(ids.size());
       for (String id : ids) {
         MessageId resolved = resolve(s, id, "messageId");
         s.handedOut.remove(id);
@@ -426,8 +507,8 @@ public final class ConsumerVerticle extends VerticleBase {
     if (id == null) {
       throw ProxyException.badField(field, "is missing");
     }
-    MessageId handed = s.handedOut.get(id);
-    return handed != null ? handed : MessageIds.decode(id, field);
+    PulsarSession.Handed handed = s.handedOut.get(id);
+    return handed != null ? handed.id() : MessageIds.decode(id, field);
   }
 
   private Future<Object> seek(PulsarSession s, Seek k) {
@@ -439,6 +520,7 @@ public final class ConsumerVerticle extends VerticleBase {
       seeking = s.consumer != null ? s.consumer.seekAsync(id) : s.reader.seekAsync(id);
     }
     s.handedOut.clear();
+    s.lag.reset();
     return pulsar(seeking).map(v -> null);
   }
 
@@ -449,6 +531,7 @@ public final class ConsumerVerticle extends VerticleBase {
   }
 
   private Future<Void> close(PulsarSession s, boolean unsubscribe) {
+    countStats(s);
     sessions.remove(s.id);
     s.stopped = true;
     s.pending.forEach(receive -> receive.cancel(false));

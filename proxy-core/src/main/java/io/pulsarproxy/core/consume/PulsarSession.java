@@ -2,6 +2,7 @@ package io.pulsarproxy.core.consume;
 
 import io.pulsarproxy.config.Secret;
 import io.vertx.core.Future;
+import io.pulsarproxy.metrics.SubscriptionLag;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +24,15 @@ final class PulsarSession {
   final Secret token;
   final Consumer<byte[]> consumer;
   final Reader<byte[]> reader;
-  final Map<String, MessageId> handedOut;
+  final Map<String, Handed> handedOut;
+  /** The subscription this session's lag is reported under; null for a reader, which has none. */
+  final SubscriptionLag.Key lagKey;
+  final LagPosition lag = new LagPosition();
+  /** The last lag sampled; kept when a sample fails. */
+  SubscriptionLag.Sample lastLag;
+  /** The consumer's statistics totals already added to the metrics. */
+  long receivedCounted;
+  long acksCounted;
   /** Whether typed messages are decoded before they go to the session. */
   final boolean decodeValues;
   /**
@@ -38,9 +47,13 @@ final class PulsarSession {
   final ArrayDeque<CompletableFuture<Message<byte[]>>> pending = new ArrayDeque<>();
   private final int pipeline;
 
+  /** A message handed to the client: the client library's id, and its publish time for the lag. */
+  record Handed(MessageId id, long publishTime) {}
+
   PulsarSession(String id, String address, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
-      int maxTracked, int pipeline, boolean decodeValues) {
+      SubscriptionLag.Key lagKey, int maxTracked, int pipeline, boolean decodeValues) {
     this.id = id;
+    this.lagKey = lagKey;
     this.decodeValues = decodeValues;
     this.pipeline = pipeline;
     this.address = address;
@@ -50,7 +63,7 @@ final class PulsarSession {
     // Bounded: beyond it the oldest entries are dropped and their acks fall back to decoding the id.
     this.handedOut = new LinkedHashMap<>(64, 0.75f, false) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, MessageId> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, Handed> eldest) {
         return size() > maxTracked;
       }
     };
@@ -59,6 +72,11 @@ final class PulsarSession {
   /** Whether another receive may be asked: one per permit not yet spoken for, and at most {@code pipeline}. */
   boolean canReceive() {
     return !stopped && !paused && permits > pending.size() && pending.size() < pipeline;
+  }
+
+  /** Publish time of the oldest message handed out and not acknowledged, or -1. Insertion order: the first one. */
+  long oldestHandedOut() {
+    return handedOut.isEmpty() ? -1 : handedOut.values().iterator().next().publishTime();
   }
 
   CompletableFuture<Message<byte[]>> next() {

@@ -29,6 +29,7 @@ import org.apache.pulsar.client.api.interceptor.ProducerInterceptor;
 import org.apache.pulsar.client.api.CompressionType;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.ProducerBuilder;
+import org.apache.pulsar.client.api.ProducerStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,16 @@ final class ProducerCache {
     }
   }
 
+  /**
+   * What the Pulsar client's statistics say of the cache's producers: messages sent and sends failed since the last
+   * {@link #takeStats}, sends pending now, and the largest 99th percentile of send latency over the last interval.
+   */
+  record Stats(long sent, long failed, long pending, double p99Millis) {}
+
+  /** Counted by the client since the last {@link #takeStats}, of open and closed producers. */
+  private long uncountedSent;
+  private long uncountedFailed;
+
   /** Runs every producer creation through {@code attempts} (e.g. retries with backoff, a circuit breaker). */
   void createWith(Function<Supplier<Future<Producer<byte[]>>>, Future<Producer<byte[]>>> attempts) {
     this.attempts = attempts;
@@ -92,6 +103,9 @@ final class ProducerCache {
     private Future<Void> closed;
     /** The schema version the broker gave the producer, learnt from its first acknowledged send. */
     private volatile Long schemaVersion;
+    /** The producer's statistics totals already counted. */
+    private long sentCounted;
+    private long failedCounted;
 
     private Lease(Key key, ProducerConfig createdWith, Future<Producer<byte[]>> producer) {
       this.key = key;
@@ -377,8 +391,11 @@ final class ProducerCache {
       return lease.closed;
     }
     Future<Void> closed = lease.producer
-        .compose(p -> Future.fromCompletionStage(p.closeAsync(), context)
-            .onComplete(done -> clients.release(lease.key.options().token())))
+        .compose(p -> {
+          count(lease, p);
+          return Future.fromCompletionStage(p.closeAsync(), context)
+              .onComplete(done -> clients.release(lease.key.options().token()));
+        })
         .onSuccess(v -> LOG.debug("Closed producer for {}", lease.key.topic()))
         .otherwiseEmpty()
         .mapEmpty();
@@ -388,6 +405,36 @@ final class ProducerCache {
     }
     lease.closed = closed;
     return closed;
+  }
+
+  /** Adds up the statistics of the open producers (and of those closed since the last call). */
+  Stats takeStats() {
+    long pending = 0;
+    double p99 = 0;
+    for (Lease lease : entries.values()) {
+      Producer<byte[]> p = lease.producer.result();
+      if (p != null) {
+        count(lease, p);
+        ProducerStats stats = p.getStats();
+        pending += stats.getPendingQueueSize();
+        p99 = Math.max(p99, stats.getSendLatencyMillis99pct());
+      }
+    }
+    Stats taken = new Stats(uncountedSent, uncountedFailed, pending, p99);
+    uncountedSent = 0;
+    uncountedFailed = 0;
+    return taken;
+  }
+
+  /** Adds what the client counted for this producer since the last time to the totals not yet taken. */
+  private void count(Lease lease, Producer<byte[]> p) {
+    ProducerStats stats = p.getStats();
+    long sent = stats.getTotalMsgsSent();
+    long failed = stats.getTotalSendFailed();
+    uncountedSent += Math.max(0, sent - lease.sentCounted);
+    uncountedFailed += Math.max(0, failed - lease.failedCounted);
+    lease.sentCounted = sent;
+    lease.failedCounted = failed;
   }
 
   Map<Key, Lease> entriesForTest() {

@@ -85,6 +85,9 @@ public final class ProducerVerticle extends VerticleBase {
   private long evictionTimer;
   private IdempotencyStore idempotency;
   private long expiryTimer;
+  private long statsTimer = -1;
+  /** The last statistics taken, read by the scrape on its own thread. */
+  private volatile ProducerCache.Stats lastStats = new ProducerCache.Stats(0, 0, 0, 0);
 
   public ProducerVerticle(ProxyConfig config, PulsarClients clients, ProxyMetrics metrics) {
     this(config, clients, metrics, Tracing.NOOP);
@@ -103,10 +106,19 @@ public final class ProducerVerticle extends VerticleBase {
     cache = new ProducerCache(context, clients, config.producer(), System::nanoTime);
     metrics.cachedProducers(() -> cache.size());
     schemas = new TopicSchemas(context, clients::shared, config.produce().schemaCacheMaxEntries());
+    Duration statsInterval = config.pulsar().statsInterval();
+    if (!statsInterval.isZero()) {
+      metrics.pulsarProducerGauges(() -> lastStats.pending(), () -> lastStats.p99Millis());
+      statsTimer = vertx.setPeriodic(Math.max(1_000, statsInterval.toMillis()), id -> {
+        lastStats = cache.takeStats();
+        metrics.pulsarSends(lastStats.sent(), lastStats.failed());
+      });
+    }
     idempotency = new IdempotencyStore(config.produce().idempotencyWindow(), config.produce().idempotencyMaxKeys(),
         System::nanoTime, metrics::idempotencyEvicted);
     metrics.idempotencyKeys(() -> idempotency.size());
     guard = new PulsarGuard(vertx, "producers", config.resilience(), config.producer().outageWait());
+    metrics.circuitBreaker("producers", () -> guard.isOpen());
     // A producer that cannot be created while a broker restarts is retried with backoff within the operation timeout;
     // one created after its requests were refused (the broker was down too long) is closed.
     cache.createWith(attempt -> guard.call(attempt,
@@ -131,6 +143,7 @@ public final class ProducerVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(evictionTimer);
     vertx.cancelTimer(expiryTimer);
+    vertx.cancelTimer(statsTimer);
     Duration deadline = config.shutdown().timeout();
     return Future.all(consumer.unregister(), commands.unregister(), schemaQueries.unregister())
         .compose(v -> drain().timeout(deadline.toMillis(), TimeUnit.MILLISECONDS)

@@ -153,6 +153,8 @@ public final class SupervisorVerticle extends VerticleBase {
         // Producers and consumers retry their broker with a backoff that Pulsar lets grow to a minute; capped at the
         // probe interval, they find the broker (or the secondary after a switch) within about one probe of it.
         .maxBackoffInterval(maxBackoffMillis(config), TimeUnit.MILLISECONDS)
+        // The totals /metrics exports (pulsar_proxy_pulsar_*); a probe client has no producers or consumers.
+        .statsInterval(role == ClientRole.PROBE ? 0 : statsSeconds(config), TimeUnit.SECONDS)
         .enableTlsHostnameVerification(config.tls().hostnameVerification());
     config.tls().trustFile().ifPresent(file -> builder.tlsTrustCertsFilePath(file.toString()));
     config.tls().certFile().ifPresent(file -> builder.tlsCertificateFilePath(file.toString()));
@@ -167,6 +169,12 @@ public final class SupervisorVerticle extends VerticleBase {
       builder.authentication(AuthenticationFactory.token(config.authToken().get().reveal()));
     }
     return builder;
+  }
+
+  /** {@code pulsar.statsInterval} in the whole seconds Pulsar counts in: at least 1 unless it is off. */
+  static long statsSeconds(PulsarConfig config) {
+    long seconds = config.statsInterval().toSeconds();
+    return config.statsInterval().isZero() ? 0 : Math.max(1, seconds);
   }
 
   /** The longest pause between a producer's or consumer's attempts to reconnect: the probe interval, 1 s to 60 s. */

@@ -62,8 +62,19 @@ class ClientSettingsTest {
   void byDefaultHostNamesAreVerifiedAndNoCredentialsAreSent() throws Exception {
     List<String> calls = configure(pulsar(new JsonObject()), SupervisorVerticle.ClientRole.SHARED, null);
 
-    assertThat(calls).contains("serviceUrl(pulsar://localhost:6650)", "enableTlsHostnameVerification(true)");
+    assertThat(calls).contains("serviceUrl(pulsar://localhost:6650)", "enableTlsHostnameVerification(true)",
+        "statsInterval(15, SECONDS)");
     assertThat(calls).noneMatch(c -> c.startsWith("tls") || c.startsWith("authentication"));
+  }
+
+  @Test
+  void statisticsAreOffForProbesAndWhenTheIntervalIsZero() throws Exception {
+    assertThat(configure(pulsar(new JsonObject()), SupervisorVerticle.ClientRole.PROBE, null))
+        .contains("statsInterval(0, SECONDS)");
+    assertThat(configure(pulsar(new JsonObject().put("statsInterval", "0")), SupervisorVerticle.ClientRole.SHARED,
+        null)).contains("statsInterval(0, SECONDS)");
+    assertThat(configure(pulsar(new JsonObject().put("statsInterval", "500ms")),
+        SupervisorVerticle.ClientRole.TOKEN, new Secret("t"))).contains("statsInterval(1, SECONDS)");
   }
 
   @Test

@@ -56,6 +56,9 @@ public final class Quotas implements Handler<RoutingContext> {
   Quotas(QuotasConfig config, ProxyMetrics metrics, TimeMeter clock) {
     this.metrics = metrics;
     this.clock = clock;
+    for (Quota quota : Quota.values()) {
+      metrics.quotaKnown(quota.label());
+    }
     apply(config);
   }
 

@@ -2,6 +2,7 @@ package io.pulsarproxy.http.openapi;
 
 import io.pulsarproxy.config.ConfigLoader;
 import io.pulsarproxy.edge.BoundedBodyHandler;
+import io.pulsarproxy.edge.ErrorResponses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -144,7 +145,8 @@ public final class ApiContract {
   }
 
   private static Route mount(Router router, Operation operation) {
-    return router.route(operation.getHttpMethod(), vertxPath(operation.getOpenAPIPath()));
+    String template = vertxPath(operation.getOpenAPIPath());
+    return router.route(operation.getHttpMethod(), template).handler(ErrorResponses.routeTemplate(template));
   }
 
   /** {@code /a/{b}/c} as a Vert.x route path: {@code /a/:b/c}. */
