@@ -295,7 +295,20 @@ def summary(args):
         if on is not None:
             ratios.append(("%s msg/s, JWT authentication on / off" % LABELS.get(scenario, scenario),
                            ratio(on, value(scenario, off, "msgs_per_s")), "≥ 0.9"))
-    # a ratio of scenarios that did not run (--scenarios, --auth-compare) says nothing
+    # --edge-compare: the same scenario with 2 edge instances (target *-e2) and 1 (*-e1), in alternation
+    for scenario, base in (("http-single", "proxy"), ("http-batch", "proxy"), ("ws-window", "proxy-ws"),
+                           ("ws-window-batch", "proxy-ws")):
+        one, two = base + "-e1", base + "-e2"
+        if value(scenario, two, "msgs_per_s") is not None:
+            label = LABELS.get(scenario, scenario)
+            ratios.append(("%s msg/s, 2 edge instances / 1" % label,
+                           ratio(value(scenario, two, "msgs_per_s"), value(scenario, one, "msgs_per_s")), "reported"))
+            cpu = lambda target: (value(scenario, target, "proxy_cpu") / value(scenario, target, "msgs_per_s")  # noqa: E731
+                                  if value(scenario, target, "proxy_cpu") and value(scenario, target, "msgs_per_s")
+                                  else None)
+            ratios.append(("%s proxy CPU per message, 2 edge instances / 1" % label, ratio(cpu(two), cpu(one)),
+                           "reported"))
+    # a ratio of scenarios that did not run (--scenarios, --auth-compare, --edge-compare) says nothing
     ratios = [r for r in ratios if r[1] != "n/a"]
     with open(args.settings) as f:
         settings = f.read().strip()

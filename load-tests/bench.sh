@@ -73,6 +73,12 @@
 #                       request without a token is answered as expected (401 with it on). The clients send
 #                       Authorization: Bearer (wrk's script, WsProduceLoad --token-file); Pulsar's WebSocket service is
 #                       not measured. Other scenarios are not run [BENCH_AUTH_COMPARE=true]
+#   --edge-compare      scaling up: http-batch and ws-window (and http-single, ws-window-batch when listed) run against
+#                       the proxy with 1 edge instance (targets proxy-e1, proxy-ws-e1) and with 2 (proxy-e2,
+#                       proxy-ws-e2; edge.instances, PROXY_EDGE_INSTANCES), A B A B: edge.instances takes a restart,
+#                       so bench.sh restarts the proxy with the other number before each target (log proxy.log,
+#                       appended). CPU is the proxy process's utime + stime, as in every scenario. Other scenarios are
+#                       not run; needs wrk [BENCH_EDGE_COMPARE=true]
 #   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
 #                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
 # Flood only (the load that once ran a proxy with a 256 MB heap out of memory):
@@ -142,6 +148,9 @@ PROXY_PORT=${BENCH_PROXY_PORT:-8088}
 MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-8089}
 OUT=${BENCH_OUT:-}
 AUTH_COMPARE=${BENCH_AUTH_COMPARE:-false}
+EDGE_COMPARE=${BENCH_EDGE_COMPARE:-false}
+# The proxy's edge.instances while --edge-compare runs (empty: the proxy's default).
+EDGE_INSTANCES=
 KEEP_DATA=false
 MINUTES=5
 FLOOD_SECONDS=25
@@ -189,6 +198,7 @@ while (($#)); do
     --out) OUT=$2; shift ;;
     --keep-data) KEEP_DATA=true ;;
     --auth-compare) AUTH_COMPARE=true ;;
+    --edge-compare) EDGE_COMPARE=true ;;
     --minutes) MINUTES=$2; shift ;;
     --flood-seconds) FLOOD_SECONDS=$2; shift ;;
     --flood-connections) FLOOD_CONNECTIONS=$2; shift ;;
@@ -427,6 +437,7 @@ start_proxy() {
   if [[ $MODE == run && $SCENARIOS == *ws-window* && -z ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-} ]] && ((in_flight > PROXY_DEFAULT_PENDING)); then
     proxy_env=("PROXY_PRODUCER_MAX_PENDING_MESSAGES=$in_flight")
   fi
+  [[ -n $EDGE_INSTANCES ]] && proxy_env+=("PROXY_EDGE_INSTANCES=$EDGE_INSTANCES")
   local extra=()
   # shellcheck disable=SC2206
   [[ -n $PROXY_JAVA_OPTS ]] && extra=($PROXY_JAVA_OPTS)
@@ -440,7 +451,7 @@ start_proxy() {
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
     PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT env ${proxy_env[@]+"${proxy_env[@]}"} \
     java -XX:+ExitOnOutOfMemoryError ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" \
-    ${config[@]+"${config[@]}"} > "$OUT/proxy.log" 2>&1 < /dev/null &
+    ${config[@]+"${config[@]}"} >> "$OUT/proxy.log" 2>&1 < /dev/null &
   PROXY_PID=$!
   set +m
   await_ready "the proxy" "$PROXY_PID" "$OUT/proxy.log" 60 proxy_ready
@@ -498,6 +509,21 @@ use_auth() {
   done
   AUTH_STATE=$1
   log "authentication $1"
+}
+
+# --edge-compare: the edge instances of the target (proxy-e2, proxy-ws-e2: 2), the proxy restarted with them when it
+# runs another number (edge.instances takes a restart).
+edges_for() {
+  local wanted=${1##*-e}
+  [[ $EDGE_INSTANCES == "$wanted" ]] && return 0
+  if [[ -n $PROXY_PID ]]; then
+    log "edge-compare: restarting the proxy with edge.instances $wanted"
+    stop_group "$PROXY_PID" 30
+    PROXY_PID=
+  fi
+  EDGE_INSTANCES=$wanted
+  start_proxy
+  grep -q "($wanted edge instances)" "$OUT/proxy.log" || die "the proxy did not start $wanted edge instances ($OUT/proxy.log)"
 }
 
 # The target's authentication: on for the *-jwt targets (whose clients send the token), else off.
@@ -594,6 +620,7 @@ run_ws_window() {
   local scenario=$1 target=$2 round=$3 topic=bench-$1-$2-r$3-$RUN_ID query=
   [[ $scenario == ws-window-batch ]] && query=batchingEnabled=true
   [[ $target == proxy-ws* && $AUTH_COMPARE == true ]] && auth_for "$target"
+  [[ $target == proxy-ws-e* ]] && edges_for "$target"
   if ! ws_available "$target"; then record_skip "$scenario" "$target" "$round" "skipped: endpoint not available"; return; fi
   prepare_gatling
   local token=()
@@ -666,6 +693,7 @@ run_http() {
   local scenario=$1 round=$2 target=${3:-proxy} per_request=1 topic=bench-$1-${3:-proxy}-r$2-$RUN_ID
   [[ $scenario == http-batch ]] && per_request=$BATCH
   [[ $AUTH_COMPARE == true ]] && auth_for "$target"
+  [[ $target == proxy-e* ]] && edges_for "$target"
   if [[ $HTTP_CLIENT == wrk ]]; then
     local script=$OUT/wrk-$per_request${target#proxy}.lua token=()
     [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
@@ -733,10 +761,21 @@ EOF
   [[ $AUTH_COMPARE == false ]] || echo "auth-compare: JWT authentication off (targets proxy, proxy-ws) and on" \
     "(proxy-jwt, proxy-ws-jwt; HS256 token of bin/pulsar tokens, one rule), switched by a configuration reload" \
     >> "$OUT/settings.txt"
+  [[ $EDGE_COMPARE == false ]] || echo "edge-compare: edge.instances 1 (targets proxy-e1, proxy-ws-e1) and 2" \
+    "(proxy-e2, proxy-ws-e2), the proxy restarted before each target" >> "$OUT/settings.txt"
   local round scenario
   IFS=, read -r -a scenario_list <<< "$SCENARIOS"
   for round in $(seq 1 "$ROUNDS"); do
     for scenario in "${scenario_list[@]}"; do
+      if [[ $EDGE_COMPARE == true ]]; then
+        case $scenario in
+          http-single | http-batch) run_http "$scenario" "$round" proxy-e1; run_http "$scenario" "$round" proxy-e2 ;;
+          ws-window | ws-window-batch)
+            run_ws_window "$scenario" proxy-ws-e1 "$round"; run_ws_window "$scenario" proxy-ws-e2 "$round" ;;
+          *) log "--edge-compare: skipping $scenario" ;;
+        esac
+        continue
+      fi
       if [[ $AUTH_COMPARE == true ]]; then
         case $scenario in
           http-single | http-batch) run_http "$scenario" "$round" proxy; run_http "$scenario" "$round" proxy-jwt ;;
@@ -1024,8 +1063,11 @@ LUA
 # ---- main -------------------------------------------------------------------------------------------------------------
 
 log "output in $OUT"
+[[ $EDGE_COMPARE == false || $AUTH_COMPARE == false ]] || die "--edge-compare and --auth-compare: one at a time"
+[[ $EDGE_COMPARE == false || $HTTP_CLIENT == wrk ]] || die "--edge-compare needs wrk for the HTTP scenarios"
 start_pulsar
-start_proxy
+# --edge-compare starts the proxy with the edge instances of the first target it measures.
+[[ $EDGE_COMPARE == true && $MODE == run ]] || start_proxy
 case $MODE in
   soak) if [[ -n $KILL_EVERY ]]; then run_fault_soak; else run_soak; fi ;;
   flood) run_flood ;;

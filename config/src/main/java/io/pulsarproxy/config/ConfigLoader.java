@@ -345,6 +345,8 @@ public final class ConfigLoader {
 
     QuotasConfig quotas = quotas(f);
 
+    EdgeConfig edge = new EdgeConfig(f.get("edge.instances"));
+
     if (!f.unused().isEmpty()) {
       throw new IllegalStateException("declared in ConfigKeys but not bound to ProxyConfig: " + f.unused());
     }
@@ -353,7 +355,7 @@ public final class ConfigLoader {
       throw new ConfigException(f.problems());
     }
     return new Loaded(new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws, resilience, log,
-        shutdown, auth, authorization, cors, quotas), f.values());
+        shutdown, auth, authorization, cors, quotas, edge), f.values());
   }
 
   private static QuotasConfig quotas(Fields f) {
