@@ -524,6 +524,15 @@ edges_for() {
   EDGE_INSTANCES=$wanted
   start_proxy
   grep -q "($wanted edge instances)" "$OUT/proxy.log" || die "the proxy did not start $wanted edge instances ($OUT/proxy.log)"
+  # A fresh JVM loads the Pulsar producer's classes on the first produce (seconds on a loaded machine): done here,
+  # outside the measured window, with a few requests over new connections (so that every instance serves some).
+  local i code
+  for i in 1 2 3 4 5 6 7 8; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: application/json' \
+      -d '{"messages":[{"text":"warm-up"}]}' \
+      "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/bench-edge-warm-up/messages" || true)
+    [[ $code == 200 ]] || log "edge-compare: warm-up produce answered $code"
+  done
 }
 
 # The target's authentication: on for the *-jwt targets (whose clients send the token), else off.
