@@ -311,7 +311,20 @@ def summary(args):
             if per_round:
                 ratios.append(("%s msg/s, %s on / off per round (%s)" % (label, variant, ", ".join(per_round)),
                                "%.2f" % statistics.median(float(r) for r in per_round), "≥ 0.9"))
-    # a ratio of scenarios that did not run (--scenarios, --auth-compare) says nothing
+    # --edge-compare: the same scenario with 2 edge instances (target *-e2) and 1 (*-e1), in alternation
+    for scenario, base in (("http-single", "proxy"), ("http-batch", "proxy"), ("ws-window", "proxy-ws"),
+                           ("ws-window-batch", "proxy-ws")):
+        one, two = base + "-e1", base + "-e2"
+        if value(scenario, two, "msgs_per_s") is not None:
+            label = LABELS.get(scenario, scenario)
+            ratios.append(("%s msg/s, 2 edge instances / 1" % label,
+                           ratio(value(scenario, two, "msgs_per_s"), value(scenario, one, "msgs_per_s")), "reported"))
+            cpu = lambda target: (value(scenario, target, "proxy_cpu") / value(scenario, target, "msgs_per_s")  # noqa: E731
+                                  if value(scenario, target, "proxy_cpu") and value(scenario, target, "msgs_per_s")
+                                  else None)
+            ratios.append(("%s proxy CPU per message, 2 edge instances / 1" % label, ratio(cpu(two), cpu(one)),
+                           "reported"))
+    # a ratio of scenarios that did not run (--scenarios, --auth-compare, --tracing-compare, --edge-compare) says nothing
     ratios = [r for r in ratios if r[1] != "n/a"]
     with open(args.settings) as f:
         settings = f.read().strip()

@@ -83,6 +83,12 @@
 #                       log file by OpenTelemetry's logging exporter), switched by a configuration reload; bench.sh
 #                       waits until a produce's traceparent answer shows the sampled flag (01 on, 00 off)
 #                       [BENCH_TRACING_COMPARE=true]
+#   --edge-compare      scaling up: http-batch and ws-window (and http-single, ws-window-batch when listed) run against
+#                       the proxy with 1 edge instance (targets proxy-e1, proxy-ws-e1) and with 2 (proxy-e2,
+#                       proxy-ws-e2; edge.instances, PROXY_EDGE_INSTANCES), A B A B: edge.instances takes a restart,
+#                       so bench.sh restarts the proxy with the other number before each target (log proxy.log,
+#                       appended). CPU is the proxy process's utime + stime, as in every scenario. Other scenarios are
+#                       not run; needs wrk [BENCH_EDGE_COMPARE=true]
 #   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
 #                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
 # Flood only (the load that once ran a proxy with a 256 MB heap out of memory):
@@ -155,6 +161,9 @@ OUT=${BENCH_OUT:-}
 COMPARE=
 [[ ${BENCH_AUTH_COMPARE:-false} == true ]] && COMPARE=auth
 [[ ${BENCH_TRACING_COMPARE:-false} == true ]] && COMPARE=tracing
+EDGE_COMPARE=${BENCH_EDGE_COMPARE:-false}
+# The proxy's edge.instances while --edge-compare runs (empty: the proxy's default).
+EDGE_INSTANCES=
 KEEP_DATA=false
 MINUTES=5
 FLOOD_SECONDS=25
@@ -203,6 +212,7 @@ while (($#)); do
     --keep-data) KEEP_DATA=true ;;
     --auth-compare) COMPARE=auth ;;
     --tracing-compare) COMPARE=tracing ;;
+    --edge-compare) EDGE_COMPARE=true ;;
     --minutes) MINUTES=$2; shift ;;
     --flood-seconds) FLOOD_SECONDS=$2; shift ;;
     --flood-connections) FLOOD_CONNECTIONS=$2; shift ;;
@@ -441,6 +451,7 @@ start_proxy() {
   if [[ $MODE == run && $SCENARIOS == *ws-window* && -z ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-} ]] && ((in_flight > PROXY_DEFAULT_PENDING)); then
     proxy_env=("PROXY_PRODUCER_MAX_PENDING_MESSAGES=$in_flight")
   fi
+  [[ -n $EDGE_INSTANCES ]] && proxy_env+=("PROXY_EDGE_INSTANCES=$EDGE_INSTANCES")
   local extra=()
   # shellcheck disable=SC2206
   [[ -n $PROXY_JAVA_OPTS ]] && extra=($PROXY_JAVA_OPTS)
@@ -454,7 +465,7 @@ start_proxy() {
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
     PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT env ${proxy_env[@]+"${proxy_env[@]}"} \
     java -XX:+ExitOnOutOfMemoryError ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" \
-    ${config[@]+"${config[@]}"} > "$OUT/proxy.log" 2>&1 < /dev/null &
+    ${config[@]+"${config[@]}"} >> "$OUT/proxy.log" 2>&1 < /dev/null &
   PROXY_PID=$!
   set +m
   await_ready "the proxy" "$PROXY_PID" "$OUT/proxy.log" 60 proxy_ready
@@ -548,6 +559,31 @@ variant_probe() {
 # The target's variant: on for the *-jwt and *-traced targets (the *-jwt clients send the token), else off.
 variant_for() { if [[ $1 == *-jwt || $1 == *-traced ]]; then use_variant on; else use_variant off; fi; }
 
+# --edge-compare: the edge instances of the target (proxy-e2, proxy-ws-e2: 2), the proxy restarted with them when it
+# runs another number (edge.instances takes a restart).
+edges_for() {
+  local wanted=${1##*-e}
+  [[ $EDGE_INSTANCES == "$wanted" ]] && return 0
+  if [[ -n $PROXY_PID ]]; then
+    log "edge-compare: restarting the proxy with edge.instances $wanted"
+    stop_group "$PROXY_PID" 30
+    PROXY_PID=
+  fi
+  EDGE_INSTANCES=$wanted
+  start_proxy
+  grep -q "($wanted edge instances)" "$OUT/proxy.log" || die "the proxy did not start $wanted edge instances ($OUT/proxy.log)"
+  # A fresh JVM loads the Pulsar producer's classes on the first produce (seconds on a loaded machine): done here,
+  # outside the measured window, with a few requests over new connections (so that every instance serves some).
+  local i code
+  for i in 1 2 3 4 5 6 7 8; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: application/json' \
+      -d '{"messages":[{"text":"warm-up"}]}' \
+      "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/bench-edge-warm-up/messages" || true)
+    [[ $code == 200 ]] || log "edge-compare: warm-up produce answered $code"
+  done
+}
+
+
 ws_base() { if [[ $1 == proxy-ws* ]]; then echo "ws://127.0.0.1:$PROXY_PORT/"; else echo "ws://127.0.0.1:$WEB_PORT/"; fi; }
 
 # Whether a WebSocket producer handshake on target $1 answers 101.
@@ -639,6 +675,7 @@ run_ws_window() {
   local scenario=$1 target=$2 round=$3 topic=bench-$1-$2-r$3-$RUN_ID query=
   [[ $scenario == ws-window-batch ]] && query=batchingEnabled=true
   [[ $target == proxy-ws* && -n $COMPARE ]] && variant_for "$target"
+  [[ $target == proxy-ws-e* ]] && edges_for "$target"
   if ! ws_available "$target"; then record_skip "$scenario" "$target" "$round" "skipped: endpoint not available"; return; fi
   prepare_gatling
   local token=()
@@ -711,6 +748,7 @@ run_http() {
   local scenario=$1 round=$2 target=${3:-proxy} per_request=1 topic=bench-$1-${3:-proxy}-r$2-$RUN_ID
   [[ $scenario == http-batch ]] && per_request=$BATCH
   [[ -n $COMPARE ]] && variant_for "$target"
+  [[ $target == proxy-e* ]] && edges_for "$target"
   if [[ $HTTP_CLIENT == wrk ]]; then
     local script=$OUT/wrk-$per_request${target#proxy}.lua token=()
     [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
@@ -801,10 +839,21 @@ EOF
   local variant=
   [[ $COMPARE == auth ]] && variant=-jwt
   [[ $COMPARE == tracing ]] && variant=-traced
+  [[ $EDGE_COMPARE == false ]] || echo "edge-compare: edge.instances 1 (targets proxy-e1, proxy-ws-e1) and 2" \
+    "(proxy-e2, proxy-ws-e2), the proxy restarted before each target" >> "$OUT/settings.txt"
   local round scenario
   IFS=, read -r -a scenario_list <<< "$SCENARIOS"
   for round in $(seq 1 "$ROUNDS"); do
     for scenario in "${scenario_list[@]}"; do
+      if [[ $EDGE_COMPARE == true ]]; then
+        case $scenario in
+          http-single | http-batch) run_http "$scenario" "$round" proxy-e1; run_http "$scenario" "$round" proxy-e2 ;;
+          ws-window | ws-window-batch)
+            run_ws_window "$scenario" proxy-ws-e1 "$round"; run_ws_window "$scenario" proxy-ws-e2 "$round" ;;
+          *) log "--edge-compare: skipping $scenario" ;;
+        esac
+        continue
+      fi
       if [[ -n $COMPARE ]]; then
         case $scenario in
           http-single | http-batch)
@@ -1094,8 +1143,11 @@ LUA
 # ---- main -------------------------------------------------------------------------------------------------------------
 
 log "output in $OUT"
+[[ $EDGE_COMPARE == false || -z $COMPARE ]] || die "--edge-compare and --$COMPARE-compare: one at a time"
+[[ $EDGE_COMPARE == false || $HTTP_CLIENT == wrk ]] || die "--edge-compare needs wrk for the HTTP scenarios"
 start_pulsar
-start_proxy
+# --edge-compare starts the proxy with the edge instances of the first target it measures.
+[[ $EDGE_COMPARE == true && $MODE == run ]] || start_proxy
 case $MODE in
   soak) if [[ -n $KILL_EVERY ]]; then run_fault_soak; else run_soak; fi ;;
   flood) run_flood ;;

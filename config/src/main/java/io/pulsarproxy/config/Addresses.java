@@ -24,11 +24,28 @@ public final class Addresses {
   public static final String CONSUMER = "proxy.consumer";
   /** Prefix of the per-session addresses the consume service delivers {@code SessionEvent}s to. */
   public static final String SESSION_PREFIX = "proxy.session.";
+  /**
+   * Prefix of the address of an HTTP consumer instance, served by the edge instance that owns it: JSON requests and
+   * replies, so that they can cross nodes.
+   */
+  public static final String CONSUMER_INSTANCE_PREFIX = "proxy.consumer.";
+  /** Prefix of the address of an SSE stream's resume state ({@code Last-Event-ID}), served by its edge instance. */
+  public static final String SSE_STREAM_PREFIX = "proxy.sse.";
 
   /** The proxy is shutting down: readiness goes 503 and edges refuse new work. Published once by main. */
   public static final String SHUTDOWN = "proxy.shutdown";
 
   private Addresses() {}
+
+  /** Where HTTP consumer instance {@code id} is served. */
+  public static String consumerInstance(String id) {
+    return CONSUMER_INSTANCE_PREFIX + id;
+  }
+
+  /** Where SSE stream {@code id} answers which of its events a reconnection confirms. */
+  public static String sseStream(String id) {
+    return SSE_STREAM_PREFIX + id;
+  }
 
   /** Where the consume service sends the events of session {@code id}. */
   public static String session(String id) {

@@ -109,6 +109,9 @@ public final class ConfigKeys {
               + "request is answered or its connection closes; one that does not fit: 503 `OVERLOADED` + "
               + "`Retry-After`. Sized with the other limits for a 256 MB heap (see Memory under Operations)"),
       tls("http", "client listener (HTTPS, WSS, HTTP/2)"),
+      integer("edge.instances", 0, 0,
+          "edge verticle instances serving `http.port`, each on its own event loop; connections are spread across "
+              + "them (`0`: one per core). Limits stay per node (see Scaling)").restart(),
       string("management.host", "0.0.0.0",
           "management listener address").restart(),
       port("management.port", 8089,

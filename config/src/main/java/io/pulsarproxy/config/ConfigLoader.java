@@ -352,6 +352,8 @@ public final class ConfigLoader {
 
     QuotasConfig quotas = quotas(f);
 
+    EdgeConfig edge = new EdgeConfig(f.get("edge.instances"));
+
     if (!f.unused().isEmpty()) {
       throw new IllegalStateException("declared in ConfigKeys but not bound to ProxyConfig: " + f.unused());
     }
@@ -360,7 +362,7 @@ public final class ConfigLoader {
       throw new ConfigException(f.problems());
     }
     return new Loaded(new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws, resilience, log,
-        shutdown, auth, authorization, cors, quotas, tracing), f.values());
+        shutdown, auth, authorization, cors, quotas, tracing, edge), f.values());
   }
 
   private static QuotasConfig quotas(Fields f) {

@@ -22,7 +22,7 @@ public record ProxyConfig(
     AuthorizationConfig authorization,
     CorsConfig cors,
     QuotasConfig quotas,
-    TracingConfig tracing) {
+    TracingConfig tracing, EdgeConfig edge) {
 
   public ProxyConfig {
     Objects.requireNonNull(pulsar, "pulsar");
@@ -41,6 +41,7 @@ public record ProxyConfig(
     Objects.requireNonNull(cors, "cors");
     Objects.requireNonNull(quotas, "quotas");
     Objects.requireNonNull(tracing, "tracing");
+    Objects.requireNonNull(edge, "edge");
   }
 
   /**

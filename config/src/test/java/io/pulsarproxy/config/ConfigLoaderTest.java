@@ -280,8 +280,21 @@ class ConfigLoaderTest {
   @Test
   void rejectsUnknownSections() throws IOException {
     assertThat(problems("htpp:\n  port: 9000\n")).containsExactly(
-        "htpp: unknown section (known sections: pulsar, http, management, producer, produce, consumer, httpConsumer, "
+        "htpp: unknown section (known sections: pulsar, http, edge, management, producer, produce, consumer, httpConsumer, "
             + "ws, resilience, log, tracing, shutdown, auth, authorization, cors, quotas)");
+  }
+
+  @Test
+  void deploysOneEdgeInstancePerCoreUnlessConfigured() {
+    assertThat(ConfigLoader.build(new JsonObject()).edge().instances())
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(ConfigLoader.build(new JsonObject().put("edge", new JsonObject().put("instances", 3))).edge()
+        .instances()).isEqualTo(3);
+  }
+
+  @Test
+  void rejectsANegativeNumberOfEdgeInstances() throws IOException {
+    assertThat(problems("edge:\n  instances: -1\n")).singleElement().asString().startsWith("edge.instances:");
   }
 
   @Test

@@ -13,12 +13,13 @@ import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.core.trace.Tracing;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.edge.EdgeVerticle;
-import io.pulsarproxy.edge.MemoryBudget;
+import io.pulsarproxy.edge.EdgeNode;
 import io.pulsarproxy.http.HttpRoutes;
 import io.pulsarproxy.http.openapi.ApiContract;
 import io.pulsarproxy.metrics.MetricsVerticle;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.ws.WsRoutes;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -33,7 +34,9 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +59,8 @@ public final class ProxyApp {
   private String producerId;
   private String consumerId;
   private String edgeId;
-  private EdgeVerticle edge;
+  /** The edge instances, in the order they were created; they share one port. */
+  private final List<EdgeVerticle> edges = new CopyOnWriteArrayList<>();
   private MetricsVerticle metricsVerticle;
 
   private ProxyApp(Vertx vertx, ConfigVerticle configVerticle, Tracing tracing, SpanExporter extraExporter) {
@@ -125,16 +129,23 @@ public final class ProxyApp {
             return contract;
           })
           .compose(api -> {
-            // One budget of in-flight body and frame bytes for the whole edge (http.maxInFlightBytes).
-            MemoryBudget budget = new MemoryBudget(config.http().maxInFlightBytes(), config.ws().maxSockets());
-            edge = new EdgeVerticle(config, metrics, budget,
-                List.<EdgeRoutes>of(new HttpRoutes(config, api), new WsRoutes(config, metrics, budget)));
-            return vertx.deployVerticle(edge);
+            // edge.instances instances on one port, each on its own event loop with routes of its own; what they
+            // count together (in-flight bytes and requests, quotas, sockets, consumer instances) is shared.
+            EdgeNode node = new EdgeNode(config, metrics);
+            Supplier<HttpRoutes> http = HttpRoutes.perInstance(config, api);
+            Supplier<WsRoutes> ws = WsRoutes.perInstance(config, metrics, node);
+            int instances = config.edge().instances();
+            return vertx.deployVerticle(() -> {
+              EdgeVerticle edge = new EdgeVerticle(config, metrics, node, List.<EdgeRoutes>of(http.get(), ws.get()));
+              edges.add(edge);
+              return edge;
+            }, new DeploymentOptions().setInstances(instances));
           })
           .map(e -> {
             edgeId = e;
-            LOG.info("pulsar-proxy started: API {}://{}:{}/api/v1, management {}://{}:{}/metrics, Pulsar {}",
-                config.http().tls().enabled() ? "https" : "http", config.http().host(), edge.actualPort(),
+            LOG.info("pulsar-proxy started: API {}://{}:{}/api/v1 ({} edge instances), management {}://{}:{}/metrics, "
+                + "Pulsar {}", config.http().tls().enabled() ? "https" : "http", config.http().host(), httpPort(),
+                edges.size(),
                 config.management().tls().enabled() ? "https" : "http", config.management().host(),
                 metricsVerticle.actualPort(), config.pulsar().serviceUrl());
             return null;
@@ -151,7 +162,12 @@ public final class ProxyApp {
   }
 
   public int httpPort() {
-    return edge.actualPort();
+    return edges.get(0).actualPort();
+  }
+
+  /** The edge instances deployed ({@code edge.instances}). */
+  public int edgeInstances() {
+    return edges.size();
   }
 
   public int managementPort() {

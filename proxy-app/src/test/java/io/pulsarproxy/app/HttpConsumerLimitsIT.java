@@ -23,7 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The bounds of the consume API: idle instances expire, instances are limited in total and per client. */
+/**
+ * The bounds of the consume API: idle instances expire, instances are limited in total and per client. The proxy
+ * runs {@link ProxyFixture#EDGE_INSTANCES} edge instances and consecutive requests arrive on different ones: the
+ * limits hold for the node, not per instance.
+ */
 @ExtendWith(PulsarExtension.class)
 class HttpConsumerLimitsIT {
   private static ProxyFixture proxy;

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,11 +29,22 @@ import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.Reader;
 
-/** Runs the whole proxy in-process against a broker, configured through a real YAML file, for integration tests. */
+/**
+ * Runs the whole proxy in-process against a broker, configured through a real YAML file, for integration tests.
+ *
+ * <p>The proxy runs {@link #EDGE_INSTANCES} edge instances, and {@link #send} takes turns among as many HTTP clients,
+ * each with connections of its own: Vert.x hands each new connection to the next edge instance, so consecutive
+ * requests of a test reach different instances, as behind a load balancer (a consumer instance created through one is
+ * polled through another; limits are counted across them).
+ */
 final class ProxyFixture implements AutoCloseable {
+  static final int EDGE_INSTANCES = 4;
+
   final ProxyApp app;
   final Path configFile;
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http = newClient();
+  private final List<HttpClient> clients = Stream.generate(ProxyFixture::newClient).limit(EDGE_INSTANCES).toList();
+  private final AtomicInteger turn = new AtomicInteger();
 
   private ProxyFixture(ProxyApp app, Path configFile) {
     this.app = app;
@@ -61,6 +74,7 @@ final class ProxyFixture implements AutoCloseable {
         .put("pulsar", new JsonObject().put("serviceUrl", serviceUrl).put("probeInterval", "500ms"))
         .put("http", new JsonObject().put("port", 0))
         .put("management", new JsonObject().put("port", 0))
+        .put("edge", new JsonObject().put("instances", EDGE_INSTANCES))
         .mergeIn(overrides, true);
     writeAtomically(file, config.encodePrettily());
   }
@@ -116,9 +130,20 @@ final class ProxyFixture implements AutoCloseable {
     return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
   }
 
+  private static HttpClient newClient() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** One of the clients, each call the next: its connections are on another edge instance than the last one's. */
+  HttpClient nextClient() {
+    return clients.get(Math.floorMod(turn.getAndIncrement(), clients.size()));
+  }
+
   HttpResponse<String> send(HttpRequest request) {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
+      // Only the edge has instances to spread over; the management server is asked with the one client, as before.
+      HttpClient client = request.uri().getPort() == app.managementPort() ? http : nextClient();
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

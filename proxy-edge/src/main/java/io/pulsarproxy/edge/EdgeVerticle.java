@@ -45,12 +45,18 @@ import org.slf4j.LoggerFactory;
  * SSE streams then share one connection instead of six per origin), checks client certificates when configured
  * ({@link ClientCertificates} reads them) and serves a certificate rotated on disk to new connections without a
  * restart ({@link ServerTls}).
+ *
+ * <p>Deployed as {@code edge.instances} instances on the same port, each on its own event loop: Vert.x spreads the
+ * connections across them. Each instance has routes of its own, confined to its event loop; what they count together
+ * (in-flight bytes and requests, quotas) is in the {@link EdgeNode} they share. Every instance hears of a reload,
+ * a shutdown and a rotated certificate.
  */
 public final class EdgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeVerticle.class);
 
   private final List<EdgeRoutes> contributed;
   private final ProxyMetrics metrics;
+  private final EdgeNode node;
   private final MemoryBudget budget;
   private ProxyConfig config;
   private BoundedBodyHandler bodies;
@@ -59,33 +65,34 @@ public final class EdgeVerticle extends VerticleBase {
   private Router router;
   private AuthHandler auth;
   private OriginHandler origins;
-  private Quotas quotas;
   private TraceHandler traces;
+  /** This instance's requests in progress; the node's limit is counted in {@link EdgeNode#requests()}. */
   private int inFlight;
   private boolean draining;
   private Promise<Void> drained;
 
-  /** An edge with a budget of its own ({@code http.maxInFlightBytes}). */
+  /** The only edge instance of a node of its own. */
   public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, List<EdgeRoutes> contributed) {
-    this(config, metrics, new MemoryBudget(config.http().maxInFlightBytes(), config.ws().maxSockets()), contributed);
+    this(config, metrics, new EdgeNode(config, metrics), contributed);
   }
 
   /**
-   * @param budget the in-flight bytes of request bodies and WebSocket frames, shared with the routes that read frames
-   *               (and with the other edge instances); this verticle resizes it when {@code http.maxInFlightBytes}
-   *               changes
+   * One of the node's edge instances ({@code edge.instances}); each has routes of its own, confined to its event loop.
+   *
+   * @param node what the node's instances count together (in-flight bytes and requests, quotas), shared with the
+   *             routes that read frames; instances apply a reload to it
    */
-  public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, MemoryBudget budget, List<EdgeRoutes> contributed) {
+  public EdgeVerticle(ProxyConfig config, ProxyMetrics metrics, EdgeNode node, List<EdgeRoutes> contributed) {
     this.config = config;
     this.metrics = metrics;
-    this.budget = budget;
+    this.node = node;
+    this.budget = node.budget();
     this.contributed = List.copyOf(contributed);
   }
 
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    metrics.inFlightBytes(budget::used, budget::limit);
     vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> {
       draining = true;
       contributed.forEach(EdgeRoutes::shuttingDown);
@@ -101,7 +108,8 @@ public final class EdgeVerticle extends VerticleBase {
     return Future.all(prepared)
         .compose(ready -> {
           HttpServerOptions options = new HttpServerOptions()
-              .setHost(config.http().host()).setPort(config.http().port())
+              // Port 0 picks a free port: -1 asks Vert.x for one that every edge instance of this Vert.x shares.
+              .setHost(config.http().host()).setPort(config.http().port() == 0 ? -1 : config.http().port())
               .setMaxWebSocketFrameSize(maxWebSocketMessage)
               .setMaxWebSocketMessageSize(maxWebSocketMessage);
           return vertx.createHttpServer(tls == null ? options : tls.configure(options))
@@ -158,9 +166,8 @@ public final class EdgeVerticle extends VerticleBase {
     router.route().handler(traces).handler(this::admit).handler(origins);
     contributed.forEach(routes -> routes.mountPublic(vertx, router));
     router.route().handler(auth);
-    quotas = new Quotas(config.quotas(), metrics);
     // Authenticated and within its quotas before its body is read: a refused client holds none of the byte budget.
-    router.route().handler(quotas).handler(bodies);
+    router.route().handler(node.quotas()).handler(bodies);
     contributed.forEach(routes -> routes.mount(vertx, router));
 
     router.errorHandler(404, ctx -> ErrorResponses.send(ctx,
@@ -191,18 +198,21 @@ public final class EdgeVerticle extends VerticleBase {
       reject(ctx, new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; retry on another instance"));
       return;
     }
-    if (inFlight >= config.http().maxInFlightRequests()) {
+    boolean upgrade = ctx.request().canUpgradeToWebSocket();
+    int limit = config.http().maxInFlightRequests();
+    if (upgrade ? node.requests().get() >= limit : !node.requests().tryAcquire(limit)) {
       reject(ctx, new ProxyException(ErrorCode.OVERLOADED, "more than " + config.http().maxInFlightRequests()
           + " requests in progress (http.maxInFlightRequests); retry later"));
       return;
     }
-    if (ctx.request().canUpgradeToWebSocket()) {
+    if (upgrade) {
       // A WebSocket lives as long as its connection: the WebSocket routes bound and drain their sockets themselves.
       ctx.next();
       return;
     }
     inFlight++;
     ctx.addEndHandler(v -> {
+      node.requests().release();
       if (--inFlight == 0 && drained != null) {
         drained.tryComplete();
       }
@@ -245,9 +255,8 @@ public final class EdgeVerticle extends VerticleBase {
     auth.reconfigure(newConfig);
     traces.accessLog(newConfig.log().access());
     origins.reconfigure(newConfig.cors());
-    budget.resize(newConfig.http().maxInFlightBytes());
+    node.reconfigure(newConfig);
     bodies.reconfigure(newConfig);
-    quotas.reconfigure(newConfig.quotas());
     contributed.forEach(routes -> routes.reconfigure(newConfig));
   }
 }

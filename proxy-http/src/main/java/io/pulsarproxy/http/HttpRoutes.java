@@ -3,11 +3,13 @@ package io.pulsarproxy.http;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.http.consume.ConsumeApi;
+import io.pulsarproxy.http.consume.NodeInstances;
 import io.pulsarproxy.http.openapi.ApiContract;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
+import java.util.function.Supplier;
 
 /**
  * The REST API on the edge server: produce, topic schemas, the consume API with its SSE streams and reads, and the OpenAPI contract
@@ -15,6 +17,7 @@ import io.vertx.ext.web.Router;
  * ({@link ApiContract}).
  */
 public final class HttpRoutes implements EdgeRoutes {
+  private final NodeInstances instances;
   private ProxyConfig config;
   private ApiContract contract;
   private ProduceHandler produceHandler;
@@ -27,8 +30,23 @@ public final class HttpRoutes implements EdgeRoutes {
    *                 to load it in {@link #prepare}
    */
   public HttpRoutes(ProxyConfig config, ApiContract contract) {
+    this(config, contract, new NodeInstances());
+  }
+
+  private HttpRoutes(ProxyConfig config, ApiContract contract, NodeInstances instances) {
     this.config = config;
     this.contract = contract;
+    this.instances = instances;
+  }
+
+  /**
+   * Routes for each of the node's edge instances ({@code edge.instances}): each call gives the routes of one more
+   * instance, confined to its event loop; their consumer instances are counted together against
+   * {@code httpConsumer.maxInstances} and reachable from every instance.
+   */
+  public static Supplier<HttpRoutes> perInstance(ProxyConfig config, ApiContract contract) {
+    NodeInstances shared = new NodeInstances();
+    return () -> new HttpRoutes(config, contract, shared);
   }
 
   @Override
@@ -39,7 +57,7 @@ public final class HttpRoutes implements EdgeRoutes {
   @Override
   public void mount(Vertx vertx, Router router) {
     produceHandler = new ProduceHandler(vertx, config);
-    consumeApi = new ConsumeApi(vertx, config);
+    consumeApi = new ConsumeApi(vertx, config, instances);
     // The edge has read the body (BoundedBodyHandler). The produce parser validates the whole request (named fields,
     // 400/413) itself; see routeSelfValidated.
     contract.routeSelfValidated(router, "produceMessages", produceHandler);

@@ -1,6 +1,7 @@
 package io.pulsarproxy.ws;
 
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.edge.EdgeNode;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.edge.MemoryBudget;
 import io.pulsarproxy.metrics.ProxyMetrics;
@@ -10,6 +11,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Pulsar's WebSocket API and the browser page, on the edge server's port:
@@ -27,19 +29,34 @@ public final class WsRoutes implements EdgeRoutes {
   private final ProxyConfig config;
   private final ProxyMetrics metrics;
   private final MemoryBudget budget;
+  private final SocketCounts counts;
   private final List<WsSessions> mounted = new ArrayList<>();
   private final List<HandshakeHandler> handshakes = new ArrayList<>();
 
-  /** @param budget the edge's in-flight bytes, which producer frames draw from (share the edge's) */
-  public WsRoutes(ProxyConfig config, ProxyMetrics metrics, MemoryBudget budget) {
+  /** The routes of a node's only edge instance: {@code node} is the edge's, whose in-flight bytes frames draw from. */
+  public WsRoutes(ProxyConfig config, ProxyMetrics metrics, EdgeNode node) {
+    this(config, metrics, node.budget(), new SocketCounts(metrics));
+  }
+
+  private WsRoutes(ProxyConfig config, ProxyMetrics metrics, MemoryBudget budget, SocketCounts counts) {
     this.config = config;
     this.metrics = metrics;
     this.budget = budget;
+    this.counts = counts;
+  }
+
+  /**
+   * Routes for each of the node's edge instances ({@code edge.instances}): each call gives the routes of one more
+   * instance, confined to its event loop; together they count {@code ws.maxSockets} and report their sockets once.
+   */
+  public static Supplier<WsRoutes> perInstance(ProxyConfig config, ProxyMetrics metrics, EdgeNode node) {
+    SocketCounts shared = new SocketCounts(metrics);
+    return () -> new WsRoutes(config, metrics, node.budget(), shared);
   }
 
   @Override
   public void mount(Vertx vertx, Router router) {
-    WsSessions sessions = new WsSessions(vertx, config.ws(), metrics, budget);
+    WsSessions sessions = new WsSessions(vertx, config.ws(), metrics, budget, counts);
     HandshakeHandler handshake = new HandshakeHandler(vertx, sessions, config, metrics);
     mounted.add(sessions);
     handshakes.add(handshake);

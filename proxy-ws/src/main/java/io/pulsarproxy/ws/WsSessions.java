@@ -8,44 +8,36 @@ import io.pulsarproxy.metrics.ProxyMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The open sockets of one edge server and their limits: at most {@code ws.maxSockets} sockets (open or in their
- * handshake) at once, server pings every {@code ws.pingInterval}, idle sockets closed after {@code ws.idleTimeout}.
+ * The open sockets of one edge instance and their limits: at most {@code ws.maxSockets} sockets (open or in their
+ * handshake) at once on the node (counted with the other instances in {@link SocketCounts}), server pings every {@code ws.pingInterval}, idle sockets closed after {@code ws.idleTimeout}.
  * On shutdown it refuses new sockets and closes the open ones with 1001.
  *
- * <p>Confined to the edge verticle's event loop, except the gauges, which read atomics.
+ * <p>Confined to the edge verticle's event loop, except the node's counts, which are atomics.
  */
 final class WsSessions {
   private final Vertx vertx;
   private final int serverFrameLimit;
   private final Set<SocketSession> open = new LinkedHashSet<>();
-  private final Map<WsPath.Role, AtomicInteger> byRole = new EnumMap<>(WsPath.Role.class);
+  private final SocketCounts counts;
   private final FrameWriter writer = new FrameWriter();
   private final MemoryBudget budget;
   private final ProxyMetrics metrics;
   private WsConfig config;
-  private int handshakes;
   private boolean shuttingDown;
   private long sweeper = -1;
 
-  WsSessions(Vertx vertx, WsConfig config, ProxyMetrics metrics, MemoryBudget budget) {
+  WsSessions(Vertx vertx, WsConfig config, ProxyMetrics metrics, MemoryBudget budget, SocketCounts counts) {
     this.vertx = vertx;
     this.budget = budget;
     this.metrics = metrics;
     this.config = config;
     this.serverFrameLimit = (int) Math.min(Integer.MAX_VALUE, config.maxFrameBytes());
-    for (WsPath.Role role : WsPath.Role.values()) {
-      AtomicInteger count = new AtomicInteger();
-      byRole.put(role, count);
-      metrics.webSockets(role.label(), count::get);
-    }
+    this.counts = counts;
     scheduleSweeper();
   }
 
@@ -90,15 +82,14 @@ final class WsSessions {
     if (shuttingDown) {
       throw new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; retry on another instance");
     }
-    if (open.size() + handshakes >= config.maxSockets()) {
+    if (!counts.sockets().tryAcquire(config.maxSockets())) {
       throw new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxSockets()
           + " WebSockets, its limit (ws.maxSockets); retry later");
     }
-    handshakes++;
   }
 
   void handshakeDone() {
-    handshakes--;
+    counts.sockets().release();
   }
 
   /** Registers an accepted socket; false when the proxy began to shut down meanwhile (the caller closes it). */
@@ -107,13 +98,15 @@ final class WsSessions {
       return false;
     }
     open.add(session);
-    byRole.get(session.role()).incrementAndGet();
+    counts.sockets().acquire();
+    counts.open(session.role()).incrementAndGet();
     return true;
   }
 
   void remove(SocketSession session) {
     if (open.remove(session)) {
-      byRole.get(session.role()).decrementAndGet();
+      counts.sockets().release();
+      counts.open(session.role()).decrementAndGet();
     }
   }
 

@@ -11,6 +11,7 @@ import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.edge.EdgeVerticle;
 import io.pulsarproxy.edge.MemoryBudget;
+import io.pulsarproxy.edge.EdgeNode;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.vertx.core.Future;
@@ -90,8 +91,8 @@ final class WsProxy implements AutoCloseable {
     await(vertx.deployVerticle(supervisor));
     await(vertx.deployVerticle(new ProducerVerticle(config, supervisor.clients(), metrics)));
     await(vertx.deployVerticle(new ConsumerVerticle(config, supervisor.clients(), metrics)));
-    MemoryBudget budget = new MemoryBudget(config.http().maxInFlightBytes(), config.ws().maxSockets());
-    edge = new EdgeVerticle(config, metrics, budget, List.of(new WsRoutes(config, metrics, budget)));
+    EdgeNode node = new EdgeNode(config, metrics);
+    edge = new EdgeVerticle(config, metrics, node, List.of(new WsRoutes(config, metrics, node)));
     await(vertx.deployVerticle(edge));
   }
 

@@ -1,5 +1,14 @@
 package io.pulsarproxy.http.consume;
 
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.core.bus.ServiceClient;
+import io.pulsarproxy.core.error.PulsarErrors;
+import io.pulsarproxy.edge.quota.Reservation;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.pulsarproxy.config.HttpConsumerConfig;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.core.consume.ConsumerClient;
@@ -28,12 +37,22 @@ import org.apache.pulsar.client.api.MessageIdAdv;
 /**
  * The consume API's routes: consumer instances (create, poll, ack, nack, seek, delete), SSE streams and reads. The
  * handlers parse with {@link ConsumeRequests} and hand the work to the {@link ConsumerRegistry}, the instance's
- * {@link Delivery} or a {@link ReadPage}. Runs on the edge verticle's context.
+ * {@link Delivery} or a {@link ReadPage}. An instance belongs to the edge instance that created it; requests about it
+ * go to its address ({@link InstanceCalls}), whichever edge instance the client's connection is on, and the owner
+ * answers them here ({@link #serve}). Runs on the edge verticle's context.
  */
 public final class ConsumeApi {
   /** Header naming the client for the per-client limit; the remote address when absent. */
   public static final String CLIENT_ID_HEADER = "X-Client-Id";
   private static final String LAST_EVENT_ID = "Last-Event-ID";
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumeApi.class);
+  private static final String INFO = "info";
+  private static final String DELETE = "delete";
+  private static final String POLL = "poll";
+  private static final String CANCEL_POLL = "cancelPoll";
+  private static final String ACK = "ack";
+  private static final String NACK = "nack";
+  private static final String SEEK = "seek";
 
   private final Vertx vertx;
   private final ConsumerClient service;
@@ -42,18 +61,33 @@ public final class ConsumeApi {
   /** Pages being read, answered at once when the proxy stops; bounded by the in-flight requests. */
   private final Set<ReadPage> reads = new HashSet<>();
   private boolean closeOnExpiry;
+  private long opTimeoutMs;
 
-  public ConsumeApi(Vertx vertx, ProxyConfig config) {
+  /**
+   * @param node what the consumer instances of every edge instance of the node count together; create on the edge
+   *             instance's context (the instances it creates are served there)
+   */
+  public ConsumeApi(Vertx vertx, ProxyConfig config, NodeInstances node) {
     this.vertx = vertx;
     this.closeOnExpiry = config.auth().closeOnExpiry();
+    this.opTimeoutMs = instanceTimeoutMs(config);
     this.service = new ConsumerClient(vertx, config);
-    this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer());
-    this.resumes = new SseResumes(config.httpConsumer().maxInstances(),
+    this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer(), node, this::serve);
+    this.resumes = new SseResumes(vertx, config.httpConsumer().maxInstances(),
         config.httpConsumer().idleTimeout().toMillis());
+  }
+
+  /**
+   * How long a request to a consumer instance may take: the owner's own wait for the consume service
+   * ({@code pulsar.operationTimeout} and the margin) and a margin for the hop to the owner.
+   */
+  private static long instanceTimeoutMs(ProxyConfig config) {
+    return config.pulsar().operationTimeout().toMillis() + 2 * ServiceClient.MARGIN_MS;
   }
 
   public void reconfigure(ProxyConfig config) {
     closeOnExpiry = config.auth().closeOnExpiry();
+    opTimeoutMs = instanceTimeoutMs(config);
     service.reconfigure(config);
     registry.reconfigure(config.httpConsumer());
     resumes.reconfigure(config.httpConsumer().maxInstances(), config.httpConsumer().idleTimeout().toMillis());
@@ -67,7 +101,7 @@ public final class ConsumeApi {
 
   public void mount(Router router, ApiContract contract) {
     contract.route(router, "createConsumer", this::create);
-    contract.route(router, "getConsumer", ctx -> json(ctx, 200, instance(ctx).info()));
+    contract.route(router, "getConsumer", ctx -> call(ctx, InstanceCalls.call(INFO, principal(ctx)), opTimeoutMs));
     contract.route(router, "deleteConsumer", this::delete);
     contract.route(router, "pollMessages", this::poll);
     contract.route(router, "ackMessages", this::ack);
@@ -95,45 +129,153 @@ public final class ConsumeApi {
 
   private void delete(RoutingContext ctx) {
     boolean unsubscribe = ConsumeRequests.unsubscribe(ctx.queryParams());
-    HttpConsumer c = instance(ctx);
-    registry.close(c, unsubscribe, unsubscribe ? "was deleted and unsubscribed" : "was deleted")
-        .onSuccess(v -> ctx.response().setStatusCode(204).end())
-        .onFailure(err -> fail(ctx, err));
+    call(ctx, InstanceCalls.call(DELETE, principal(ctx)).put("unsubscribe", unsubscribe), opTimeoutMs);
   }
 
   private void poll(RoutingContext ctx) {
-    HttpConsumer c = instance(ctx);
     ConsumeRequests.Poll request = ConsumeRequests.poll(ctx.queryParams(), registry.config());
-    if (!(c.delivery instanceof PollBuffer poller)) {
-      throw new ProxyException(ErrorCode.CONFLICT, "consumer instance " + c.id
-          + " belongs to an SSE stream: its messages come on the stream, only acks and nacks are accepted here");
-    }
-    poller.poll(ctx, request.max(), request.waitMs());
+    String id = ctx.pathParam("id");
+    String pollId = UUID.randomUUID().toString();
+    JsonObject call = InstanceCalls.call(POLL, principal(ctx)).put("max", request.max())
+        .put("waitMs", request.waitMs()).put("pollId", pollId);
+    // The client went away while its poll waits: the instance may be polled again at once, as before.
+    ctx.response().closeHandler(v -> InstanceCalls.send(vertx, id,
+        InstanceCalls.call(CANCEL_POLL, principal(ctx)).put("pollId", pollId)));
+    InstanceCalls.request(vertx, id, call, request.waitMs() + opTimeoutMs)
+        .onSuccess(answer -> {
+          List<String> ids = InstanceCalls.strings(answer.getJsonArray(InstanceCalls.IDS));
+          ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .end(answer.getJsonArray(InstanceCalls.BODY).toBuffer())
+              .onFailure(err -> {
+                if (!ids.isEmpty()) {
+                  LOG.debug("Poll answer of {} not delivered ({}); asking Pulsar to redeliver {} messages", id,
+                      err.getMessage(), ids.size());
+                  InstanceCalls.send(vertx, id, InstanceCalls.call(NACK, principal(ctx))
+                      .put("messageIds", new JsonArray(ids)));
+                }
+              });
+        })
+        .onFailure(err -> fail(ctx, err));
   }
 
   private void ack(RoutingContext ctx) {
-    HttpConsumer c = instance(ctx);
     ConsumeRequests.Ack request = ConsumeRequests.ack(body(ctx));
-    if (request.upTo() != null && !c.allowsCumulativeAck()) {
-      throw ProxyException.badField("upTo", "cumulative acknowledgement needs an Exclusive or Failover subscription; "
-          + "this one is " + c.spec.subscriptionType() + " (acknowledge with 'messageIds')");
+    JsonObject call = InstanceCalls.call(ACK, principal(ctx));
+    if (request.upTo() != null) {
+      call.put("upTo", request.upTo());
+    } else {
+      call.put("messageIds", new JsonArray(request.messageIds()));
     }
-    noContent(ctx, service.send(request.upTo() != null
-        ? new ConsumerCommand.AckCumulative(c.id, request.upTo())
-        : new ConsumerCommand.Ack(c.id, request.messageIds(), 0)));
+    call(ctx, call, opTimeoutMs);
   }
 
   private void nack(RoutingContext ctx) {
-    HttpConsumer c = instance(ctx);
-    noContent(ctx, service.send(new ConsumerCommand.Nack(c.id, ConsumeRequests.nack(body(ctx)), 0)));
+    call(ctx, InstanceCalls.call(NACK, principal(ctx))
+        .put("messageIds", new JsonArray(ConsumeRequests.nack(body(ctx)))), opTimeoutMs);
   }
 
   private void seek(RoutingContext ctx) {
-    HttpConsumer c = instance(ctx);
     ConsumeRequests.Seek request = ConsumeRequests.seek(body(ctx));
-    // Dropped before the seek, not after: messages from the new position may arrive before the seek's answer.
-    c.delivery.onSeek();
-    noContent(ctx, seek(c, request.messageId(), request.timestamp()));
+    call(ctx, InstanceCalls.call(SEEK, principal(ctx)).put("messageId", request.messageId())
+        .put("timestamp", request.timestamp()), 2 * opTimeoutMs);
+  }
+
+  /** Asks the instance's owner, wherever it is, and answers the client with what it says. */
+  private void call(RoutingContext ctx, JsonObject call, long timeoutMs) {
+    InstanceCalls.request(vertx, ctx.pathParam("id"), call, timeoutMs)
+        .onSuccess(answer -> {
+          int status = answer.getInteger(InstanceCalls.STATUS);
+          Object body = answer.getValue(InstanceCalls.BODY);
+          if (body instanceof JsonObject json) {
+            json(ctx, status, json);
+          } else {
+            ctx.response().setStatusCode(status).end();
+          }
+        })
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  /**
+   * Serves a request to one of this edge instance's consumer instances ({@link InstanceCalls}), on its context:
+   * the same checks and answers as when the client's request came to this instance.
+   */
+  private void serve(Message<JsonObject> msg) {
+    JsonObject call = msg.body();
+    String id = msg.address().substring(Addresses.CONSUMER_INSTANCE_PREFIX.length());
+    String op = call.getString(InstanceCalls.OP, "");
+    try {
+      if (op.equals(CANCEL_POLL)) {
+        registry.ifOpen(id, c -> {
+          if (c.delivery instanceof PollBuffer poller) {
+            poller.cancel(call.getString("pollId", ""));
+          }
+        });
+        return;
+      }
+      HttpConsumer c = registry.get(id, call.getString(InstanceCalls.PRINCIPAL, ""));
+      switch (op) {
+        case INFO -> InstanceCalls.ok(msg, 200, c.info());
+        case DELETE -> {
+          boolean unsubscribe = call.getBoolean("unsubscribe", false);
+          answer(msg, registry.close(c, unsubscribe, unsubscribe ? "was deleted and unsubscribed" : "was deleted"));
+        }
+        case POLL -> {
+          if (!(c.delivery instanceof PollBuffer poller)) {
+            throw new ProxyException(ErrorCode.CONFLICT, "consumer instance " + c.id
+                + " belongs to an SSE stream: its messages come on the stream, only acks and nacks are accepted here");
+          }
+          poller.poll(new BusPoll(msg, call.getString("pollId", "")), call.getInteger("max"),
+              call.getLong("waitMs"));
+        }
+        case ACK -> {
+          String upTo = call.getString("upTo");
+          if (upTo != null && !c.allowsCumulativeAck()) {
+            throw ProxyException.badField("upTo", "cumulative acknowledgement needs an Exclusive or Failover "
+                + "subscription; this one is " + c.spec.subscriptionType() + " (acknowledge with 'messageIds')");
+          }
+          answer(msg, service.send(upTo != null
+              ? new ConsumerCommand.AckCumulative(c.id, upTo)
+              : new ConsumerCommand.Ack(c.id, InstanceCalls.strings(call.getJsonArray("messageIds")), 0)));
+        }
+        case NACK -> answer(msg, service.send(new ConsumerCommand.Nack(c.id,
+            InstanceCalls.strings(call.getJsonArray("messageIds")), 0)));
+        case SEEK -> {
+          // Dropped before the seek, not after: messages from the new position may arrive before the seek's answer.
+          c.delivery.onSeek();
+          answer(msg, seek(c, call.getString("messageId"), call.getLong("timestamp")));
+        }
+        default -> throw new ProxyException(ErrorCode.BAD_REQUEST, "unknown consumer instance operation " + op);
+      }
+    } catch (ProxyException e) {
+      InstanceCalls.fail(msg, e);
+    }
+  }
+
+  /** Answers 204 when {@code done} succeeds, else the error it failed with. */
+  private static void answer(Message<JsonObject> msg, Future<?> done) {
+    done.onSuccess(v -> InstanceCalls.ok(msg, 204, null))
+        .onFailure(err -> InstanceCalls.fail(msg, failure(err)));
+  }
+
+  private static ProxyException failure(Throwable err) {
+    ProxyException e = PulsarErrors.map(err);
+    if (e.code() == ErrorCode.INTERNAL_ERROR) {
+      LOG.error("Unexpected failure of a consumer instance request", err);
+    }
+    return e;
+  }
+
+  /** A poll whose answer goes back over the event bus to the edge instance serving the client. */
+  private record BusPoll(Message<JsonObject> msg, String pollId) implements PollBuffer.PollReply {
+    @Override
+    public void answer(JsonArray messages, List<String> ids) {
+      InstanceCalls.pollAnswer(msg, messages, ids);
+    }
+
+    @Override
+    public void fail(ProxyException error) {
+      InstanceCalls.fail(msg, error);
+    }
   }
 
   /**
@@ -158,14 +300,16 @@ public final class ConsumeApi {
     HttpConsumerConfig limits = registry.config();
     String owner = Access.principal(ctx).name();
     String subscription = topic.fullName() + "|" + request.spec().subscription();
-    // With ack=auto the last event the client received confirms what the ended stream had written up to it.
+    Reservation quota = Quotas.of(ctx).reserve(Access.principal(ctx), Quota.SSE_STREAMS);
+    // With ack=auto the last event the client received confirms what the ended stream had written up to it; the
+    // edge instance that holds (or held) that stream says which messages that is.
     String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
-    Set<String> confirmed = request.clientAck() || lastEventId == null ? new HashSet<>()
-        : resumes.confirmed(lastEventId, owner, subscription, System.currentTimeMillis());
-    registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
-            Quotas.of(ctx).reserve(Access.principal(ctx), Quota.SSE_STREAMS),
+    Future<Set<String>> resumed = request.clientAck() || lastEventId == null
+        ? Future.succeededFuture(new HashSet<>()) : resumes.lookup(lastEventId, owner, subscription, opTimeoutMs);
+    resumed.compose(confirmed -> registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx),
+            request.spec(), request.format(), quota,
             c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumes, subscription,
-                confirmed, limits.sseConfirmDelay().toMillis(), limits.sseMaxUnconfirmed()))
+                confirmed, limits.sseConfirmDelay().toMillis(), limits.sseMaxUnconfirmed())))
         .onSuccess(c -> {
           SseStream stream = (SseStream) c.delivery;
           ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));
@@ -185,8 +329,8 @@ public final class ConsumeApi {
     page.start();
   }
 
-  private HttpConsumer instance(RoutingContext ctx) {
-    return registry.get(ctx.pathParam("id"), Access.principal(ctx));
+  private static String principal(RoutingContext ctx) {
+    return Access.principal(ctx).name();
   }
 
   /** A stream whose principal's token expires ends then with an error event ({@code auth.closeOnExpiry}). */

@@ -12,7 +12,11 @@ import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.Reservation;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,13 +29,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer instances of the HTTP API (long-poll instances and SSE streams), by id. Bounds them in total
- * ({@code httpConsumer.maxInstances}, 503) and per client ({@code httpConsumer.maxInstancesPerClient}, 429; the client
- * is the {@code X-Client-Id} header, else the remote address), closes instances nobody polled for
- * {@code httpConsumer.idleTimeout}, and remembers why recent instances went away so that a late request gets a clear
- * 404. Closing an instance never acknowledges anything: Pulsar delivers again what it had not acknowledged.
+ * The consumer instances of the HTTP API (long-poll instances and SSE streams) that one edge instance owns, by id.
+ * Each is served on the event bus at {@code Addresses.consumerInstance(id)} (JSON requests, {@link InstanceCalls}),
+ * so that a request through any edge instance reaches it. Bounds them, with the node's other edge instances
+ * ({@link NodeInstances}), in total ({@code httpConsumer.maxInstances}, 503) and per client
+ * ({@code httpConsumer.maxInstancesPerClient}, 429; the client is the {@code X-Client-Id} header, else the remote
+ * address), closes instances nobody polled for {@code httpConsumer.idleTimeout}, and remembers why recent instances
+ * went away (still answering at their address) so that a late request gets a clear 404. Closing an instance never
+ * acknowledges anything: Pulsar delivers again what it had not acknowledged.
  *
- * <p>Confined to the edge verticle's context: every method runs there, and so do the session events.
+ * <p>Confined to the owning edge verticle's context: every method runs there, and so do the session events and the
+ * requests to the instances' addresses.
  */
 final class ConsumerRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerRegistry.class);
@@ -39,25 +47,37 @@ final class ConsumerRegistry {
 
   private final Vertx vertx;
   private final ConsumerClient service;
+  private final NodeInstances node;
+  private final Handler<Message<JsonObject>> calls;
   private final Map<String, HttpConsumer> instances = new HashMap<>();
-  private final Map<String, Integer> perClient = new HashMap<>();
+  /** The addresses served, of open instances and of those in {@link #gone}. */
+  private final Map<String, MessageConsumer<JsonObject>> addressed = new HashMap<>();
   /** Why recently closed instances went away, the oldest forgotten first (bounded by maxInstances). */
   private final Map<String, String> gone = new LinkedHashMap<>(64, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > config.maxInstances();
+      if (size() <= config.maxInstances()) {
+        return false;
+      }
+      unaddress(eldest.getKey());
+      return true;
     }
   };
-  /** Subscriptions whose stream is closing: a reconnecting stream waits for it (an Exclusive one would be busy). */
-  private final Map<String, Future<Void>> closing = new HashMap<>();
   private HttpConsumerConfig config;
   private long sweeper = -1;
   private boolean stopped;
 
-  ConsumerRegistry(Vertx vertx, ConsumerClient service, HttpConsumerConfig config) {
+  /**
+   * @param calls serves the requests sent to an instance's address (call it on this registry's context); it finds the
+   *              instance with {@link #get}
+   */
+  ConsumerRegistry(Vertx vertx, ConsumerClient service, HttpConsumerConfig config, NodeInstances node,
+      Handler<Message<JsonObject>> calls) {
     this.vertx = vertx;
     this.service = service;
     this.config = config;
+    this.node = node;
+    this.calls = calls;
     schedule();
   }
 
@@ -82,12 +102,14 @@ final class ConsumerRegistry {
   Future<HttpConsumer> open(String clientKey, Principal principal, Secret token, ConsumerSpec spec, BodyFormat format,
       Reservation quota, Function<HttpConsumer, Delivery> deliveryOf) {
     ProxyException refused = null;
+    NodeInstances.Refusal limit = stopped ? null
+        : node.tryAcquire(clientKey, config.maxInstances(), config.maxInstancesPerClient());
     if (stopped) {
       refused = new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down");
-    } else if (instances.size() >= config.maxInstances()) {
+    } else if (limit == NodeInstances.Refusal.NODE) {
       refused = new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxInstances()
           + " HTTP consumer instances and streams, its limit (httpConsumer.maxInstances); retry later");
-    } else if (perClient.getOrDefault(clientKey, 0) >= config.maxInstancesPerClient()) {
+    } else if (limit == NodeInstances.Refusal.CLIENT) {
       refused = new ProxyException(ErrorCode.TOO_MANY_REQUESTS, "this client holds "
           + config.maxInstancesPerClient() + " consumer instances and streams, its limit "
           + "(httpConsumer.maxInstancesPerClient); delete some or retry later");
@@ -99,9 +121,10 @@ final class ConsumerRegistry {
     HttpConsumer c = new HttpConsumer(newId(), clientKey, principal, spec, format, System.currentTimeMillis(), quota);
     c.delivery = deliveryOf.apply(c);
     instances.put(c.id, c);
-    perClient.merge(clientKey, 1, Integer::sum);
     c.events = vertx.eventBus().consumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
-    Future<Void> previous = closing.getOrDefault(subscriptionKey(spec), Future.succeededFuture());
+    addressed.put(c.id, vertx.eventBus().consumer(Addresses.consumerInstance(c.id), calls));
+    Future<Void> previous = Future.fromCompletionStage(node.closing(subscriptionKey(spec)),
+        vertx.getOrCreateContext());
     return previous.transform(ignored -> service.open(c.id, spec, token, format == BodyFormat.JSON))
         .map(v -> {
           c.open = true;
@@ -115,12 +138,12 @@ final class ConsumerRegistry {
   }
 
   /**
-   * The open instance {@code id} of {@code principal}; a 404 that says why when it is unknown, closed or expired, and
-   * the same 404 as for an unknown id when another principal (by name) created it.
+   * The open instance {@code id} of the principal named {@code principal}; a 404 that says why when it is unknown,
+   * closed or expired, and the same 404 as for an unknown id when another principal (by name) created it.
    */
-  HttpConsumer get(String id, Principal principal) {
+  HttpConsumer get(String id, String principal) {
     HttpConsumer c = instances.get(id);
-    if (c != null && !c.principal.name().equals(principal.name())) {
+    if (c != null && !c.principal.name().equals(principal)) {
       throw unknown(id);
     }
     if (c != null && c.open) {
@@ -132,7 +155,16 @@ final class ConsumerRegistry {
         + "; create a new one") : unknown(id);
   }
 
-  private static ProxyException unknown(String id) {
+  /** Runs {@code action} with instance {@code id} if it is open here; does not count as activity. */
+  void ifOpen(String id, java.util.function.Consumer<HttpConsumer> action) {
+    HttpConsumer c = instances.get(id);
+    if (c != null && c.open) {
+      action.accept(c);
+    }
+  }
+
+  /** The 404 of an id no edge instance serves (unknown, or forgotten long ago). */
+  static ProxyException unknown(String id) {
     return new ProxyException(ErrorCode.NOT_FOUND, "no consumer instance " + id
         + " (unknown id, or closed long ago); create one with POST /api/v1/consumers");
   }
@@ -154,10 +186,7 @@ final class ConsumerRegistry {
     c.delivery.onEnded(reason);
     Future<Void> closed = service.close(c.id, unsubscribe);
     if (c.delivery instanceof SseStream) {
-      String key = subscriptionKey(c.spec);
-      Future<Void> done = closed.otherwiseEmpty();
-      closing.put(key, done);
-      done.onComplete(v -> closing.remove(key, done));
+      node.closing(subscriptionKey(c.spec), closed.otherwiseEmpty().toCompletionStage());
     }
     return closed;
   }
@@ -193,17 +222,26 @@ final class ConsumerRegistry {
 
   private void forget(HttpConsumer c, String why) {
     if (instances.remove(c.id, c)) {
-      perClient.computeIfPresent(c.clientKey, (k, n) -> n > 1 ? n - 1 : null);
+      node.release(c.clientKey);
     }
     c.quota.release();
     if (why != null) {
       gone.put(c.id, why);
+    } else {
+      unaddress(c.id);
     }
     if (c.events != null) {
       c.events.unregister();
     }
     if (c.expiryTimer >= 0) {
       vertx.cancelTimer(c.expiryTimer);
+    }
+  }
+
+  private void unaddress(String id) {
+    MessageConsumer<JsonObject> served = addressed.remove(id);
+    if (served != null) {
+      served.unregister();
     }
   }
 

@@ -5,11 +5,8 @@ import io.pulsarproxy.core.consume.ConsumerCommand;
 import io.pulsarproxy.core.consume.InboundMessage;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
-import io.pulsarproxy.edge.ErrorResponses;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
-import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * from Pulsar. A poll is answered as soon as a message is there (after the messages already on their way to this
  * event loop have arrived, so they share one answer), or with {@code []} after its wait.
  *
- * <p>Messages handed to a poll are not acknowledged. When the answer cannot be written (the client went away), they
- * are negatively acknowledged so that Pulsar delivers them again soon. Confined to the edge verticle's context.
+ * <p>Messages handed to a poll are not acknowledged. When the answer cannot be written (the client went away), the
+ * edge that writes it has them negatively acknowledged so that Pulsar delivers them again soon. A poll comes from
+ * whichever edge instance the client's connection is on ({@link PollReply}); a poll whose client went away is
+ * {@linkplain #cancel cancelled}. Confined to the context of the edge instance that owns the consumer instance.
  */
 final class PollBuffer implements Delivery {
   private static final Logger LOG = LoggerFactory.getLogger(PollBuffer.class);
@@ -39,7 +38,19 @@ final class PollBuffer implements Delivery {
   private Pending pending;
   private boolean answerScheduled;
 
-  private record Pending(RoutingContext ctx, int max, long timer) {}
+  private record Pending(PollReply reply, int max, long timer) {}
+
+  /** Where a poll's answer goes: the edge instance serving the client's request. */
+  interface PollReply {
+    /** Identifies the poll, so that a cancellation names the poll it is about. */
+    String pollId();
+
+    /** The messages, as a JSON array; {@code ids} are their ids, to redeliver if the answer cannot be written. */
+    void answer(JsonArray messages, List<String> ids);
+
+    /** The poll ends with {@code error} (the instance went away). */
+    void fail(ProxyException error);
+  }
 
   PollBuffer(HttpConsumer consumer, ConsumerClient service, Vertx vertx) {
     this.consumer = consumer;
@@ -58,7 +69,7 @@ final class PollBuffer implements Delivery {
   }
 
   /** Answers now when messages are buffered or {@code waitMs} is 0, else when one arrives or after the wait. */
-  void poll(RoutingContext ctx, int max, long waitMs) {
+  void poll(PollReply reply, int max, long waitMs) {
     if (pending != null) {
       throw new ProxyException(ErrorCode.CONFLICT, "consumer instance " + consumer.id
           + " is already being polled; poll one at a time");
@@ -71,19 +82,25 @@ final class PollBuffer implements Delivery {
           .onFailure(err -> LOG.debug("Permits for {}: {}", consumer.id, err.getMessage()));
     }
     if (!buffer.isEmpty() || waitMs == 0) {
-      answer(ctx, wanted);
+      answer(reply, wanted);
       return;
     }
     long timer = vertx.setTimer(waitMs, t -> answerPending());
-    Pending p = new Pending(ctx, wanted, timer);
-    pending = p;
-    ctx.response().closeHandler(v -> {
-      if (pending == p) {
-        vertx.cancelTimer(p.timer());
-        pending = null;
-        consumer.lastActivity = System.currentTimeMillis();
-      }
-    });
+    pending = new Pending(reply, wanted, timer);
+  }
+
+  /**
+   * The client of poll {@code pollId} went away before its answer: that poll ends (answered with nothing) and the
+   * instance may be polled again. Nothing happens when that poll is no longer the one waiting.
+   */
+  void cancel(String pollId) {
+    Pending p = pending;
+    if (p != null && p.reply().pollId().equals(pollId)) {
+      vertx.cancelTimer(p.timer());
+      pending = null;
+      consumer.lastActivity = System.currentTimeMillis();
+      p.reply().answer(new JsonArray(), List.of());
+    }
   }
 
   @Override
@@ -111,7 +128,7 @@ final class PollBuffer implements Delivery {
     pending = null;
     if (p != null) {
       vertx.cancelTimer(p.timer());
-      ErrorResponses.send(p.ctx(), reason);
+      p.reply().fail(reason);
     }
   }
 
@@ -122,10 +139,10 @@ final class PollBuffer implements Delivery {
     }
     pending = null;
     vertx.cancelTimer(p.timer());
-    answer(p.ctx(), p.max());
+    answer(p.reply(), p.max());
   }
 
-  private void answer(RoutingContext ctx, int max) {
+  private void answer(PollReply reply, int max) {
     consumer.lastActivity = System.currentTimeMillis();
     JsonArray messages = new JsonArray();
     List<String> ids = new ArrayList<>();
@@ -134,13 +151,6 @@ final class PollBuffer implements Delivery {
       ids.add(m.messageId());
       messages.add(MessageJson.of(m, consumer.format));
     }
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(messages.toBuffer())
-        .onFailure(err -> {
-          if (!ids.isEmpty()) {
-            LOG.debug("Poll answer of {} not delivered ({}); asking Pulsar to redeliver {} messages",
-                consumer.id, err.getMessage(), ids.size());
-            service.send(new ConsumerCommand.Nack(consumer.id, ids, 0));
-          }
-        });
+    reply.answer(messages, ids);
   }
 }

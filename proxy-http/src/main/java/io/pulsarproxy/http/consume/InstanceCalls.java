@@ -1,0 +1,102 @@
+package io.pulsarproxy.http.consume;
+
+import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.core.bus.BusErrors;
+import io.pulsarproxy.core.error.ErrorCode;
+import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.edge.ErrorResponses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The requests to a consumer instance's address ({@code Addresses.consumerInstance(id)}) and their answers, as JSON
+ * so that they can cross nodes: {@code {"op", "principal", …}} in, {@code {"status", "body"}} or the error envelope
+ * with {@code retryAfter} out. The edge instance serving the client's request sends; the one owning the instance
+ * answers ({@link ConsumerRegistry}). A request nobody serves is the 404 of an unknown instance.
+ */
+final class InstanceCalls {
+  static final String OP = "op";
+  static final String PRINCIPAL = "principal";
+  static final String STATUS = "status";
+  static final String BODY = "body";
+  /** With a poll's answer: the ids of its messages, negatively acknowledged when the answer cannot be written. */
+  static final String IDS = "ids";
+
+  private InstanceCalls() {}
+
+  static JsonObject call(String op, String principal) {
+    return new JsonObject().put(OP, op).put(PRINCIPAL, principal);
+  }
+
+  /**
+   * Sends {@code call} to instance {@code id} and completes with the owner's answer ({@code {"status", "body"}}) on
+   * the caller's context; fails with the owner's error, the 404 of an unknown instance when nobody serves the id, or
+   * a timeout after {@code timeoutMs}.
+   */
+  static Future<JsonObject> request(Vertx vertx, String id, JsonObject call, long timeoutMs) {
+    return vertx.eventBus().<JsonObject>request(Addresses.consumerInstance(id), call,
+            new DeliveryOptions().setSendTimeout(timeoutMs))
+        .recover(err -> Future.failedFuture(err instanceof ReplyException re
+            && re.failureType() == ReplyFailure.NO_HANDLERS
+            ? ConsumerRegistry.unknown(id) : BusErrors.map(err, "consumer instance " + id)))
+        .compose(reply -> {
+          JsonObject answer = reply.body();
+          return answer.containsKey(STATUS) ? Future.succeededFuture(answer) : Future.failedFuture(error(answer));
+        });
+  }
+
+  /** Sends {@code call} to instance {@code id} without waiting for an answer (a cancellation, a redelivery). */
+  static void send(Vertx vertx, String id, JsonObject call) {
+    vertx.eventBus().send(Addresses.consumerInstance(id), call);
+  }
+
+  static void ok(Message<JsonObject> request, int status, Object body) {
+    JsonObject answer = new JsonObject().put(STATUS, status);
+    if (body != null) {
+      answer.put(BODY, body);
+    }
+    request.reply(answer);
+  }
+
+  static void pollAnswer(Message<JsonObject> request, JsonArray messages, List<String> ids) {
+    request.reply(new JsonObject().put(STATUS, 200).put(BODY, messages).put(IDS, new JsonArray(ids)));
+  }
+
+  static void fail(Message<JsonObject> request, ProxyException e) {
+    request.reply(ErrorResponses.envelope(e).put("retryAfter", e.retryAfterSeconds()));
+  }
+
+  private static ProxyException error(JsonObject answer) {
+    ErrorCode code = ErrorCode.valueOf(answer.getString("error"));
+    String message = answer.getString("message");
+    int retryAfter = answer.getInteger("retryAfter", 0);
+    if (retryAfter != code.retryAfterSeconds()) {
+      return ProxyException.retryAfter(code, message, retryAfter);
+    }
+    List<ProxyException.Detail> details = new ArrayList<>();
+    JsonArray given = answer.getJsonArray("details", new JsonArray());
+    for (int i = 0; i < given.size(); i++) {
+      JsonObject d = given.getJsonObject(i);
+      details.add(new ProxyException.Detail(d.getString("field"), d.getString("message")));
+    }
+    return new ProxyException(code, message, details);
+  }
+
+  static List<String> strings(JsonArray array) {
+    List<String> out = new ArrayList<>(array == null ? 0 : array.size());
+    if (array != null) {
+      for (int i = 0; i < array.size(); i++) {
+        out.add(array.getString(i));
+      }
+    }
+    return out;
+  }
+}
