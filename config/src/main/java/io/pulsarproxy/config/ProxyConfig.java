@@ -21,7 +21,8 @@ public record ProxyConfig(
     AuthConfig auth,
     AuthorizationConfig authorization,
     CorsConfig cors,
-    QuotasConfig quotas) {
+    QuotasConfig quotas,
+    ClusterConfig cluster) {
 
   public ProxyConfig {
     Objects.requireNonNull(pulsar, "pulsar");
@@ -39,6 +40,7 @@ public record ProxyConfig(
     Objects.requireNonNull(authorization, "authorization");
     Objects.requireNonNull(cors, "cors");
     Objects.requireNonNull(quotas, "quotas");
+    Objects.requireNonNull(cluster, "cluster");
   }
 
   /**
