@@ -3,6 +3,10 @@ package io.pulsarproxy.app;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.app.cluster.ClusterNode;
+import io.pulsarproxy.app.cluster.ClusterVerticle;
+import io.pulsarproxy.config.ClusterConfig;
+import io.pulsarproxy.config.ConfigException;
 import io.pulsarproxy.config.ConfigVerticle;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.core.consume.ConsumerVerticle;
@@ -18,13 +22,16 @@ import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.ws.WsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -39,6 +46,8 @@ public final class ProxyApp {
 
   private final Vertx vertx;
   private final ConfigVerticle configVerticle;
+  /** This node's cluster membership; {@code null} when not clustered. */
+  private final ClusterNode cluster;
   private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
   private String supervisorId;
   private String producerId;
@@ -47,28 +56,60 @@ public final class ProxyApp {
   private EdgeVerticle edge;
   private MetricsVerticle metricsVerticle;
 
-  private ProxyApp(Vertx vertx, ConfigVerticle configVerticle) {
+  private ProxyApp(Vertx vertx, ConfigVerticle configVerticle, ClusterNode cluster) {
     this.vertx = vertx;
     this.configVerticle = configVerticle;
+    this.cluster = cluster;
   }
 
   /**
-   * Loads the configuration and starts every verticle. Fails (with Vert.x closed) when the configuration is invalid
-   * or a port cannot be bound.
+   * Loads the configuration and starts every verticle; with {@code cluster.enabled}, first joins the cluster and
+   * starts Vert.x clustered on it. Fails (with Vert.x closed and the cluster left) when the configuration is invalid or
+   * a port cannot be bound.
    */
   public static Future<ProxyApp> start(ConfigVerticle configVerticle) {
+    ClusterConfig cluster;
+    try {
+      cluster = configVerticle.readNow().cluster();
+    } catch (ConfigException invalid) {
+      return Future.failedFuture(invalid);
+    }
+    if (!cluster.enabled()) {
+      return start(configVerticle, null);
+    }
+    // Joining blocks for seconds (Hazelcast looks for its members): not on the caller's thread, which may be a loop.
+    return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> ClusterNode.join(cluster)))
+        .compose(node -> start(configVerticle, node).recover(err ->
+            Future.fromCompletionStage(CompletableFuture.runAsync(node::leave)).transform(left -> Future.failedFuture(err))));
+  }
+
+  private static Future<ProxyApp> start(ConfigVerticle configVerticle, ClusterNode node) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-            .setEnabled(true)
-            // Event-bus meters cost a registry lookup per message and hop (a tenth of the WebSocket produce loop's
-            // time under load) and describe internal wiring, not the API; /metrics documents none of them.
-            .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
-            .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
-    ProxyApp app = new ProxyApp(vertx, configVerticle);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        // Event-bus meters cost a registry lookup per message and hop (a tenth of the WebSocket produce loop's
+        // time under load) and describe internal wiring, not the API; /metrics documents none of them.
+        .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE));
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    if (node == null) {
+      return deployOn(builder.with(options).build(), configVerticle, registry, null);
+    }
+    // Before the first meter: every series of a clustered node names it.
+    registry.config().commonTags("node", node.nodeId());
+    return builder.with(options.setEventBusOptions(node.eventBusOptions()))
+        .withClusterManager(node.clusterManager())
+        .buildClustered()
+        .compose(vertx -> {
+          node.attach(vertx);
+          return deployOn(vertx, configVerticle, registry, node);
+        });
+  }
+
+  private static Future<ProxyApp> deployOn(Vertx vertx, ConfigVerticle configVerticle,
+      PrometheusMeterRegistry registry, ClusterNode node) {
+    ProxyApp app = new ProxyApp(vertx, configVerticle, node);
     // Report the failure before closing Vert.x: listeners of a future completed after close have no event loop left.
     return app.deploy(registry).map(v -> app).onFailure(err -> vertx.close());
   }
@@ -81,7 +122,10 @@ public final class ProxyApp {
       ProxyConfig config = configVerticle.current();
       SupervisorVerticle supervisor = new SupervisorVerticle(config, metrics);
       metricsVerticle = new MetricsVerticle(config.management(), registry, metrics);
-      return vertx.deployVerticle(metricsVerticle)
+      Future<String> clusterServices = cluster == null ? Future.succeededFuture()
+          : vertx.deployVerticle(new ClusterVerticle(cluster, metrics));
+      return clusterServices
+          .compose(c -> vertx.deployVerticle(metricsVerticle))
           .compose(m -> vertx.deployVerticle(supervisor))
           .compose(s -> {
             supervisorId = s;
@@ -129,6 +173,11 @@ public final class ProxyApp {
     return metricsVerticle.actualPort();
   }
 
+  /** This node's id in the cluster, or empty when the proxy does not run clustered. */
+  public java.util.Optional<String> nodeId() {
+    return java.util.Optional.ofNullable(cluster).map(ClusterNode::nodeId);
+  }
+
   /**
    * Stops gracefully: readiness goes 503 and new requests are refused at once; requests in progress get their answer
    * (bounded by {@code shutdown.timeout}); then producers, the Pulsar client and Vert.x close. Idempotent.
@@ -142,7 +191,8 @@ public final class ProxyApp {
     Future<Void> result = Future.<Void>succeededFuture()
         .compose(v -> {
           LOG.info("Shutting down: refusing new requests, finishing those in progress (at most {} ms)", deadline);
-          vertx.eventBus().publish(Addresses.SHUTDOWN, null);
+          // Local: in a cluster, the other nodes carry on.
+          vertx.eventBus().publish(Addresses.SHUTDOWN, null, new DeliveryOptions().setLocalOnly(true));
           return undeploy(edgeId);
         })
         .compose(v -> undeploy(producerId))
@@ -152,6 +202,9 @@ public final class ProxyApp {
         .onFailure(err -> LOG.warn("Graceful shutdown did not complete: {}", err.getMessage()))
         .otherwiseEmpty()
         .compose(v -> vertx.close())
+        // Hazelcast last: the event bus needed it until Vert.x closed.
+        .compose(v -> cluster == null ? Future.<Void>succeededFuture()
+            : Future.fromCompletionStage(CompletableFuture.runAsync(cluster::leave)))
         .onSuccess(v -> LOG.info("Stopped"));
     return stopping.compareAndSet(null, result) ? result : stopping.get();
   }

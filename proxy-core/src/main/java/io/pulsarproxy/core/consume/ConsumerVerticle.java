@@ -90,8 +90,8 @@ public final class ConsumerVerticle extends VerticleBase {
     Codecs.register(vertx);
     guard = new PulsarGuard(vertx, "consumers", resilience, outageWait);
     metrics.consumerSessions(() -> sessions.size());
-    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
-    return vertx.eventBus().<ConsumerCommand>consumer(Addresses.CONSUMER, this::handle).completion();
+    vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
+    return vertx.eventBus().<ConsumerCommand>localConsumer(Addresses.CONSUMER, this::handle).completion();
   }
 
   @Override

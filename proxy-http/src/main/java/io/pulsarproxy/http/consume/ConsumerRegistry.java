@@ -100,7 +100,7 @@ final class ConsumerRegistry {
     c.delivery = deliveryOf.apply(c);
     instances.put(c.id, c);
     perClient.merge(clientKey, 1, Integer::sum);
-    c.events = vertx.eventBus().consumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
+    c.events = vertx.eventBus().localConsumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
     Future<Void> previous = closing.getOrDefault(subscriptionKey(spec), Future.succeededFuture());
     return previous.transform(ignored -> service.open(c.id, spec, token))
         .map(v -> {
