@@ -5,7 +5,6 @@ import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -111,14 +110,7 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest request) {
-    try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return ProxyProcess.send(http, request);
   }
 
   /** The ids (in the proxy's encoding) of every message in {@code topic}, read from the start with a reader. */
