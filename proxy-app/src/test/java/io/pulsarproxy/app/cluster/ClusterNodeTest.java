@@ -164,7 +164,8 @@ class ClusterNodeTest {
     return vertx;
   }
 
-  private static <T> T result(Future<T> future) {
+  /** The future's result, waiting at most a minute (from a test thread, never an event loop). */
+  static <T> T result(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -172,7 +173,8 @@ class ClusterNodeTest {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A TCP port free at the moment, for a member list that names ports up front. */
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
