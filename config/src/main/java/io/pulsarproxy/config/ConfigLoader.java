@@ -354,8 +354,8 @@ public final class ConfigLoader {
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
-    return new Loaded(new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws, resilience, log,
-        shutdown, auth, authorization, cors, quotas, cluster), f.values());
+    return new Loaded(new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws,
+        resilience, log, shutdown, auth, authorization, cors, quotas, cluster), f.values());
   }
 
   private static QuotasConfig quotas(Fields f) {

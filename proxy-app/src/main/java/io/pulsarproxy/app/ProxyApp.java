@@ -79,8 +79,9 @@ public final class ProxyApp {
     }
     // Joining blocks for seconds (Hazelcast looks for its members): not on the caller's thread, which may be a loop.
     return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> ClusterNode.join(cluster)))
-        .compose(node -> start(configVerticle, node).recover(err ->
-            Future.fromCompletionStage(CompletableFuture.runAsync(node::leave)).transform(left -> Future.failedFuture(err))));
+        .compose(node -> start(configVerticle, node).recover(err -> Future
+            .fromCompletionStage(CompletableFuture.runAsync(node::leave))
+            .transform(left -> Future.failedFuture(err))));
   }
 
   private static Future<ProxyApp> start(ConfigVerticle configVerticle, ClusterNode node) {

@@ -56,7 +56,8 @@ class ClusterIT {
       assertThat(node.readinessCheck("cluster").getJsonArray("members")).containsExactlyInAnyOrder(idA, idB);
     }
     // Every series of a clustered node names it.
-    assertThat(a.get(a.managementUrl("/metrics")).body()).contains("pulsar_proxy_cluster_members{node=\"" + idA + "\"}");
+    assertThat(a.get(a.managementUrl("/metrics")).body())
+        .contains("pulsar_proxy_cluster_members{node=\"" + idA + "\"}");
 
     // A request from A to an address only B registered.
     HttpResponse<String> ping = a.get(a.managementUrl("/cluster/ping/" + idB));

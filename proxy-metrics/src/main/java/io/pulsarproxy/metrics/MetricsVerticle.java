@@ -84,7 +84,8 @@ public final class MetricsVerticle extends VerticleBase {
     config.metricsToken().ifPresent(token -> router.get("/metrics").handler(ctx -> requireToken(ctx, token)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     if (vertx.isClustered()) {
-      config.metricsToken().ifPresent(token -> router.get("/cluster/ping/:node").handler(ctx -> requireToken(ctx, token)));
+      config.metricsToken().ifPresent(token ->
+          router.get("/cluster/ping/:node").handler(ctx -> requireToken(ctx, token)));
       router.get("/cluster/ping/:node").handler(this::ping);
     }
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));

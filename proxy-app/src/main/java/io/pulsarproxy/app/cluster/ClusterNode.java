@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * first metric is registered) and shut down after Vert.x closed, by {@link #leave()}.
  *
  * <p>Membership changes are logged, and a departed node's id is published locally on
- * {@link Addresses#CLUSTER_NODE_LEFT} (where {@link ClusterVerticle} logs it) on every node that saw it leave (SIGTERM: at once; SIGKILL or a lost network:
- * once Hazelcast's failure detector gives up on it). Thread-safe.
+ * {@link Addresses#CLUSTER_NODE_LEFT} (where {@link ClusterVerticle} logs it) on every node that saw it leave
+ * (SIGTERM: at once; SIGKILL or a lost network: once Hazelcast's failure detector gives up on it, after 15 s of
+ * silence at most). Thread-safe.
  */
 public final class ClusterNode {
   /** The member attribute vertx-hazelcast reads the Vert.x node id from. */
@@ -110,7 +111,8 @@ public final class ClusterNode {
   /**
    * The options of this node's clustered event bus: bound to and announced on {@code cluster.host}, on
    * {@code cluster.eventBusPort}, with mutual TLS when {@code cluster.tls.*} is set. Host names are not verified
-   * (Vert.x does not for the event bus): a peer is trusted when its certificate chains to {@code cluster.tls.trustFile}.
+   * (Vert.x does not for the event bus): a peer is trusted when its certificate chains to
+   * {@code cluster.tls.trustFile}.
    */
   public EventBusOptions eventBusOptions() {
     return eventBusOptions(config);
@@ -134,7 +136,7 @@ public final class ClusterNode {
     return options;
   }
 
-  /** The Vert.x cluster manager on this node's Hazelcast member (which it does not shut down: {@link #leave()} does). */
+  /** The Vert.x cluster manager on this node's Hazelcast member, which it leaves running: {@link #leave()} stops it. */
   public HazelcastClusterManager clusterManager() {
     return new HazelcastClusterManager(hazelcast);
   }

@@ -97,7 +97,8 @@ public final class SupervisorVerticle extends VerticleBase {
         })
         .onSuccess(v -> {
           vertx.eventBus().localConsumer(Addresses.PULSAR_STATUS, msg -> msg.reply(status.toJson()));
-          vertx.eventBus().localConsumer(Addresses.SHUTDOWN, msg -> setStatus(BrokerStatus.State.STOPPING, "shutting down"));
+          vertx.eventBus().localConsumer(Addresses.SHUTDOWN,
+              msg -> setStatus(BrokerStatus.State.STOPPING, "shutting down"));
           vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
           probeTimer = vertx.setPeriodic(0, config.probeInterval().toMillis(), id -> probeAll());
           tokenEvictionTimer = vertx.setPeriodic(TOKEN_EVICTION_PERIOD_MS, id -> evictIdleTokenClients());
