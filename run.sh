@@ -9,6 +9,9 @@
 #   ~/.cache/pulsar-proxy/data (kept between runs), or reuses a Pulsar already serving there;
 # - starts java -XX:+ExitOnOutOfMemoryError -jar proxy-app/target/pulsar-proxy.jar with the remaining arguments;
 # - Ctrl-C / SIGTERM stops the proxy, then the Pulsar it started.
+# - a second ./run.sh (other PROXY_HTTP_PORT / PROXY_MANAGEMENT_PORT) uses the first one's Pulsar; with
+#   PROXY_CLUSTER_ENABLED=true and the same PROXY_CLUSTER_MEMBERS the two proxies form a cluster (README, Running a
+#   cluster), and the cluster port (PROXY_CLUSTER_PORT, 5701) must be free too.
 #
 # Needs a JDK 17+ and Maven on the PATH. The Pulsar distribution comes through Maven, like the build's.
 set -euo pipefail
@@ -210,7 +213,12 @@ shutdown() {
 # The proxy's own ports first: a second ./run.sh must say which port is taken before it starts anything.
 HTTP_PORT=${PROXY_HTTP_PORT:-8088}
 MANAGEMENT_PORT=${PROXY_MANAGEMENT_PORT:-8089}
-for entry in "$HTTP_PORT:http.port (PROXY_HTTP_PORT)" "$MANAGEMENT_PORT:management.port (PROXY_MANAGEMENT_PORT)"; do
+CLUSTER_PORT=${PROXY_CLUSTER_PORT:-5701}
+PROXY_PORTS=("$HTTP_PORT:http.port (PROXY_HTTP_PORT)" "$MANAGEMENT_PORT:management.port (PROXY_MANAGEMENT_PORT)")
+if [[ ${PROXY_CLUSTER_ENABLED:-false} == true ]]; then
+  PROXY_PORTS+=("$CLUSTER_PORT:cluster.port (PROXY_CLUSTER_PORT)")
+fi
+for entry in "${PROXY_PORTS[@]}"; do
   port=${entry%%:*}
   if [[ $PULSAR_ONLY == false && $port != 0 ]] && port_open "$port"; then
     die "port $port, the proxy's ${entry#*:}, is in use (another ./run.sh or proxy?); stop it or set another port"
@@ -264,6 +272,11 @@ fi
 
 # ---- proxy --------------------------------------------------------------------------------------------------------
 
+CLUSTER_LINE=
+if [[ ${PROXY_CLUSTER_ENABLED:-false} == true ]]; then
+  CLUSTER_LINE=$'\n'"  cluster      member port $CLUSTER_PORT, members ${PROXY_CLUSTER_MEMBERS:-none listed}"
+fi
+
 set -m
 # Should memory ever run out, exit (Ctrl-C and a restart are better than a process that answers nothing).
 java -XX:+ExitOnOutOfMemoryError -jar "$JAR" ${PROXY_ARGS[@]+"${PROXY_ARGS[@]}"} < /dev/null &
@@ -274,7 +287,7 @@ cat >&2 << EOF
 
   proxy        http://localhost:$HTTP_PORT   (REST, WebSocket, SSE, demo page)
   management   http://localhost:$MANAGEMENT_PORT/metrics   http://localhost:$MANAGEMENT_PORT/health/ready
-  pulsar       $PULSAR_DESCRIPTION$([[ -n $PULSAR_PID ]] && printf '  pid %s' "$PULSAR_PID")
+  pulsar       $PULSAR_DESCRIPTION$([[ -n $PULSAR_PID ]] && printf '  pid %s' "$PULSAR_PID")$CLUSTER_LINE
   (ports are the defaults and PROXY_* environment; a --config file may change them)
 
   Ctrl-C stops the proxy$([[ -n $PULSAR_PID ]] && printf ' and Pulsar').

@@ -35,6 +35,17 @@ public final class Addresses {
   /** The proxy is shutting down: readiness goes 503 and edges refuse new work. Published once by main. */
   public static final String SHUTDOWN = "proxy.shutdown";
 
+  /**
+   * Ask this node's cluster membership (local only); replies JSON {@code {state: JOINED|LEFT, nodeId, members: [ids]}}.
+   * Answered only when the proxy runs clustered.
+   */
+  public static final String CLUSTER_STATUS = "proxy.cluster.status";
+  /**
+   * A node left the cluster (it stopped, or stopped answering); published locally on every node that saw it, with
+   * the departed node's id (String) as body.
+   */
+  public static final String CLUSTER_NODE_LEFT = "proxy.cluster.nodeLeft";
+
   private Addresses() {}
 
   /** Where HTTP consumer instance {@code id} is served. */
@@ -45,6 +56,11 @@ public final class Addresses {
   /** Where SSE stream {@code id} answers which of its events a reconnection confirms. */
   public static String sseStream(String id) {
     return SSE_STREAM_PREFIX + id;
+  }
+
+  /** Answers with the node's id (String), from any node of the cluster: a reachability check across nodes. */
+  public static String nodePing(String nodeId) {
+    return "proxy.node." + nodeId + ".ping";
   }
 
   /** Where the consume service sends the events of session {@code id}. */

@@ -33,6 +33,7 @@ import java.util.Map;
  */
 public final class ConfigKeys {
   static final String NOT_A_SERVICE_URL = "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)";
+  static final String NOT_HOST_PORT = "is not host:port (e.g. 10.0.0.5:5701)";
   static final String NOT_A_TOPIC = "is not a topic name (persistent://tenant/namespace/topic or non-persistent://...)";
   static final List<String> AUTH_PROVIDERS =
       List.of(AuthConfig.NONE, AuthConfig.JWT, AuthConfig.MTLS, AuthConfig.APIKEY);
@@ -318,7 +319,30 @@ public final class ConfigKeys {
           "principals whose quota state is kept; beyond it the least recently seen one with nothing "
               + "open is forgotten (its rates start afresh when it comes back)"),
       structure("quotas.overrides", new JsonArray(),
-          "`{role, <any of the six limits above>}` per role; a limit not given is the default's"));
+          "`{role, <any of the six limits above>}` per role; a limit not given is the default's"),
+      bool("cluster.enabled", false,
+          "run as one node of a cluster of proxies (Vert.x clustered on Hazelcast, see Running a cluster)")
+          .restart(),
+      string("cluster.host", "127.0.0.1",
+          "address this node binds its cluster ports to and announces to the others: an address of this host "
+              + "they can reach (in Kubernetes the pod IP); the default suits nodes on one machine").restart(),
+      port("cluster.port", 5701,
+          "Hazelcast member port (membership, the cluster's maps)").restart(),
+      list("cluster.members", List.of(),
+          "`host:port` (`cluster.port`) of members to join, this node's own allowed: a YAML list, or separated by "
+              + "commas, spaces or `;` in the environment; empty (and no `kubernetesService`): a cluster of one "
+              + "until others join it")
+          .check(ConfigKeys::isHostPorts, NOT_HOST_PORT).restart(),
+      optionalString("cluster.kubernetesService",
+          "DNS name of the headless Service whose addresses are the members (Kubernetes DNS discovery), e.g. "
+              + "`pulsar-proxy-cluster.proxy.svc.cluster.local`, instead of `members`").restart(),
+      port("cluster.eventBusPort", 0,
+          "port of the clustered event bus (requests between nodes; `0`: a free one, announced through "
+              + "Hazelcast)").restart(),
+      tlsFiles("cluster", "clustered event bus (mutual: every node presents it and accepts only peers whose "
+          + "certificate chains to `trustFile`)"),
+      file("cluster.tls.trustFile",
+          "PEM bundle of the CAs the nodes' certificates chain to; required with cluster TLS").restart());
 
   private static final Map<String, ConfigKey> BY_NAME = byName();
 
@@ -367,23 +391,43 @@ public final class ConfigKeys {
   /** The {@code <listener>.tls.*} keys of a listener; {@code what} names it in the doc of {@code certFile}. */
   private static List<ConfigKey> tls(String listener, String what) {
     String p = listener + ".tls.";
-    return List.of(
-        file(p + "certFile", "PEM certificate chain (the server's first); with `keyFile` turns TLS on for the "
-            + what).restart(),
-        file(p + "keyFile", "PEM private key of `certFile` (`BEGIN PRIVATE KEY`, as OpenSSL writes it)").restart(),
-        file(p + "keyStoreFile", "PKCS#12 key store instead of `certFile` + `keyFile`").restart(),
-        secret(p + "keyStorePassword", "password of the key store (secret)").restart(),
+    List<ConfigKey> keys = new ArrayList<>(tlsFiles(listener, what));
+    keys.addAll(List.of(
         oneOf(p + "clientAuth", "none", List.of("NONE", "REQUEST", "REQUIRE"),
             "client certificates: `none`, `request` (asked for, optional), `require` (a connection without one "
                 + "signed by a CA of `trustFile` is refused)").restart(),
         file(p + "trustFile", "PEM bundle of the CAs client certificates must chain to; needed for `request` and "
             + "`require`").restart(),
         duration(p + "reloadInterval", "10s", "0", "how often the TLS files are checked; a changed content is "
-            + "served to new connections (`0`: never)").restart());
+            + "served to new connections (`0`: never)").restart()));
+    return keys;
+  }
+
+  /** The {@code <prefix>.tls.*} keys of a certificate and key (PEM or PKCS#12); {@code what} names their user. */
+  private static List<ConfigKey> tlsFiles(String prefix, String what) {
+    String p = prefix + ".tls.";
+    return List.of(
+        file(p + "certFile", "PEM certificate chain (the server's first); with `keyFile` turns TLS on for the "
+            + what).restart(),
+        file(p + "keyFile", "PEM private key of `certFile` (`BEGIN PRIVATE KEY`, as OpenSSL writes it)").restart(),
+        file(p + "keyStoreFile", "PKCS#12 key store instead of `certFile` + `keyFile`").restart(),
+        secret(p + "keyStorePassword", "password of the key store (secret)").restart());
   }
 
   static boolean isServiceUrl(String v) {
     return v.startsWith("pulsar://") || v.startsWith("pulsar+ssl://");
+  }
+
+  /** One {@code host:port}, or several separated by commas (as the environment may give them). */
+  static boolean isHostPorts(String v) {
+    for (String item : v.split(",", -1)) {
+      int colon = item.lastIndexOf(':');
+      if (colon < 1 || !item.substring(colon + 1).matches("\\d{1,5}")
+          || Integer.parseInt(item.substring(colon + 1)) > 65535) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean isTopic(String v) {

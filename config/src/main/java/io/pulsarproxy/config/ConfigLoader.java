@@ -69,7 +69,7 @@ public final class ConfigLoader {
 
   /**
    * The sections, in documentation order: pulsar, http, management, producer, produce, consumer, httpConsumer, ws,
-   * resilience, log, shutdown, auth, authorization, cors, quotas.
+   * resilience, log, shutdown, auth, authorization, cors, quotas, cluster.
    */
   public static List<String> sections() {
     return DEFAULTS.keySet().stream().map(ConfigLoader::section).distinct().toList();
@@ -353,6 +353,7 @@ public final class ConfigLoader {
     QuotasConfig quotas = quotas(f);
 
     EdgeConfig edge = new EdgeConfig(f.get("edge.instances"));
+    ClusterConfig cluster = cluster(f);
 
     if (!f.unused().isEmpty()) {
       throw new IllegalStateException("declared in ConfigKeys but not bound to ProxyConfig: " + f.unused());
@@ -361,8 +362,8 @@ public final class ConfigLoader {
     if (!f.problems().isEmpty()) {
       throw new ConfigException(f.problems());
     }
-    return new Loaded(new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws, resilience, log,
-        shutdown, auth, authorization, cors, quotas, tracing, edge), f.values());
+    return new Loaded(new ProxyConfig(pulsar, http, management, producer, produce, consumer, httpConsumer, ws,
+        resilience, log, shutdown, auth, authorization, cors, quotas, tracing, edge, cluster), f.values());
   }
 
   private static QuotasConfig quotas(Fields f) {
@@ -527,16 +528,40 @@ public final class ConfigLoader {
     return tls;
   }
 
-  /** The {@code <listener>.tls.*} keys: the files named must be readable, and must make a whole. */
+  /**
+   * The {@code cluster.*} keys. The member list may come with commas from the environment; TLS is always mutual and
+   * needs the trust bundle the peers' certificates chain to.
+   */
+  private static ClusterConfig cluster(Fields f) {
+    List<String> members = f.<List<String>>get("cluster.members").stream()
+        .flatMap(item -> java.util.Arrays.stream(item.split(","))).map(String::trim).filter(m -> !m.isEmpty())
+        .toList();
+    TlsConfig tls = tls(f, "cluster");
+    if (tls.enabled() && tls.trustFile().isEmpty()) {
+      f.problem("cluster.tls.trustFile: required with cluster TLS (the CAs the nodes' certificates chain to)");
+    }
+    if (f.present("cluster.kubernetesService") && !members.isEmpty()) {
+      f.problem("cluster.kubernetesService: set either cluster.members or cluster.kubernetesService, not both");
+    }
+    return new ClusterConfig(f.get("cluster.enabled"), f.get("cluster.host"), f.get("cluster.port"), members,
+        f.get("cluster.kubernetesService"), f.get("cluster.eventBusPort"), tls);
+  }
+
+  /**
+   * The {@code <prefix>.tls.*} keys: the files named must be readable, and must make a whole. A prefix without
+   * {@code clientAuth} and {@code reloadInterval} keys (the cluster's) requires client certificates and is not
+   * reloaded.
+   */
   private static TlsConfig tls(Fields f, String listener) {
     String p = listener + ".tls.";
     Optional<Path> cert = f.get(p + "certFile");
     Optional<Path> key = f.get(p + "keyFile");
     Optional<Path> keyStore = f.get(p + "keyStoreFile");
     Optional<Secret> password = f.get(p + "keyStorePassword");
-    String clientAuth = f.<String>get(p + "clientAuth").toUpperCase(Locale.ROOT);
+    boolean listenerKeys = ConfigKeys.get(p + "clientAuth") != null;
+    String clientAuth = listenerKeys ? f.<String>get(p + "clientAuth").toUpperCase(Locale.ROOT) : "REQUIRE";
     Optional<Path> trust = f.get(p + "trustFile");
-    Duration reloadInterval = f.get(p + "reloadInterval");
+    Duration reloadInterval = listenerKeys ? f.get(p + "reloadInterval") : Duration.ZERO;
     boolean pem = f.present(p + "certFile") || f.present(p + "keyFile");
     if (pem && f.present(p + "keyStoreFile")) {
       f.problem(p + "keyStoreFile: set either " + p + "certFile and " + p + "keyFile (PEM) or " + p
@@ -545,7 +570,7 @@ public final class ConfigLoader {
       String missing = f.present(p + "certFile") ? "keyFile" : "certFile";
       f.problem(p + missing + ": required with " + p + (missing.equals("keyFile") ? "certFile" : "keyFile"));
     }
-    if (!clientAuth.equals("NONE") && f.valid(p + "clientAuth") && !f.present(p + "trustFile")) {
+    if (listenerKeys && !clientAuth.equals("NONE") && f.valid(p + "clientAuth") && !f.present(p + "trustFile")) {
       f.problem(p + "trustFile: required when " + p + "clientAuth is " + clientAuth.toLowerCase(Locale.ROOT)
           + " (the CAs that client certificates must chain to)");
     }

@@ -137,6 +137,16 @@ public final class ConfigVerticle extends VerticleBase {
     return config;
   }
 
+  /**
+   * Reads the configuration once from the same sources, without deploying: for what must be known before Vert.x
+   * exists (whether it runs clustered, and how). Blocking (reads the file): not on an event loop.
+   *
+   * @throws ConfigException when the file cannot be read or the configuration is invalid
+   */
+  public ProxyConfig readNow() {
+    return ConfigLoader.load(file, env, systemProperties);
+  }
+
   /** The watched file, or {@code null} when there is none. */
   public Path file() {
     return file;

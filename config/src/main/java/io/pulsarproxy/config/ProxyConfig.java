@@ -22,7 +22,7 @@ public record ProxyConfig(
     AuthorizationConfig authorization,
     CorsConfig cors,
     QuotasConfig quotas,
-    TracingConfig tracing, EdgeConfig edge) {
+    TracingConfig tracing, EdgeConfig edge, ClusterConfig cluster) {
 
   public ProxyConfig {
     Objects.requireNonNull(pulsar, "pulsar");
@@ -42,6 +42,7 @@ public record ProxyConfig(
     Objects.requireNonNull(quotas, "quotas");
     Objects.requireNonNull(tracing, "tracing");
     Objects.requireNonNull(edge, "edge");
+    Objects.requireNonNull(cluster, "cluster");
   }
 
   /**

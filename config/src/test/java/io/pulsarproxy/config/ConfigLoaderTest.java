@@ -160,7 +160,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
     assertThat(ConfigLoader.envVarName("auth.jwt.secretKey")).isEqualTo("PROXY_AUTH_JWT_SECRET_KEY");
     assertThat(ConfigLoader.keys()).doesNotHaveDuplicates().startsWith("pulsar.serviceUrl")
-        .endsWith("quotas.overrides");
+        .endsWith("cluster.tls.trustFile");
   }
 
   @Test
@@ -281,7 +281,7 @@ class ConfigLoaderTest {
   void rejectsUnknownSections() throws IOException {
     assertThat(problems("htpp:\n  port: 9000\n")).containsExactly(
         "htpp: unknown section (known sections: pulsar, http, edge, management, producer, produce, consumer, httpConsumer, "
-            + "ws, resilience, log, tracing, shutdown, auth, authorization, cors, quotas)");
+            + "ws, resilience, log, tracing, shutdown, auth, authorization, cors, quotas, cluster)");
   }
 
   @Test

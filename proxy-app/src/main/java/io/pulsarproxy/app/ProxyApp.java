@@ -4,6 +4,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pulsarproxy.app.logging.LogFormat;
 import io.pulsarproxy.config.Addresses;
+import io.pulsarproxy.app.cluster.ClusterNode;
+import io.pulsarproxy.app.cluster.ClusterVerticle;
+import io.pulsarproxy.config.ClusterConfig;
+import io.pulsarproxy.config.ConfigException;
 import io.pulsarproxy.config.ConfigVerticle;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.TracingConfig;
@@ -23,11 +27,13 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
@@ -35,6 +41,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,6 +61,8 @@ public final class ProxyApp {
   private final SpanExporter extraExporter;
   private volatile SdkTracerProvider tracerProvider;
   private TracingConfig tracingConfig;
+  /** This node's cluster membership; {@code null} when not clustered. */
+  private final ClusterNode cluster;
   private final AtomicReference<Future<Void>> stopping = new AtomicReference<>();
   private String supervisorId;
   private String producerId;
@@ -63,16 +72,19 @@ public final class ProxyApp {
   private final List<EdgeVerticle> edges = new CopyOnWriteArrayList<>();
   private MetricsVerticle metricsVerticle;
 
-  private ProxyApp(Vertx vertx, ConfigVerticle configVerticle, Tracing tracing, SpanExporter extraExporter) {
+  private ProxyApp(Vertx vertx, ConfigVerticle configVerticle, Tracing tracing, SpanExporter extraExporter,
+      ClusterNode cluster) {
     this.vertx = vertx;
     this.configVerticle = configVerticle;
     this.tracing = tracing;
     this.extraExporter = extraExporter;
+    this.cluster = cluster;
   }
 
   /**
-   * Loads the configuration and starts every verticle. Fails (with Vert.x closed) when the configuration is invalid
-   * or a port cannot be bound.
+   * Loads the configuration and starts every verticle; with {@code cluster.enabled}, first joins the cluster and
+   * starts Vert.x clustered on it. Fails (with Vert.x closed and the cluster left) when the configuration is invalid or
+   * a port cannot be bound.
    */
   public static Future<ProxyApp> start(ConfigVerticle configVerticle) {
     return start(configVerticle, null);
@@ -83,22 +95,55 @@ public final class ProxyApp {
    * {@code tracing.exporter} says), e.g. an in-memory exporter in tests.
    */
   public static Future<ProxyApp> start(ConfigVerticle configVerticle, SpanExporter spans) {
+    ClusterConfig cluster;
+    try {
+      cluster = configVerticle.readNow().cluster();
+    } catch (ConfigException invalid) {
+      return Future.failedFuture(invalid);
+    }
+    if (!cluster.enabled()) {
+      return startNode(configVerticle, spans, null);
+    }
+    // Joining blocks for seconds (Hazelcast looks for its members): not on the caller's thread, which may be a loop.
+    return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> ClusterNode.join(cluster)))
+        .compose(node -> startNode(configVerticle, spans, node).recover(err -> Future
+            .fromCompletionStage(CompletableFuture.runAsync(node::leave))
+            .transform(left -> Future.failedFuture(err))));
+  }
+
+  private static Future<ProxyApp> startNode(ConfigVerticle configVerticle, SpanExporter spans, ClusterNode node) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Vert.x takes its tracer now; the SDK behind it is built once the configuration is loaded.
     Tracing tracing = new Tracing();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setTracingOptions(new OpenTelemetryOptions()).setMetricsOptions(new MicrometerMetricsOptions()
+    VertxOptions options = new VertxOptions().setTracingOptions(new OpenTelemetryOptions())
+        .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)
             // Event-bus meters cost a registry lookup per message and hop (a tenth of the WebSocket produce loop's
             // time under load) and describe internal wiring, not the API; /metrics documents none of them.
             .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
             // The route is the path template of the route that answered (bounded), never the raw path.
-            .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE)))
+            .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE));
+    VertxBuilder builder = Vertx.builder()
         .withMetrics(new MicrometerMetricsFactory(registry))
-        .withTracer(new OpenTelemetryTracingFactory(tracing))
-        .build();
-    ProxyApp app = new ProxyApp(vertx, configVerticle, tracing, spans);
+        .withTracer(new OpenTelemetryTracingFactory(tracing));
+    if (node == null) {
+      return deployOn(builder.with(options).build(), configVerticle, registry, tracing, spans, null);
+    }
+    // Before the first meter: every series of a clustered node names it.
+    registry.config().commonTags("node", node.nodeId());
+    return builder.with(options.setEventBusOptions(node.eventBusOptions()))
+        .withClusterManager(node.clusterManager())
+        .buildClustered()
+        .compose(vertx -> {
+          node.attach(vertx);
+          return deployOn(vertx, configVerticle, registry, tracing, spans, node);
+        });
+  }
+
+  private static Future<ProxyApp> deployOn(Vertx vertx, ConfigVerticle configVerticle,
+      PrometheusMeterRegistry registry, Tracing tracing, SpanExporter spans, ClusterNode node) {
+    ProxyApp app = new ProxyApp(vertx, configVerticle, tracing, spans, node);
     // Report the failure before closing Vert.x: listeners of a future completed after close have no event loop left.
     return app.deploy(registry).map(v -> app).onFailure(err -> vertx.close());
   }
@@ -111,10 +156,13 @@ public final class ProxyApp {
       ProxyConfig config = configVerticle.current();
       LogFormat.apply(config.log());
       trace(config.tracing());
-      vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, changed -> trace(changed.body().tracing()));
+      vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, changed -> trace(changed.body().tracing()));
       SupervisorVerticle supervisor = new SupervisorVerticle(config, metrics);
       metricsVerticle = new MetricsVerticle(config.management(), registry, metrics);
-      return vertx.deployVerticle(metricsVerticle)
+      Future<String> clusterServices = cluster == null ? Future.succeededFuture()
+          : vertx.deployVerticle(new ClusterVerticle(cluster, metrics));
+      return clusterServices
+          .compose(c -> vertx.deployVerticle(metricsVerticle))
           .compose(m -> vertx.deployVerticle(supervisor))
           .compose(s -> {
             supervisorId = s;
@@ -174,6 +222,11 @@ public final class ProxyApp {
     return metricsVerticle.actualPort();
   }
 
+  /** This node's id in the cluster, or empty when the proxy does not run clustered. */
+  public java.util.Optional<String> nodeId() {
+    return java.util.Optional.ofNullable(cluster).map(ClusterNode::nodeId);
+  }
+
   /**
    * Stops gracefully: readiness goes 503 and new requests are refused at once; requests in progress get their answer
    * (bounded by {@code shutdown.timeout}); then producers, the Pulsar client and Vert.x close. Idempotent.
@@ -187,7 +240,8 @@ public final class ProxyApp {
     Future<Void> result = Future.<Void>succeededFuture()
         .compose(v -> {
           LOG.info("Shutting down: refusing new requests, finishing those in progress (at most {} ms)", deadline);
-          vertx.eventBus().publish(Addresses.SHUTDOWN, null);
+          // Local: in a cluster, the other nodes carry on.
+          vertx.eventBus().publish(Addresses.SHUTDOWN, null, new DeliveryOptions().setLocalOnly(true));
           return undeploy(edgeId);
         })
         .compose(v -> undeploy(producerId))
@@ -197,6 +251,9 @@ public final class ProxyApp {
         .onFailure(err -> LOG.warn("Graceful shutdown did not complete: {}", err.getMessage()))
         .otherwiseEmpty()
         .compose(v -> vertx.close())
+        // Hazelcast after Vert.x: the event bus needed it until Vert.x closed.
+        .compose(v -> cluster == null ? Future.<Void>succeededFuture()
+            : Future.fromCompletionStage(CompletableFuture.runAsync(cluster::leave)))
         // The spans of the last requests are exported before the process ends.
         .compose(v -> stopTracing())
         .onSuccess(v -> LOG.info("Stopped"));

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,15 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The runnable jar, as a user starts it: exit codes, environment configuration, SIGTERM. */
 @ExtendWith(PulsarExtension.class)
 class MainIT {
-  /** The line the proxy logs once it listens, with the ports it bound. */
-  private static final Pattern STARTED =
-      Pattern.compile("pulsar-proxy started: API http://[^:]+:(\\d+)/api/v1, management http://[^:]+:(\\d+)/metrics");
-
-  private static final Path JAR = Path.of("target", "pulsar-proxy.jar");
-
   private static ProcessBuilder proxyProcess(Path log) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-jar", JAR.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+    return ProxyProcess.command(log);
   }
 
   @Test
@@ -58,7 +50,7 @@ class MainIT {
     try {
       AtomicReference<Matcher> started = new AtomicReference<>();
       await().atMost(Duration.ofSeconds(60)).until(() -> {
-        Matcher m = STARTED.matcher(Files.isRegularFile(log) ? Files.readString(log) : "");
+        Matcher m = ProxyProcess.STARTED.matcher(Files.isRegularFile(log) ? Files.readString(log) : "");
         if (m.find()) {
           started.set(m);
         }

@@ -6,7 +6,6 @@ import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -140,16 +139,9 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest request) {
-    try {
-      // Only the edge has instances to spread over; the management server is asked with the one client, as before.
-      HttpClient client = request.uri().getPort() == app.managementPort() ? http : nextClient();
-      return client.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    // Only the edge has instances to spread over; the management server is asked with the one client, as before.
+    HttpClient client = request.uri().getPort() == app.managementPort() ? http : nextClient();
+    return ProxyProcess.send(client, request);
   }
 
   /** The ids (in the proxy's encoding) of every message in {@code topic}, read from the start with a reader. */

@@ -93,11 +93,11 @@ public final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Codecs.register(vertx);
-    vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> {
+    vertx.eventBus().localConsumer(Addresses.SHUTDOWN, msg -> {
       draining = true;
       contributed.forEach(EdgeRoutes::shuttingDown);
     });
-    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
+    vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
     int maxWebSocketMessage = (int) Math.min(Integer.MAX_VALUE, config.ws().maxFrameBytes());
     List<Future<?>> prepared = new ArrayList<>();
     contributed.forEach(routes -> prepared.add(routes.prepare(vertx)));

@@ -16,6 +16,8 @@ import io.pulsarproxy.config.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -35,6 +37,10 @@ import java.security.MessageDigest;
  * <p>Readiness asks the SupervisorVerticle for the broker state over {@link Addresses#PULSAR_STATUS}; it is 200 only
  * while the supervisor reports {@code UP} (or {@code FAILED_OVER}: a secondary cluster serves). When the supervisor does not answer (not deployed yet, or already
  * stopped during shutdown) the proxy is not ready.
+ *
+ * <p>When Vert.x runs clustered, readiness also asks this node's cluster membership ({@link Addresses#CLUSTER_STATUS}):
+ * a node is ready only while it is a member; and {@code /cluster/ping/<nodeId>} asks another node for its id over the
+ * clustered event bus (200 with the round trip, 404 for an unknown node, 504 when it does not answer).
  *
  * <p>With {@code management.tls.*} it speaks HTTPS only (see {@link ServerTls}); with {@code management.metricsToken}
  * {@code /metrics} answers 401 unless the request carries {@code Authorization: Bearer <token>}. The health endpoints
@@ -60,8 +66,8 @@ public final class MetricsVerticle extends VerticleBase {
   public Future<?> start() {
     bindJvmAndProcess();
     // management.* take effect after a restart only; the ConfigVerticle names a changed one.
-    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> metrics.configReload(true));
-    vertx.eventBus().consumer(Addresses.CONFIG_REJECTED, msg -> metrics.configReload(false));
+    vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, msg -> metrics.configReload(true));
+    vertx.eventBus().localConsumer(Addresses.CONFIG_REJECTED, msg -> metrics.configReload(false));
     HealthChecks live = HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
     HealthChecks ready = HealthChecks.create(vertx).register("pulsar", STATUS_TIMEOUT_MS + 500, promise ->
         vertx.eventBus().<JsonObject>request(Addresses.PULSAR_STATUS, null,
@@ -73,10 +79,24 @@ public final class MetricsVerticle extends VerticleBase {
             })
             .onFailure(err -> promise.complete(Status.KO(new JsonObject()
                 .put("state", "UNKNOWN").put("reason", "supervisor not answering: " + err.getMessage())))));
+    if (vertx.isClustered()) {
+      ready.register("cluster", STATUS_TIMEOUT_MS + 500, promise ->
+          vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_STATUS, null,
+                  new DeliveryOptions().setLocalOnly(true).setSendTimeout(STATUS_TIMEOUT_MS))
+              .onSuccess(reply -> promise.complete("JOINED".equals(reply.body().getString("state"))
+                  ? Status.OK(reply.body()) : Status.KO(reply.body())))
+              .onFailure(err -> promise.complete(Status.KO(new JsonObject()
+                  .put("state", "UNKNOWN").put("reason", "cluster membership not answering: " + err.getMessage())))));
+    }
 
     Router router = Router.router(vertx);
     config.metricsToken().ifPresent(token -> router.get("/metrics").handler(ctx -> requireToken(ctx, token)));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    if (vertx.isClustered()) {
+      config.metricsToken().ifPresent(token ->
+          router.get("/cluster/ping/:node").handler(ctx -> requireToken(ctx, token)));
+      router.get("/cluster/ping/:node").handler(this::ping);
+    }
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
     Future<ServerTls> loaded = config.tls().enabled()
@@ -118,6 +138,26 @@ public final class MetricsVerticle extends VerticleBase {
       tls.stop();
     }
     return Future.succeededFuture();
+  }
+
+  /** Asks a node of the cluster, over the clustered event bus, for its id: whether this node reaches it, how fast. */
+  private void ping(RoutingContext ctx) {
+    String node = ctx.pathParam("node");
+    long started = System.nanoTime();
+    vertx.eventBus().<String>request(Addresses.nodePing(node), null,
+            new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
+        .onSuccess(reply -> json(ctx, 200, new JsonObject().put("node", reply.body())
+            .put("roundTripMs", (System.nanoTime() - started) / 1_000_000.0)))
+        .onFailure(err -> {
+          boolean unknown = err instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS;
+          json(ctx, unknown ? 404 : 504, new JsonObject().put("error", unknown ? "NOT_FOUND" : "TIMEOUT")
+              .put("message", unknown ? "no node " + node + " in the cluster"
+                  : "node " + node + " did not answer within " + STATUS_TIMEOUT_MS + " ms"));
+        });
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
   }
 
   private static void requireToken(RoutingContext ctx, Secret token) {

@@ -131,6 +131,12 @@ public final class ProxyMetrics {
         .strongReference(true).register(registry);
   }
 
+  /** Exposes the number of members of the cluster this node sees, itself included (registered only when clustered). */
+  public void clusterMembers(Supplier<Number> count) {
+    Gauge.builder("pulsar_proxy_cluster_members", count).description("Members of the cluster this node sees, itself "
+        + "included").strongReference(true).register(registry);
+  }
+
   /** Counts a configuration reload: applied, or rejected because the changed file was invalid. */
   public void configReload(boolean applied) {
     (applied ? configApplied : configRejected).increment();

@@ -50,7 +50,7 @@ abstract class DeliverySession extends SocketSession {
   @Override
   final void opened() {
     // The session delivers nothing before the first permit, which comes after this registration.
-    events = vertx.eventBus().consumer(Addresses.session(id), message -> event(message.body()));
+    events = vertx.eventBus().localConsumer(Addresses.session(id), message -> event(message.body()));
     socket.drainHandler(v -> topUp());
     topUp();
   }

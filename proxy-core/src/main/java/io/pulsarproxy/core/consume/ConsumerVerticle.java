@@ -125,8 +125,8 @@ public final class ConsumerVerticle extends VerticleBase {
       statsTimer = vertx.setPeriodic(Math.max(1_000, statsInterval.toMillis()),
           id -> sessions.values().forEach(this::countStats));
     }
-    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
-    return vertx.eventBus().<ConsumerCommand>consumer(Addresses.CONSUMER, this::handle).completion();
+    vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, msg -> config = msg.body().consumer());
+    return vertx.eventBus().<ConsumerCommand>localConsumer(Addresses.CONSUMER, this::handle).completion();
   }
 
   @Override

@@ -130,12 +130,12 @@ public final class ProducerVerticle extends VerticleBase {
         LOG.debug("Closed {} producers waiting on the broker; their pending sends fail", abandoned);
       }
     });
-    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
+    vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
     scheduleEviction();
     scheduleExpiry(config.produce().idempotencyWindow());
-    consumer = vertx.eventBus().consumer(Addresses.PRODUCE, this::handle);
-    commands = vertx.eventBus().consumer(Addresses.PRODUCERS, this::control);
-    schemaQueries = vertx.eventBus().consumer(Addresses.SCHEMAS, this::schema);
+    consumer = vertx.eventBus().localConsumer(Addresses.PRODUCE, this::handle);
+    commands = vertx.eventBus().localConsumer(Addresses.PRODUCERS, this::control);
+    schemaQueries = vertx.eventBus().localConsumer(Addresses.SCHEMAS, this::schema);
     return Future.all(consumer.completion(), commands.completion(), schemaQueries.completion());
   }
 

@@ -79,11 +79,11 @@ public final class PulsarGuard {
     this.name = name;
     this.outageWait = outageWait;
     configure(config);
-    vertx.eventBus().<BrokerStatus>consumer(Addresses.PULSAR_STATE, msg -> {
+    vertx.eventBus().<BrokerStatus>localConsumer(Addresses.PULSAR_STATE, msg -> {
       informed = true;
       onBrokerStatus(msg.body());
     });
-    vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> {
+    vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, msg -> {
       this.outageWait = msg.body().producer().outageWait();
       if (!msg.body().resilience().equals(this.config)) {
         breaker.close();

@@ -96,9 +96,10 @@ public final class SupervisorVerticle extends VerticleBase {
           return useClusters(config);
         })
         .onSuccess(v -> {
-          vertx.eventBus().consumer(Addresses.PULSAR_STATUS, msg -> msg.reply(status.toJson()));
-          vertx.eventBus().consumer(Addresses.SHUTDOWN, msg -> setStatus(BrokerStatus.State.STOPPING, "shutting down"));
-          vertx.eventBus().<ProxyConfig>consumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
+          vertx.eventBus().localConsumer(Addresses.PULSAR_STATUS, msg -> msg.reply(status.toJson()));
+          vertx.eventBus().localConsumer(Addresses.SHUTDOWN,
+              msg -> setStatus(BrokerStatus.State.STOPPING, "shutting down"));
+          vertx.eventBus().<ProxyConfig>localConsumer(Addresses.CONFIG_CHANGED, msg -> reconfigure(msg.body()));
           probeTimer = vertx.setPeriodic(0, config.probeInterval().toMillis(), id -> probeAll());
           tokenEvictionTimer = vertx.setPeriodic(TOKEN_EVICTION_PERIOD_MS, id -> evictIdleTokenClients());
           LOG.info("Pulsar client created for {}", config.clusters());

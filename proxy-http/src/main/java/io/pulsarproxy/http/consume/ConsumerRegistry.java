@@ -121,7 +121,7 @@ final class ConsumerRegistry {
     HttpConsumer c = new HttpConsumer(newId(), clientKey, principal, spec, format, System.currentTimeMillis(), quota);
     c.delivery = deliveryOf.apply(c);
     instances.put(c.id, c);
-    c.events = vertx.eventBus().consumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
+    c.events = vertx.eventBus().localConsumer(Addresses.session(c.id), msg -> onEvent(c, msg.body()));
     addressed.put(c.id, vertx.eventBus().consumer(Addresses.consumerInstance(c.id), calls));
     Future<Void> previous = Future.fromCompletionStage(node.closing(subscriptionKey(spec)),
         vertx.getOrCreateContext());
