@@ -62,13 +62,6 @@ final class DeployManifests {
   static final String KUSTOMIZATION = "kustomization.yaml";
 
   /**
-   * Keys the manifests set that are declared by work beside this one (clustering, the multi-instance edge); a name
-   * here that {@link ConfigLoader#keys()} also has is simply a key. Anything else named {@code PROXY_*} is a typo.
-   */
-  static final Set<String> PENDING_KEYS = Set.of("cluster.enabled", "cluster.host", "cluster.port", "cluster.members",
-      "cluster.kubernetesService", "edge.instances");
-
-  /**
    * After {@code shutdown.timeout}, how long the proxy's stop may still take to close its producers, consumers and
    * Pulsar client (ProxyApp.stop) before it exits.
    */
@@ -259,13 +252,10 @@ final class DeployManifests {
 
   private void checkEnvironment() {
     Map<String, String> env = environment();
-    Set<String> pending = PENDING_KEYS.stream().map(ConfigLoader::envVarName).collect(Collectors.toSet());
     Map<String, String> names = Optional.ofNullable(container().getEnv()).orElse(List.of()).stream()
         .collect(Collectors.toMap(EnvVar::getName, v -> "", (a, b) -> a));
     for (String unknown : ConfigLoader.unrecognizedOverrides(names, new Properties())) {
-      if (!pending.contains(unknown)) {
-        problem("env " + unknown + " sets no config key");
-      }
+      problem("env " + unknown + " sets no config key");
     }
     String clusterPort = env.get(ConfigLoader.envVarName("cluster.port"));
     if (!"true".equals(env.get(ConfigLoader.envVarName("cluster.enabled")))) {
