@@ -79,4 +79,32 @@ class MainIT {
     }
   }
 
+  @Test
+  void logsJsonLinesWithTheRequestsTraceIdAndAnAccessLine(PulsarBroker broker) throws Exception {
+    String traceId = "0af7651916cd43dd8448eb211c80319c";
+    try (ProxyProcess proxy = ProxyProcess.start("MainIT-jsonLogs", java.util.Map.of(
+        "PROXY_PULSAR_SERVICE_URL", broker.serviceUrl(), "PROXY_LOG_FORMAT", "json", "PROXY_LOG_ACCESS", "true"))) {
+      String path = producePath(broker.uniqueTopic("json-logs"));
+      HttpResponse<String> produced = proxy.send(HttpRequest.newBuilder(URI.create(proxy.url(path + "?token=secret")))
+          .header("Content-Type", "application/json")
+          .header("traceparent", "00-" + traceId + "-b7ad6b7169203331-01")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"messages\":[{\"text\":\"x\"}]}")).build());
+      assertThat(produced.statusCode()).as(produced.body()).isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        java.util.List<io.vertx.core.json.JsonObject> lines = proxy.log().lines()
+            .filter(line -> line.startsWith("{")).map(io.vertx.core.json.JsonObject::new).toList();
+        assertThat(lines).as(proxy.log())
+            .anySatisfy(line -> assertThat(line.getString("message")).startsWith("pulsar-proxy started"));
+        assertThat(lines).as(proxy.log()).anySatisfy(line -> {
+          assertThat(line.getString("logger")).isEqualTo("io.pulsarproxy.access");
+          assertThat(line.getString("level")).isEqualTo("INFO");
+          assertThat(line.getString("trace_id")).isEqualTo(traceId);
+          assertThat(line.getString("message")).startsWith("POST " + path + "?token=*** 200 ")
+              .contains("trace_id=" + traceId).doesNotContain("secret");
+        });
+      });
+      assertThat(proxy.terminate()).isZero();
+    }
+  }
 }

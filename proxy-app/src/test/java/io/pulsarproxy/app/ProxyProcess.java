@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
 final class ProxyProcess implements AutoCloseable {
   /** The line the proxy logs once it listens, with the ports it bound. */
   static final Pattern STARTED =
-      Pattern.compile("pulsar-proxy started: API http://[^:]+:(\\d+)/api/v1, management http://[^:]+:(\\d+)/metrics");
+      Pattern.compile("pulsar-proxy started: API http://[^:]+:(\\d+)/api/v1 \\(\\d+ edge instances\\), "
+          + "management http://[^:]+:(\\d+)/metrics");
   static final Path JAR = Path.of("target", "pulsar-proxy.jar");
   private static final Path LOGS = Path.of("target", "proxy-processes");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);

@@ -1,6 +1,9 @@
 package io.pulsarproxy.edge;
 
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.pulsarproxy.core.trace.Tracing;
 import io.pulsarproxy.edge.auth.Principal;
 import io.vertx.core.Handler;
@@ -42,10 +45,16 @@ final class TraceHandler implements Handler<RoutingContext> {
     }
     if (accessLog) {
       long start = System.nanoTime();
-      ctx.addEndHandler(v -> ACCESS.info("{} {} {} {} bytes {} ms principal={} trace_id={}",
-          ctx.request().method(), redact(ctx.request().uri()), ctx.response().getStatusCode(),
-          ctx.response().bytesWritten(), (System.nanoTime() - start) / 1_000_000, Principal.of(ctx).name(),
-          span.isValid() ? span.getTraceId() : "-"));
+      ctx.addEndHandler(v -> {
+        // The request's span current again while the line is written, so that its trace and span ids are the line's
+        // own fields too (log.format json), not only part of its text.
+        try (Scope scope = Context.current().with(Span.wrap(span)).makeCurrent()) {
+          ACCESS.info("{} {} {} {} bytes {} ms principal={} trace_id={}",
+              ctx.request().method(), redact(ctx.request().uri()), ctx.response().getStatusCode(),
+              ctx.response().bytesWritten(), (System.nanoTime() - start) / 1_000_000, Principal.of(ctx).name(),
+              span.isValid() ? span.getTraceId() : "-");
+        }
+      });
     }
     ctx.next();
   }
