@@ -114,9 +114,11 @@ public final class AvroJson {
           throw SchemaMismatch.expected(path, "array", json);
         }
         List<Object> out = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
+        List<?> items = array.getList();
+        for (int i = 0; i < items.size(); i++) {
+          Object item = items.get(i);
           try {
-            out.add(convert(schema.getElementType(), array.getValue(i)));
+            out.add(convert(schema.getElementType(), plain(item) ? item : array.getValue(i)));
           } catch (SchemaMismatch e) {
             throw new SchemaMismatch("[" + i + "]" + e.path(), e.problem());
           }
@@ -142,6 +144,16 @@ public final class AvroJson {
     }
   }
 
+  /**
+   * Whether a value of a parsed JSON object or array is taken as it is, without {@link JsonObject#getValue}, whose
+   * wrapping of maps and lists tests every value against interfaces: the costliest part of converting a record of
+   * strings and numbers.
+   */
+  private static boolean plain(Object raw) {
+    return raw == null || raw instanceof String || raw instanceof Integer || raw instanceof Long
+        || raw instanceof Double || raw instanceof Boolean;
+  }
+
   /** {@code json}, the value of {@code name} in an object, converted; a mismatch is named below {@code name}. */
   private static Object convertAt(Schema schema, Object json, String name) {
     try {
@@ -156,15 +168,22 @@ public final class AvroJson {
     if (!(json instanceof JsonObject object)) {
       throw SchemaMismatch.expected(path, "object (record " + schema.getName() + ")", json);
     }
-    for (String name : object.fieldNames()) {
-      if (schema.getField(name) == null) {
-        throw new SchemaMismatch(path + "." + name, "is not a field of record " + schema.getName());
+    // One look-up per field given (each value put at its field's position), not one per check.
+    List<Schema.Field> fields = schema.getFields();
+    Object[] values = new Object[fields.size()];
+    boolean[] given = new boolean[fields.size()];
+    for (Map.Entry<String, Object> e : object.getMap().entrySet()) {
+      Schema.Field field = schema.getField(e.getKey());
+      if (field == null) {
+        throw new SchemaMismatch(path + "." + e.getKey(), "is not a field of record " + schema.getName());
       }
+      values[field.pos()] = e.getValue();
+      given[field.pos()] = true;
     }
     GenericData.Record record = new GenericData.Record(schema);
-    for (Schema.Field field : schema.getFields()) {
-      Object value = object.getValue(field.name());
-      if (value != null || object.containsKey(field.name())) {
+    for (Schema.Field field : fields) {
+      if (given[field.pos()]) {
+        Object value = plain(values[field.pos()]) ? values[field.pos()] : object.getValue(field.name());
         record.put(field.pos(), convertAt(field.schema(), value, field.name()));
       } else if (field.hasDefaultValue()) {
         record.put(field.pos(), GenericData.get().deepCopy(field.schema(), GenericData.get().getDefaultValue(field)));
