@@ -42,10 +42,27 @@ import org.apache.avro.generic.GenericData;
 public final class AvroJson {
   private AvroJson() {}
 
+  /** The path of the value being converted, relative to itself. */
+  private static final String HERE = "";
+
   /**
    * @throws SchemaMismatch when {@code json} does not fit {@code schema}
    */
   public static Object toAvro(Schema schema, Object json, String path) {
+    try {
+      return convert(schema, json);
+    } catch (SchemaMismatch e) {
+      throw new SchemaMismatch(path + e.path(), e.problem());
+    }
+  }
+
+  /**
+   * The conversion, with mismatches naming their path relative to {@code json} ({@code ""} for the value itself,
+   * {@code .address.zip} below it): paths are only built for a value that does not fit, not for every field of
+   * every value.
+   */
+  private static Object convert(Schema schema, Object json) {
+    String path = HERE;
     LogicalType logical = schema.getLogicalType();
     if (logical != null) {
       return logical(schema, logical, json, path);
@@ -97,8 +114,14 @@ public final class AvroJson {
           throw SchemaMismatch.expected(path, "array", json);
         }
         List<Object> out = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
-          out.add(toAvro(schema.getElementType(), array.getValue(i), path + "[" + i + "]"));
+        List<?> items = array.getList();
+        for (int i = 0; i < items.size(); i++) {
+          Object item = items.get(i);
+          try {
+            out.add(convert(schema.getElementType(), plain(item) ? item : array.getValue(i)));
+          } catch (SchemaMismatch e) {
+            throw new SchemaMismatch("[" + i + "]" + e.path(), e.problem());
+          }
         }
         return new GenericData.Array<>(schema, out);
       }
@@ -108,45 +131,73 @@ public final class AvroJson {
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : object) {
-          out.put(e.getKey(), toAvro(schema.getValueType(), e.getValue(), path + "." + e.getKey()));
+          out.put(e.getKey(), convertAt(schema.getValueType(), e.getValue(), e.getKey()));
         }
         return out;
       }
       case RECORD:
-        return record(schema, json, path);
+        return record(schema, json);
       case UNION:
-        return union(schema, json, path);
+        return union(schema, json);
       default:
         throw new SchemaMismatch(path, "schema type " + schema.getType() + " is not supported");
     }
   }
 
-  private static GenericData.Record record(Schema schema, Object json, String path) {
+  /**
+   * Whether a value of a parsed JSON object or array is taken as it is, without {@link JsonObject#getValue}, whose
+   * wrapping of maps and lists tests every value against interfaces: the costliest part of converting a record of
+   * strings and numbers.
+   */
+  private static boolean plain(Object raw) {
+    return raw == null || raw instanceof String || raw instanceof Integer || raw instanceof Long
+        || raw instanceof Double || raw instanceof Boolean;
+  }
+
+  /** {@code json}, the value of {@code name} in an object, converted; a mismatch is named below {@code name}. */
+  private static Object convertAt(Schema schema, Object json, String name) {
+    try {
+      return convert(schema, json);
+    } catch (SchemaMismatch e) {
+      throw new SchemaMismatch("." + name + e.path(), e.problem());
+    }
+  }
+
+  private static GenericData.Record record(Schema schema, Object json) {
+    String path = HERE;
     if (!(json instanceof JsonObject object)) {
       throw SchemaMismatch.expected(path, "object (record " + schema.getName() + ")", json);
     }
-    for (String name : object.fieldNames()) {
-      if (schema.getField(name) == null) {
-        throw new SchemaMismatch(path + "." + name, "is not a field of record " + schema.getName());
+    // One look-up per field given (each value put at its field's position), not one per check.
+    List<Schema.Field> fields = schema.getFields();
+    Object[] values = new Object[fields.size()];
+    boolean[] given = new boolean[fields.size()];
+    for (Map.Entry<String, Object> e : object.getMap().entrySet()) {
+      Schema.Field field = schema.getField(e.getKey());
+      if (field == null) {
+        throw new SchemaMismatch(path + "." + e.getKey(), "is not a field of record " + schema.getName());
       }
+      values[field.pos()] = e.getValue();
+      given[field.pos()] = true;
     }
     GenericData.Record record = new GenericData.Record(schema);
-    for (Schema.Field field : schema.getFields()) {
-      String at = path + "." + field.name();
-      if (object.containsKey(field.name())) {
-        record.put(field.pos(), toAvro(field.schema(), object.getValue(field.name()), at));
+    for (Schema.Field field : fields) {
+      if (given[field.pos()]) {
+        Object value = plain(values[field.pos()]) ? values[field.pos()] : object.getValue(field.name());
+        record.put(field.pos(), convertAt(field.schema(), value, field.name()));
       } else if (field.hasDefaultValue()) {
         record.put(field.pos(), GenericData.get().deepCopy(field.schema(), GenericData.get().getDefaultValue(field)));
       } else if (field.schema().isNullable()) {
         record.put(field.pos(), null);
       } else {
-        throw new SchemaMismatch(at, "is missing (" + describe(field.schema()) + ", no default)");
+        throw new SchemaMismatch("." + field.name(), "is missing (" + describe(field.schema()) + ", no default)");
       }
     }
     return record;
   }
 
-  private static Object union(Schema schema, Object json, String path) {
+  private static Object union(Schema schema, Object json) {
+    String path = HERE;
     for (Schema branch : schema.getTypes()) {
       if (json == null && branch.getType() == Schema.Type.NULL) {
         return null;
@@ -158,11 +209,11 @@ public final class AvroJson {
         continue;
       }
       try {
-        return toAvro(branch, json, path);
+        return convert(branch, json);
       } catch (SchemaMismatch e) {
         // A mismatch deeper in the only branch of its kind (an object in [null, record]) says more than "expected
         // one of".
-        if (!e.path().equals(path) && nested == null) {
+        if (!e.path().equals(HERE) && nested == null) {
           nested = e;
         }
       }
@@ -243,7 +294,7 @@ public final class AvroJson {
         throw SchemaMismatch.expected(path, "uuid (string)", json);
       default:
         // A logical type this mapping does not know: its underlying type.
-        return toAvro(withoutLogicalType(schema), json, path);
+        return convert(withoutLogicalType(schema), json);
     }
   }
 
@@ -303,6 +354,10 @@ public final class AvroJson {
   }
 
   private static Instant instant(String s, String path, String what) {
+    Instant utc = utcInstant(s);
+    if (utc != null) {
+      return utc;
+    }
     try {
       return OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e) {
@@ -313,6 +368,58 @@ public final class AvroJson {
             + s + "'");
       }
     }
+  }
+
+  /**
+   * The common form of an instant, {@code 2026-01-02T03:04:05Z} or with a fraction of 1 to 9 digits, read without
+   * the JDK's formatter (several times slower, and one is read per timestamp of every value); null for any other
+   * form or a date that does not exist, which the formatter then reads or refuses.
+   */
+  static Instant utcInstant(String s) {
+    int n = s.length();
+    if (n < 20 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+        || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z') {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    int nanos = 0;
+    if (n > 20) {
+      if (s.charAt(19) != '.' || n == 21) {
+        return null;
+      }
+      int fraction = digits(s, 20, n - 1);
+      if (fraction < 0) {
+        return null;
+      }
+      nanos = fraction;
+      for (int i = n - 1 - 20; i < 9; i++) {
+        nanos *= 10;
+      }
+    }
+    if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+        || second < 0 || second > 59 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+      return null;
+    }
+    long days = LocalDate.of(year, month, day).toEpochDay();
+    return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, nanos);
+  }
+
+  /** The number written with the digits {@code s[from, to)}, or -1 when one is not a digit. */
+  private static int digits(String s, int from, int to) {
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   private static LocalTime time(String s, String path, String what) {

@@ -154,6 +154,27 @@ class AvroJsonTest {
         .hasMessage("value.key: expected string, got number");
   }
 
+  @Test
+  void instantsReadWithoutTheFormatterAreTheFormattersInstants() {
+    for (String s : new String[] {"2026-01-02T03:04:05Z", "2026-01-02T03:04:05.6Z", "2026-01-02T03:04:05.678Z",
+        "1969-12-31T23:59:59.999999999Z", "0001-01-01T00:00:00Z", "2024-02-29T23:59:59.123456Z",
+        "9999-12-31T23:59:59.000001Z"}) {
+      assertThat(AvroJson.utcInstant(s)).as(s).isEqualTo(java.time.OffsetDateTime.parse(s).toInstant());
+    }
+    // Other forms, and dates or times that do not exist, are left to the formatter (which reads or refuses them).
+    for (String s : new String[] {"2026-01-02T03:04Z", "2026-01-02T03:04:05+01:00", "2026-01-02t03:04:05z",
+        "2026-02-29T03:04:05Z", "2026-01-02T24:00:00Z", "2026-01-02T03:04:60Z", "2026-13-02T03:04:05Z",
+        "2026-01-02T03:04:05.Z", "2026-01-02T03:04:05.1234567890Z", "2026-01-02T03:04:05,5Z", "2026-01-0xT03:04:05Z",
+        "+2026-01-02T03:04:05Z", "2026-01-02 03:04:05Z"}) {
+      assertThat(AvroJson.utcInstant(s)).as(s).isNull();
+    }
+    Schema ts = AvroEncoder.parse("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}");
+    assertThat(AvroJson.toAvro(ts, "2026-01-02T03:04:05+01:00", "value"))
+        .isEqualTo(Instant.parse("2026-01-02T02:04:05Z").toEpochMilli());
+    assertThatThrownBy(() -> AvroJson.toAvro(ts, "2026-02-29T03:04:05Z", "value"))
+        .hasMessageStartingWith("value: expected timestamp-millis");
+  }
+
   private static byte[] bytes(ByteBuffer b) {
     byte[] out = new byte[b.remaining()];
     b.duplicate().get(out);
