@@ -303,8 +303,9 @@ cleanup() {
   [[ -n $CLIENT_PID ]] && stop_group "$CLIENT_PID" 5
   [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
   [[ -n $FILL_PID ]] && stop_group "$FILL_PID" 5
-  [[ -n $SINK_PID ]] && stop_group "$SINK_PID" 5
   if [[ -n $PROXY_PID ]]; then log "stopping the proxy"; stop_group "$PROXY_PID" 30; fi
+  # After the proxy, which exports its last spans as it stops.
+  [[ -n $SINK_PID ]] && stop_group "$SINK_PID" 5
   if [[ -n $PULSAR_PID ]]; then log "stopping Pulsar"; stop_group "$PULSAR_PID" 30; fi
   if [[ $KEEP_DATA == false && -d $PULSAR_WORK/data ]]; then rm -rf "$PULSAR_WORK/data"; fi
   exit "$status"
