@@ -241,11 +241,21 @@ LABELS = {
 }
 
 
-def round_ratios(on_runs, off_runs):
-    """on / off msg/s of each round in which both were measured, in round order."""
-    off = {r["round"]: float(r["msgs_per_s"]) for r in off_runs if r["msgs_per_s"] not in ("", "0", "0.0")}
-    return ["%.2f" % (float(r["msgs_per_s"]) / off[r["round"]])
-            for r in sorted(on_runs, key=lambda r: int(r["round"])) if r["msgs_per_s"] != "" and r["round"] in off]
+def msgs_per_s(run):
+    return float(run["msgs_per_s"]) if run["msgs_per_s"] not in ("", "0", "0.0") else None
+
+
+def cpu_per_message(run):
+    """The proxy's cores per message/s of one run."""
+    rate = msgs_per_s(run)
+    return float(run["proxy_cpu"]) / rate if rate and run["proxy_cpu"] not in ("", "0", "0.0") else None
+
+
+def round_ratios(on_runs, off_runs, measure=msgs_per_s):
+    """on / off of measure (msg/s by default) in each round in which both were measured, in round order."""
+    off = {r["round"]: measure(r) for r in off_runs if measure(r)}
+    return ["%.2f" % (measure(r) / off[r["round"]])
+            for r in sorted(on_runs, key=lambda r: int(r["round"])) if measure(r) and r["round"] in off]
 
 
 def summary(args):
@@ -298,7 +308,8 @@ def summary(args):
     ]
     # --auth-compare, --tracing-compare: the same scenario with the variant on (target *-jwt, *-traced) and off, in
     # alternation: the ratio of the medians, and the median of the per-round ratios (the runs next to each other)
-    for suffix, variant in (("-jwt", "JWT authentication"), ("-traced", "tracing")):
+    for suffix, variant in (("-jwt", "JWT authentication"), ("-traced", "tracing"),
+                            ("-observed", "tracing and metrics")):
         for scenario, off in (("http-single", "proxy"), ("http-batch", "proxy"), ("ws-window", "proxy-ws"),
                               ("ws-window-batch", "proxy-ws")):
             on = value(scenario, off + suffix, "msgs_per_s")
@@ -311,6 +322,12 @@ def summary(args):
             if per_round:
                 ratios.append(("%s msg/s, %s on / off per round (%s)" % (label, variant, ", ".join(per_round)),
                                "%.2f" % statistics.median(float(r) for r in per_round), "≥ 0.9"))
+            cpu_rounds = round_ratios(groups.get((scenario, off + suffix), []), groups.get((scenario, off), []),
+                                      cpu_per_message)
+            if cpu_rounds:
+                ratios.append(("%s proxy CPU per message, %s on / off per round (%s)"
+                               % (label, variant, ", ".join(cpu_rounds)),
+                               "%.2f" % statistics.median(float(r) for r in cpu_rounds), "reported"))
     # --edge-compare: the same scenario with 2 edge instances (target *-e2) and 1 (*-e1), in alternation
     for scenario, base in (("http-single", "proxy"), ("http-batch", "proxy"), ("ws-window", "proxy-ws"),
                            ("ws-window-batch", "proxy-ws")):
@@ -616,6 +633,34 @@ def avro_schema_upload(args):
     print(json.dumps({"type": "AVRO", "schema": json.dumps(AVRO_SCHEMA), "properties": {}}))
 
 
+# ---- OTLP sink --------------------------------------------------------------------------------------------------------
+
+def otlp_sink(args):
+    """Answers OTLP/HTTP exports (POST /v1/traces) with an empty success and writes, after each, the requests and
+    bytes received so far to --out: a collector that keeps nothing, so that the proxy's exporter does its real work."""
+    import http.server
+    totals = {"requests": 0, "bytes": 0}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            totals["requests"] += 1
+            totals["bytes"] += len(body)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            with open(args.out, "w") as f:
+                f.write("%d export requests, %d bytes\n" % (totals["requests"], totals["bytes"]))
+
+        def log_message(self, *_):
+            pass
+
+    http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -659,6 +704,10 @@ def main():
     p.add_argument("--kind", choices=["typed", "bytes"], required=True)
     p.add_argument("--messages", type=int, required=True)
     p.set_defaults(func=wrk_avro_script)
+    p = commands.add_parser("otlp-sink")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=otlp_sink)
     p = commands.add_parser("avro-schema")
     p.set_defaults(func=avro_schema_upload)
     p = commands.add_parser("avro-size")

@@ -83,6 +83,16 @@
 #                       log file by OpenTelemetry's logging exporter), switched by a configuration reload; bench.sh
 #                       waits until a produce's traceparent answer shows the sampled flag (01 on, 00 off)
 #                       [BENCH_TRACING_COMPARE=true]
+#   --observability-compare  the cost of tracing and metrics together: http-batch (and the others of --tracing-compare
+#                       when listed) against the proxy with all of them off (targets proxy, proxy-ws: tracing.exporter
+#                       none, management.lagInterval 0, pulsar.statsInterval 0) and on (proxy-observed,
+#                       proxy-ws-observed: tracing.exporter otlp-http at samplingRatio 1.0 to a small OTLP sink that
+#                       bench.sh runs on --proxy-port + 2 (bench-report.py otlp-sink, which counts what it got in
+#                       otlp-sink.txt), lagInterval 1s, statsInterval 1s). The two intervals take a restart, so bench.sh
+#                       restarts the proxy with the other configuration before each target, A B A B, as --edge-compare
+#                       does. In both arms an HTTP consumer instance (subscription bench-lag, not polled) is held on
+#                       the measured topic, so the lag sampler has a subscription to sample; after each run /metrics is
+#                       saved in the run's directory (metrics.txt) [BENCH_OBSERVABILITY_COMPARE=true]
 #   --edge-compare      scaling up: http-batch and ws-window (and http-single, ws-window-batch when listed) run against
 #                       the proxy with 1 edge instance (targets proxy-e1, proxy-ws-e1) and with 2 (proxy-e2,
 #                       proxy-ws-e2; edge.instances, PROXY_EDGE_INSTANCES), A B A B: edge.instances takes a restart,
@@ -157,10 +167,12 @@ WEB_PORT=${BENCH_WEB_PORT:-8080}
 PROXY_PORT=${BENCH_PROXY_PORT:-8088}
 MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-8089}
 OUT=${BENCH_OUT:-}
-# What --auth-compare / --tracing-compare switch off and on between targets: auth, tracing or nothing.
+# What --auth-compare / --tracing-compare / --observability-compare switch off and on between targets: auth, tracing,
+# observability or nothing.
 COMPARE=
 [[ ${BENCH_AUTH_COMPARE:-false} == true ]] && COMPARE=auth
 [[ ${BENCH_TRACING_COMPARE:-false} == true ]] && COMPARE=tracing
+[[ ${BENCH_OBSERVABILITY_COMPARE:-false} == true ]] && COMPARE=observability
 EDGE_COMPARE=${BENCH_EDGE_COMPARE:-false}
 # The proxy's edge.instances while --edge-compare runs (empty: the proxy's default).
 EDGE_INSTANCES=
@@ -212,6 +224,7 @@ while (($#)); do
     --keep-data) KEEP_DATA=true ;;
     --auth-compare) COMPARE=auth ;;
     --tracing-compare) COMPARE=tracing ;;
+    --observability-compare) COMPARE=observability ;;
     --edge-compare) EDGE_COMPARE=true ;;
     --minutes) MINUTES=$2; shift ;;
     --flood-seconds) FLOOD_SECONDS=$2; shift ;;
@@ -259,6 +272,9 @@ CLIENT_PID=
 SAMPLER_PID=
 E2E_CONSUMER_PID=
 FILL_PID=
+SINK_PID=
+# The HTTP consumer instance --observability-compare holds during a run.
+LAG_CONSUMER=
 # Background samplers of the soak with faults.
 MONITOR_PIDS=()
 POST_CLIENT_HOOK=
@@ -288,6 +304,8 @@ cleanup() {
   [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
   [[ -n $FILL_PID ]] && stop_group "$FILL_PID" 5
   if [[ -n $PROXY_PID ]]; then log "stopping the proxy"; stop_group "$PROXY_PID" 30; fi
+  # After the proxy, which exports its last spans as it stops.
+  [[ -n $SINK_PID ]] && stop_group "$SINK_PID" 5
   if [[ -n $PULSAR_PID ]]; then log "stopping Pulsar"; stop_group "$PULSAR_PID" 30; fi
   if [[ $KEEP_DATA == false && -d $PULSAR_WORK/data ]]; then rm -rf "$PULSAR_WORK/data"; fi
   exit "$status"
@@ -490,6 +508,49 @@ prepare_tracing() {
   write_tracing_config off
 }
 
+# --observability-compare: the OTLP sink the spans go to, and the proxy's configuration file with everything off.
+prepare_observability() {
+  [[ -n $SINK_PID ]] || start_otlp_sink
+  write_observability_config "$VARIANT_STATE"
+}
+
+OTLP_SINK_PORT=
+start_otlp_sink() {
+  OTLP_SINK_PORT=$((PROXY_PORT + 2))
+  port_open "$OTLP_SINK_PORT" && die "port $OTLP_SINK_PORT (the OTLP sink's: --proxy-port + 2) is in use"
+  set -m
+  python3 "$SCRIPT_DIR/bench-report.py" otlp-sink --port "$OTLP_SINK_PORT" --out "$OUT/otlp-sink.txt" \
+    > "$OUT/otlp-sink.log" 2>&1 < /dev/null &
+  SINK_PID=$!
+  set +m
+  local waited=0
+  until port_open "$OTLP_SINK_PORT"; do
+    ((waited < 40)) || die "the OTLP sink did not start ($OUT/otlp-sink.log)"
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+}
+
+# write_observability_config on|off: tracing exported over OTLP HTTP with every request sampled, lag sampled and the
+# Pulsar client's statistics totalled every second; or all three off.
+write_observability_config() {
+  if [[ $1 == on ]]; then
+    cat > "$OUT/proxy.yaml.tmp" << EOF
+tracing:
+  exporter: otlp-http
+  endpoint: http://127.0.0.1:$OTLP_SINK_PORT/v1/traces
+  samplingRatio: 1.0
+management:
+  lagInterval: 1s
+pulsar:
+  statsInterval: 1s
+EOF
+  else
+    printf 'tracing:\n  exporter: none\nmanagement:\n  lagInterval: 0\npulsar:\n  statsInterval: 0\n' > "$OUT/proxy.yaml.tmp"
+  fi
+  mv "$OUT/proxy.yaml.tmp" "$OUT/proxy.yaml"
+}
+
 # write_tracing_config on|off: as write_auth_config; on, every request is a sampled trace whose spans the logging
 # exporter writes (to the proxy's log file).
 write_tracing_config() {
@@ -523,13 +584,17 @@ EOF
 }
 
 VARIANT_STATE=off
-# use_variant on|off: switches the running proxy's authentication or tracing ($COMPARE) and waits until a produce
-# shows it: without a token 401 (auth on) or 200; a traceparent answer with the sampled flag 01 (tracing on) or 00.
+# use_variant on|off: switches the running proxy's authentication, tracing or observability ($COMPARE) and waits until
+# a produce shows it: without a token 401 (auth on) or 200; a traceparent answer with the sampled flag 01 (tracing or
+# observability on) or 00. Observability's intervals take a restart: the proxy is restarted with the new file (and
+# started when it does not run yet).
 use_variant() {
-  [[ $VARIANT_STATE == "$1" ]] && return 0
+  [[ $VARIANT_STATE == "$1" && -n $PROXY_PID ]] && return 0
+  VARIANT_STATE=$1
   "write_${COMPARE}_config" "$1"
+  [[ $COMPARE != observability ]] || restart_proxy "$COMPARE $1"
   local want=200 answer waited=0
-  if [[ $COMPARE == tracing ]]; then
+  if [[ $COMPARE == tracing || $COMPARE == observability ]]; then
     want=00
     [[ $1 == on ]] && want=01
   elif [[ $1 == on ]]; then
@@ -540,14 +605,13 @@ use_variant() {
     sleep 0.5
     waited=$((waited + 1))
   done
-  VARIANT_STATE=$1
   log "$COMPARE $1"
 }
 
 # A produce without a token: its status (auth), or the flags of the traceparent it was answered with (tracing).
 variant_probe() {
   local url=http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/bench-$COMPARE-probe/messages
-  if [[ $COMPARE == tracing ]]; then
+  if [[ $COMPARE == tracing || $COMPARE == observability ]]; then
     curl -s -o /dev/null -D - --max-time 5 -X POST -H 'Content-Type: application/json' \
       -d '{"messages":[{"text":"tracing probe"}]}' "$url" | tr -d '\r' | sed -n 's/^traceparent: .*-\(0[01]\)$/\1/ip'
   else
@@ -556,30 +620,39 @@ variant_probe() {
   fi
 }
 
-# The target's variant: on for the *-jwt and *-traced targets (the *-jwt clients send the token), else off.
-variant_for() { if [[ $1 == *-jwt || $1 == *-traced ]]; then use_variant on; else use_variant off; fi; }
+# The target's variant: on for the *-jwt, *-traced and *-observed targets (the *-jwt clients send the token), else
+# off.
+variant_for() {
+  if [[ $1 == *-jwt || $1 == *-traced || $1 == *-observed ]]; then use_variant on; else use_variant off; fi
+}
 
 # --edge-compare: the edge instances of the target (proxy-e2, proxy-ws-e2: 2), the proxy restarted with them when it
 # runs another number (edge.instances takes a restart).
 edges_for() {
   local wanted=${1##*-e}
   [[ $EDGE_INSTANCES == "$wanted" ]] && return 0
+  EDGE_INSTANCES=$wanted
+  restart_proxy "edge.instances $wanted"
+  grep -q "($wanted edge instances)" "$OUT/proxy.log" || die "the proxy did not start $wanted edge instances ($OUT/proxy.log)"
+}
+
+# restart_proxy WHAT: stops the proxy when it runs and starts it with the settings of the next target (WHAT names
+# them in the log), then warms it up.
+restart_proxy() {
   if [[ -n $PROXY_PID ]]; then
-    log "edge-compare: restarting the proxy with edge.instances $wanted"
+    log "restarting the proxy with $1"
     stop_group "$PROXY_PID" 30
     PROXY_PID=
   fi
-  EDGE_INSTANCES=$wanted
   start_proxy
-  grep -q "($wanted edge instances)" "$OUT/proxy.log" || die "the proxy did not start $wanted edge instances ($OUT/proxy.log)"
   # A fresh JVM loads the Pulsar producer's classes on the first produce (seconds on a loaded machine): done here,
   # outside the measured window, with a few requests over new connections (so that every instance serves some).
   local i code
   for i in 1 2 3 4 5 6 7 8; do
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 60 -X POST -H 'Content-Type: application/json' \
       -d '{"messages":[{"text":"warm-up"}]}' \
-      "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/bench-edge-warm-up/messages" || true)
-    [[ $code == 200 ]] || log "edge-compare: warm-up produce answered $code"
+      "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/bench-warm-up/messages" || true)
+    [[ $code == 200 ]] || log "warm-up produce answered $code"
   done
 }
 
@@ -677,6 +750,7 @@ run_ws_window() {
   [[ $target == proxy-ws* && -n $COMPARE ]] && variant_for "$target"
   [[ $target == proxy-ws-e* ]] && edges_for "$target"
   if ! ws_available "$target"; then record_skip "$scenario" "$target" "$round" "skipped: endpoint not available"; return; fi
+  [[ $COMPARE == observability ]] && hold_lag_consumer "$topic"
   prepare_gatling
   local token=()
   [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
@@ -749,6 +823,7 @@ run_http() {
   [[ $scenario == http-batch ]] && per_request=$BATCH
   [[ -n $COMPARE ]] && variant_for "$target"
   [[ $target == proxy-e* ]] && edges_for "$target"
+  [[ $COMPARE == observability ]] && hold_lag_consumer "$topic"
   if [[ $HTTP_CLIENT == wrk ]]; then
     local script=$OUT/wrk-$per_request${target#proxy}.lua token=()
     [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
@@ -813,6 +888,28 @@ run_e2e() {
     "persistent://$NAMESPACE/$topic"
 }
 
+# --observability-compare: an HTTP consumer instance on TOPIC (which it creates), subscription bench-lag, never polled,
+# so that the lag sampler has a subscription whose lag grows while the run writes. Closed (and unsubscribed) after
+# the run, once /metrics is saved in the run's directory.
+hold_lag_consumer() {
+  local answer
+  answer=$(curl -s --max-time 30 -X POST -H 'Content-Type: application/json' \
+    -d "{\"topic\":\"persistent://$NAMESPACE/$1\",\"subscription\":\"bench-lag\"}" \
+    "http://127.0.0.1:$PROXY_PORT/api/v1/consumers" || true)
+  [[ $answer =~ \"id\":\"([^\"]+)\" ]] || die "could not create the HTTP consumer instance on $1: $answer"
+  LAG_CONSUMER=${BASH_REMATCH[1]}
+  POST_CLIENT_HOOK=release_lag_consumer
+}
+
+release_lag_consumer() {
+  curl -s --max-time 10 "http://127.0.0.1:$MANAGEMENT_PORT/metrics" > "$dir/metrics.txt" || true
+  curl -s -o /dev/null --max-time 30 -X DELETE "http://127.0.0.1:$PROXY_PORT/api/v1/consumers/$LAG_CONSUMER?unsubscribe=true" || true
+  LAG_CONSUMER=
+  log "    lag: $(grep '^pulsar_proxy_consumer_lag_messages{' "$dir/metrics.txt" | sed 's/.*} //' | paste -sd ' ' -)," \
+    "Pulsar client series: $(grep -c '^pulsar_proxy_pulsar_' "$dir/metrics.txt"), spans received so far:" \
+    "$(cat "$OUT/otlp-sink.txt" 2> /dev/null || echo none)"
+}
+
 # Lets the consumer take the last messages, then stops it; it prints its aggregated latency as it exits.
 stop_e2e_consumer() {
   sleep 3
@@ -836,9 +933,14 @@ EOF
     >> "$OUT/settings.txt"
   [[ $COMPARE != tracing ]] || echo "tracing-compare: tracing.exporter none (targets proxy, proxy-ws) and logging" \
     "at samplingRatio 1.0 (proxy-traced, proxy-ws-traced), switched by a configuration reload" >> "$OUT/settings.txt"
+  [[ $COMPARE != observability ]] || echo "observability-compare: tracing.exporter none, management.lagInterval 0," \
+    "pulsar.statsInterval 0 (targets proxy, proxy-ws) and otlp-http to a local sink at samplingRatio 1.0," \
+    "lagInterval 1s, statsInterval 1s (proxy-observed, proxy-ws-observed), the proxy restarted before each target;" \
+    "an HTTP consumer instance held on each measured topic in both" >> "$OUT/settings.txt"
   local variant=
   [[ $COMPARE == auth ]] && variant=-jwt
   [[ $COMPARE == tracing ]] && variant=-traced
+  [[ $COMPARE == observability ]] && variant=-observed
   [[ $EDGE_COMPARE == false ]] || echo "edge-compare: edge.instances 1 (targets proxy-e1, proxy-ws-e1) and 2" \
     "(proxy-e2, proxy-ws-e2), the proxy restarted before each target" >> "$OUT/settings.txt"
   local round scenario
@@ -1145,9 +1247,11 @@ LUA
 log "output in $OUT"
 [[ $EDGE_COMPARE == false || -z $COMPARE ]] || die "--edge-compare and --$COMPARE-compare: one at a time"
 [[ $EDGE_COMPARE == false || $HTTP_CLIENT == wrk ]] || die "--edge-compare needs wrk for the HTTP scenarios"
+[[ $COMPARE != observability || $HTTP_CLIENT == wrk ]] || die "--observability-compare needs wrk for the HTTP scenarios"
 start_pulsar
-# --edge-compare starts the proxy with the edge instances of the first target it measures.
-[[ $EDGE_COMPARE == true && $MODE == run ]] || start_proxy
+# --edge-compare starts the proxy with the edge instances of the first target it measures,
+# --observability-compare the same, with the configuration of its first target.
+[[ ($EDGE_COMPARE == true || $COMPARE == observability) && $MODE == run ]] || start_proxy
 case $MODE in
   soak) if [[ -n $KILL_EVERY ]]; then run_fault_soak; else run_soak; fi ;;
   flood) run_flood ;;
