@@ -130,7 +130,8 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   private static HttpClient newClient() {
-    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+        .build();
   }
 
   /** One of the clients, each call the next: its connections are on another edge instance than the last one's. */

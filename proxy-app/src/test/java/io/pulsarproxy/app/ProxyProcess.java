@@ -37,7 +37,8 @@ final class ProxyProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final Path log;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private int httpPort;
   private int managementPort;
 

@@ -103,7 +103,10 @@ public final class MetricsVerticle extends VerticleBase {
         ? ServerTls.load(vertx, config.tls(), "management").onSuccess(t -> tls = t) : Future.succeededFuture();
     return loaded
         .compose(t -> {
-          HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+          // HTTP/1.1 only: scrapers and probes speak it, and a cleartext HTTP/2 upgrade (which Java's HTTP client asks
+          // for by default) is not worth a second protocol stack on the management port.
+          HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+              .setHttp2ClearTextEnabled(false);
           return vertx.createHttpServer(tls == null ? options : tls.configure(options)).requestHandler(router).listen();
         })
         .onSuccess(s -> {
