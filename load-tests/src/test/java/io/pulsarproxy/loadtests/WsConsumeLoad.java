@@ -248,6 +248,8 @@ public final class WsConsumeLoad {
       reported.countDown();
     });
     reported.await();
+    // A client nothing refers to any more is closed by Vert.x's cleaner, sockets and all: keep it until here.
+    client.close().await(10, TimeUnit.SECONDS);
     vertx.close().await(10, TimeUnit.SECONDS);
     return exit[0];
   }
