@@ -62,6 +62,10 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
   private static final Duration KILL_WAIT = Duration.ofSeconds(15);
   private static final int PORT_ATTEMPTS = 3;
   private static final int LOG_TAIL_LINES = 50;
+  /** Starts tried when the bookie's registration churns after start-up. */
+  private static final int MAX_START_ATTEMPTS = 3;
+  private static final Duration CHURN_WINDOW = Duration.ofSeconds(2);
+  private static final int CHURN_EVENTS = 5;
 
   private static final Set<StandalonePulsar> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -241,8 +245,18 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
     long startedAt = System.nanoTime();
     try {
       writeConfig();
-      launch();
-      awaitReady(startedAt + startupTimeout.toNanos());
+      for (int attempt = 1; ; attempt++) {
+        long logStart = logSize();
+        launch();
+        awaitReady(startedAt + startupTimeout.toNanos());
+        if (!bookieRegistrationChurns(logStart) || attempt == MAX_START_ATTEMPTS) {
+          break;
+        }
+        // After a SIGKILL the standalone can come up with its bookie registering and unregistering itself without
+        // end: new ledgers then fail now and then ("Not enough non-faulty bookies"). A clean stop and start settles it.
+        LOG.warn("Pulsar standalone's bookie keeps re-registering (attempt {}): restarting it cleanly", attempt);
+        destroyTree(false);
+      }
     } catch (RuntimeException e) {
       destroyTree(true);
       throw e;
@@ -311,6 +325,41 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
       Files.writeString(pidFile(), started.pid() + " " + ProcessHandle.current().pid() + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start " + command.get(0), e);
+    }
+  }
+
+  private long logSize() {
+    try {
+      return Files.exists(logFile()) ? Files.size(logFile()) : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Whether the bookie's registration keeps being deleted and created again, read from what the broker logged since
+   * {@code logStart}: more than {@value #CHURN_EVENTS} such events within {@link #CHURN_WINDOW} after it was ready.
+   */
+  private boolean bookieRegistrationChurns(long logStart) {
+    long before = registrationEvents(logStart);
+    try {
+      // Waiting on the process returns at once if it dies; the window is what the count is taken over.
+      process.waitFor(CHURN_WINDOW.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while watching Pulsar standalone start", e);
+    }
+    return registrationEvents(logStart) - before > CHURN_EVENTS;
+  }
+
+  private long registrationEvents(long logStart) {
+    try (var in = Files.newInputStream(logFile())) {
+      in.skipNBytes(Math.min(logStart, Files.size(logFile())));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+          .filter(line -> line.contains("PulsarRegistrationClient") && line.contains(" deleted. path: /ledgers/available/"))
+          .count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
