@@ -55,7 +55,7 @@ public class MixedSimulation extends Simulation {
     if (wsConsumers > 0) {
       String url = wsUrl + WsChains.consumerPath(settings, topic, "ws", "subscriptionType=Shared");
       load.add(scenario("WebSocket consumers")
-          .exec(WsChains.consumer(session -> url, () -> this.consumersUntil, receiveTimeout))
+          .exec(WsChains.consumer(session -> url, () -> this.producersFrom, () -> this.consumersUntil, receiveTimeout))
           .injectOpen(rampUsers(wsConsumers).during(ramp)));
       counted.add("receive");
     }
@@ -100,10 +100,13 @@ public class MixedSimulation extends Simulation {
     settings.print();
   }
 
+  /** When the producers begin (the ramp's end): consumers count their receive timeout from then. */
+  private volatile long producersFrom;
   private volatile long consumersUntil;
 
   @Override
   public void before() {
+    producersFrom = System.currentTimeMillis() + ramp.toMillis();
     consumersUntil = System.currentTimeMillis() + ramp.plus(duration).minusSeconds(2).toMillis();
   }
 

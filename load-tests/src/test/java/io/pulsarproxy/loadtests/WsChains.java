@@ -7,6 +7,7 @@ import static io.gatling.javaapi.core.CoreDsl.during;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.pace;
+import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.http.HttpDsl.ws;
 
 import io.gatling.http.action.ws.WsInboundMessage;
@@ -111,11 +112,14 @@ final class WsChains {
   }
 
   /**
-   * Connects a consumer socket (push mode), receives and acknowledges messages until {@code until} (epoch ms; the
-   * same moment for every consumer, however late it started), acknowledges what is still queued, then closes.
-   * A receive that waits longer than {@code receiveTimeout} fails.
+   * Connects a consumer socket (push mode), waits until {@code from} (epoch ms: when the producers begin), receives
+   * and acknowledges messages until {@code until} (epoch ms; the same moment for every consumer, however late it
+   * started), acknowledges what is still queued, then closes. A receive that waits longer than
+   * {@code receiveTimeout} fails: counted from {@code from}, so a consumer that connected early in the ramp does not
+   * time out waiting for producers that have not started.
    */
-  static ChainBuilder consumer(Function<Session, String> url, LongSupplier until, Duration receiveTimeout) {
+  static ChainBuilder consumer(Function<Session, String> url, LongSupplier from, LongSupplier until,
+      Duration receiveTimeout) {
     WsFrameCheck receive = ws.checkTextMessage("receive")
         .matching(jsonPath("$.messageId").exists())
         .check(jsonPath("$.messageId").saveAs(LAST_ID), jsonPath("$.payload").exists());
@@ -141,6 +145,7 @@ final class WsChains {
 
     return exec(session -> session.set(TO_ACK, new ArrayDeque<String>()))
         .exec(ws("connect consumer").connect(url))
+        .exec(pause(session -> Duration.ofMillis(Math.max(0, from.getAsLong() - System.currentTimeMillis()))))
         .exec(asLongAs(session -> System.currentTimeMillis() < until.getAsLong()).on(iteration))
         .exec(drain)
         .exec(ws("close consumer").close());

@@ -59,7 +59,7 @@ public class WsConsumeSimulation extends Simulation {
                 shared ? subscription : subscription + "-" + session.userId()))
             .exec(WsChains.consumer(session -> wsUrl + WsChains.consumerPath(settings, topic,
                     session.getString("subscription"), "subscriptionType=" + (shared ? "Shared" : "Exclusive")),
-                () -> this.consumersUntil, receiveTimeout))
+                () -> this.producersFrom, () -> this.consumersUntil, receiveTimeout))
             .injectOpen(rampUsers(consumers).during(ramp)),
         scenario("WebSocket producers")
             .exec(WsChains.producer(wsUrl + WsChains.producerPath(settings, topic, ""), window, payload,
@@ -72,10 +72,13 @@ public class WsConsumeSimulation extends Simulation {
   }
 
   /** When the consumers stop: as the producers' planned end begins, so none waits for messages that never come. */
+  /** When the producers begin (the ramp's end): consumers count their receive timeout from then. */
+  private volatile long producersFrom;
   private volatile long consumersUntil;
 
   @Override
   public void before() {
+    producersFrom = System.currentTimeMillis() + ramp.toMillis();
     consumersUntil = System.currentTimeMillis() + ramp.plus(duration).toMillis();
   }
 
