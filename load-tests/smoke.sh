@@ -6,7 +6,7 @@
 #                                   or serving this project's Pulsar)
 #
 # SMOKE_DURATION (default 8s) is each simulation's duration, SMOKE_RAMP (default 3s) its ramp. The loads are the
-# simulations' defaults scaled down, and the p99 bound is loose (a shared CI machine is slow): what is checked is that
+# simulations' defaults scaled down, and the p99 bound only catches hangs (a shared CI machine is slow): what is checked is that
 # every request of every simulation gets the answer its checks expect.
 set -euo pipefail
 
@@ -44,7 +44,7 @@ until curl -sf -o /dev/null "$READY_URL"; do
 done
 echo "smoke: proxy ready after ${waited}s"
 
-COMMON=(-Dduration="$DURATION" -Dramp="$RAMP" -Dp99Ms=5000 -DmaxErrorPct=0.5)
+COMMON=(-Dduration="$DURATION" -Dramp="$RAMP" -Dp99Ms=60000 -DmaxErrorPct=0.5)
 declare -A OWN=(
   [HttpProduceSimulation]="-Dusers=4 -DbatchSize=20"
   [WsProduceSimulation]="-Dusers=4 -Dwindow=5"

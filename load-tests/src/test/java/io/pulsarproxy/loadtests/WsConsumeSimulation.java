@@ -71,9 +71,9 @@ public class WsConsumeSimulation extends Simulation {
     settings.print();
   }
 
-  /** When the consumers stop: as the producers' planned end begins, so none waits for messages that never come. */
   /** When the producers begin (the ramp's end): consumers count their receive timeout from then. */
   private volatile long producersFrom;
+  /** When the consumers stop: as the producers' planned end begins, so none waits for messages that never come. */
   private volatile long consumersUntil;
 
   @Override

@@ -90,7 +90,11 @@ public final class SupervisorVerticle extends VerticleBase {
     metrics.brokerState(status.state().name());
     metrics.tokenClients(tokenClients::size);
     // Building clients starts their IO threads; keep that off the event loop.
-    return vertx.executeBlocking(() -> buildClient(config, config.clusters().get(0), ClientRole.SHARED, null))
+    return vertx.executeBlocking(() -> {
+          PulsarClient built = buildClient(config, config.clusters().get(0), ClientRole.SHARED, null);
+          preloadLazyClientClasses();
+          return built;
+        })
         .compose(c -> {
           client = c;
           return useClusters(config);
@@ -170,6 +174,20 @@ public final class SupervisorVerticle extends VerticleBase {
       builder.authentication(AuthenticationFactory.token(config.authToken().get().reveal()));
     }
     return builder;
+  }
+
+  /**
+   * Initialises, here off the event loop, what Pulsar's client would otherwise initialise on the thread of the first
+   * {@code createAsync}/{@code subscribeAsync}: the stats recorders' JSON mapper, whose class loading blocked an event
+   * loop for seconds on a busy machine (the first WebSocket consumer then took 24 s to connect).
+   */
+  private static void preloadLazyClientClasses() {
+    try {
+      Class.forName("org.apache.pulsar.common.util.ObjectMapperFactory", true,
+          SupervisorVerticle.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      LOG.debug("Nothing preloaded ({}): the first producer or consumer loads it", e.toString());
+    }
   }
 
   /** {@code pulsar.statsInterval} in the whole seconds Pulsar counts in: at least 1 unless it is off. */
