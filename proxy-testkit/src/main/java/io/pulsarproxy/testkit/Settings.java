@@ -83,7 +83,7 @@ final class Settings {
   }
 
   static Duration startupTimeout() {
-    return Duration.ofSeconds(Long.getLong(STARTUP_TIMEOUT_PROPERTY, 180L));
+    return Duration.ofSeconds(Long.getLong(STARTUP_TIMEOUT_PROPERTY, 300L));
   }
 
   /** {@code $XDG_CACHE_HOME/pulsar-proxy}, by default {@code ~/.cache/pulsar-proxy}: shared with run.sh. */
