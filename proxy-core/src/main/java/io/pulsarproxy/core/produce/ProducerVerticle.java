@@ -293,7 +293,8 @@ public final class ProducerVerticle extends VerticleBase {
         return Future.succeededFuture(ProduceReply.rejected(PulsarErrors.map(resolved.cause())));
       }
       if (resolved.result().isEmpty()) {
-        return sendWith(request, null);
+        // No schema: a value is sent as its JSON text.
+        return sendWith(request.only(request.messages().stream().map(OutgoingMessage::withJsonText).toList()), null);
       }
       TopicSchema schema = resolved.result().get();
       if (request.independent()) {
@@ -565,7 +566,7 @@ public final class ProducerVerticle extends VerticleBase {
     String outcome = error.code().name().toLowerCase(Locale.ROOT);
     for (OutgoingMessage m : request.messages()) {
       results.add(ProduceResult.failed(error));
-      metrics.messagesProduced(outcome, 1, m.payload().length);
+      metrics.messagesProduced(outcome, 1, m.size());
     }
     return new ProduceReply(results);
   }
