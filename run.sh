@@ -234,6 +234,7 @@ if [[ -n ${PROXY_PULSAR_SERVICE_URL:-} ]]; then
   PULSAR_DESCRIPTION="$PROXY_PULSAR_SERVICE_URL"
 else
   export PROXY_PULSAR_SERVICE_URL=pulsar://localhost:$BROKER_PORT
+  export PROXY_PULSAR_WEB_SERVICE_URL=${PROXY_PULSAR_WEB_SERVICE_URL:-http://localhost:$WEB_PORT}
   PULSAR_DESCRIPTION="pulsar://localhost:$BROKER_PORT  admin http://localhost:$WEB_PORT  log $PULSAR_LOG"
   if previous=$(previous_pulsar_pid); then
     if owned_by_live_run "$previous"; then

@@ -480,7 +480,8 @@ start_proxy() {
     "prepare_$COMPARE"
     config=(--config "$OUT/proxy.yaml")
   fi
-  PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$PROXY_PORT \
+  PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_PULSAR_WEB_SERVICE_URL=http://127.0.0.1:$WEB_PORT \
+    PROXY_HTTP_PORT=$PROXY_PORT \
     PROXY_MANAGEMENT_PORT=$MANAGEMENT_PORT env ${proxy_env[@]+"${proxy_env[@]}"} \
     java -XX:+ExitOnOutOfMemoryError ${heap[@]+"${heap[@]}"} ${extra[@]+"${extra[@]}"} -jar "$JAR" \
     ${config[@]+"${config[@]}"} >> "$OUT/proxy.log" 2>&1 < /dev/null &

@@ -32,6 +32,7 @@ import java.util.Map;
  * -Dconfig.writeReference=true} to rewrite README.md's table.
  */
 public final class ConfigKeys {
+  static final String NOT_A_WEB_URL = "is not a broker web service URL (http://host:port or https://host:port)";
   static final String NOT_A_SERVICE_URL = "is not a Pulsar service URL (pulsar://host:port or pulsar+ssl://host:port)";
   static final String NOT_HOST_PORT = "is not host:port (e.g. 10.0.0.5:5701)";
   static final String NOT_A_TOPIC = "is not a topic name (persistent://tenant/namespace/topic or non-persistent://...)";
@@ -91,6 +92,20 @@ public final class ConfigKeys {
       secret("pulsar.authParams",
           "the plugin's parameters in its own format, e.g. "
               + "`tlsCertFile:/etc/proxy.crt,tlsKeyFile:/etc/proxy.key` (secret)").restart(),
+      optionalString("pulsar.webServiceUrl",
+          "the broker's web service (admin REST) URL, where topic schemas are read; unset: derived from the "
+              + "service URL in use (`pulsar://host:6650` → `http://host:8080`, `pulsar+ssl://host:6651` → "
+              + "`https://host:8443`)")
+          .check(ConfigKeys::isWebUrl, NOT_A_WEB_URL).restart(),
+      list("pulsar.webServiceUrls", List.of(),
+          "with `serviceUrls`: the clusters' web service URLs, in the same order (empty: each derived from its "
+              + "service URL); schemas are read from the active cluster's")
+          .check(ConfigKeys::isWebUrl, NOT_A_WEB_URL).restart(),
+      integer("pulsar.schemaCacheMaxEntries", 1000, 1,
+          "schema versions of typed topics kept, with their encoders and decoders, for producing JSON "
+              + "`value`s and decoding messages (one cache for both; a topic's latest version is asked again "
+              + "after 10 s); at the limit the least recently used goes and is read from the broker again "
+              + "when needed").restart(),
       string("http.host", "0.0.0.0",
           "client listener address").restart(),
       port("http.port", 8088,
@@ -164,19 +179,11 @@ public final class ConfigKeys {
           "keys held at once (a request of more than 10 messages counts once per 10); at the limit the "
               + "oldest completed keys go, and when all are in flight a new key gets 503 `OVERLOADED`. About "
               + "2 KB each: 20 MB at the default"),
-      integer("produce.schemaCacheMaxEntries", 1000, 1,
-          "topic schemas (one per topic and schema version, with its encoder) kept for JSON `value`s "
-              + "on typed topics; at the limit the least recently used goes and is read from the broker again "
-              + "when needed"),
       integer("consumer.maxSessions", 10000, 1,
           "Pulsar consumers and readers open for clients at once; more: 503"),
       integer("consumer.maxTrackedIds", 10000, 1,
           "per session, delivered-but-unacknowledged ids kept for acks (older acks decode the id "
               + "instead)"),
-      integer("consumer.schemaCacheSize", 1000, 1,
-          "schema versions (per topic) kept ready for decoding typed messages (`format=json`, "
-              + "`valueFormat=json`); beyond it the least recently used goes and is fetched again when needed")
-          .restart(),
       duration("httpConsumer.idleTimeout", "5m", "100ms",
           "a consumer instance without any request for this long is closed; Pulsar redelivers what it"
               + " held"),
@@ -412,6 +419,10 @@ public final class ConfigKeys {
         file(p + "keyFile", "PEM private key of `certFile` (`BEGIN PRIVATE KEY`, as OpenSSL writes it)").restart(),
         file(p + "keyStoreFile", "PKCS#12 key store instead of `certFile` + `keyFile`").restart(),
         secret(p + "keyStorePassword", "password of the key store (secret)").restart());
+  }
+
+  static boolean isWebUrl(String v) {
+    return v.startsWith("http://") || v.startsWith("https://");
   }
 
   static boolean isServiceUrl(String v) {

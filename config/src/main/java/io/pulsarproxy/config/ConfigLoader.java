@@ -278,7 +278,13 @@ public final class ConfigLoader {
         f.get("pulsar.listenerThreads"), f.get("pulsar.memoryLimit"), f.get("pulsar.probeInterval"),
         f.get("pulsar.probeTopic"), f.get("pulsar.serviceUrls"), f.get("pulsar.failoverAfter"),
         f.get("pulsar.switchBackAfter"), brokerTls(f), f.get("pulsar.authPlugin"), f.get("pulsar.authParams"),
-        f.get("pulsar.statsInterval"));
+        f.get("pulsar.statsInterval"), f.get("pulsar.webServiceUrl"), f.get("pulsar.webServiceUrls"),
+        f.get("pulsar.schemaCacheMaxEntries"));
+    List<String> webUrls = f.get("pulsar.webServiceUrls");
+    if (!webUrls.isEmpty() && webUrls.size() != pulsar.serviceUrls().size()) {
+      f.problem("pulsar.webServiceUrls: has " + webUrls.size() + " URLs for " + pulsar.serviceUrls().size()
+          + " pulsar.serviceUrls (one per cluster, in the same order)");
+    }
     if (f.present("pulsar.authPlugin") && f.present("pulsar.authToken")) {
       f.problem("pulsar.authPlugin: set either pulsar.authToken or pulsar.authPlugin, not both");
     } else if (f.present("pulsar.authParams") && !f.present("pulsar.authPlugin")) {
@@ -309,11 +315,9 @@ public final class ConfigLoader {
         f.get("producer.batchingMaxMessages"), f.get("producer.keyBasedBatching"), f.get("producer.compressionType"),
         f.get("producer.cacheMaxProducers"), f.get("producer.cacheIdleTimeout"), f.get("producer.outageWait"));
 
-    ProduceConfig produce = new ProduceConfig(f.get("produce.idempotencyWindow"), f.get("produce.idempotencyMaxKeys"),
-        f.get("produce.schemaCacheMaxEntries"));
+    ProduceConfig produce = new ProduceConfig(f.get("produce.idempotencyWindow"), f.get("produce.idempotencyMaxKeys"));
 
-    ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"),
-        f.get("consumer.schemaCacheSize"));
+    ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"));
 
     HttpConsumerConfig httpConsumer = new HttpConsumerConfig(f.get("httpConsumer.idleTimeout"),
         f.get("httpConsumer.maxInstances"), f.get("httpConsumer.maxInstancesPerClient"),

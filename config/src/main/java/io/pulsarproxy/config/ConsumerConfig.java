@@ -7,7 +7,5 @@ package io.pulsarproxy.config;
  *                      HTTP, SSE); beyond it new sessions are refused with 503
  * @param maxTrackedIds {@code consumer.maxTrackedIds}: per session, ids of delivered, unacknowledged messages kept
  *                      for acknowledgement; older ones are forgotten and their acks decode the id instead
- * @param schemaCacheSize {@code consumer.schemaCacheSize}: schema versions kept ready for decoding typed messages,
- *                      least recently used evicted first
  */
-public record ConsumerConfig(int maxSessions, int maxTrackedIds, int schemaCacheSize) {}
+public record ConsumerConfig(int maxSessions, int maxTrackedIds) {}

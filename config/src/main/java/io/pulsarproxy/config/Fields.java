@@ -411,6 +411,11 @@ final class Fields {
   }
 
   /** Records a problem for every section or key that is not in the table of known keys. */
+  /** Keys that are gone, with what took their place. */
+  private static final java.util.Map<String, String> REPLACED = java.util.Map.of(
+      "produce.schemaCacheMaxEntries", "pulsar.schemaCacheMaxEntries (one schema cache for producing and consuming)",
+      "consumer.schemaCacheSize", "pulsar.schemaCacheMaxEntries (one schema cache for producing and consuming)");
+
   void rejectUnknownKeys() {
     List<String> sections = ConfigLoader.sections();
     for (String section : root.fieldNames()) {
@@ -420,7 +425,10 @@ final class Fields {
         List<String> names = defaults.keySet().stream()
             .filter(k -> ConfigLoader.section(k).equals(section)).map(ConfigLoader::name).toList();
         for (String name : root.getJsonObject(section).fieldNames()) {
-          if (!names.contains(name)) {
+          String replacement = REPLACED.get(section + "." + name);
+          if (replacement != null) {
+            problems.add(section + "." + name + ": replaced by " + replacement);
+          } else if (!names.contains(name)) {
             problems.add(section + "." + name + ": unknown key (known keys in " + section + ": "
                 + String.join(", ", names) + ")");
           }

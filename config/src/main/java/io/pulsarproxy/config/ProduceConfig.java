@@ -9,15 +9,8 @@ import java.util.Objects;
  * @param idempotencyWindow  {@code produce.idempotencyWindow}: how long after its answer a key is remembered; a repeat
  *                           within it gets the first answer; zero turns the header off (it is then ignored)
  * @param idempotencyMaxKeys {@code produce.idempotencyMaxKeys}: the most keys remembered at once
- * @param schemaCacheMaxEntries {@code produce.schemaCacheMaxEntries}: topic schemas and encoders kept per produce
- *                              verticle
  */
-public record ProduceConfig(Duration idempotencyWindow, int idempotencyMaxKeys, int schemaCacheMaxEntries) {
-
-  /** The defaults of the schema cache. */
-  public ProduceConfig(Duration idempotencyWindow, int idempotencyMaxKeys) {
-    this(idempotencyWindow, idempotencyMaxKeys, 1000);
-  }
+public record ProduceConfig(Duration idempotencyWindow, int idempotencyMaxKeys) {
 
   public ProduceConfig {
     Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");

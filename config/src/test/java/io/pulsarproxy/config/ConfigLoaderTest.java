@@ -47,6 +47,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theBrokerWebServiceUrlIsConfiguredPerClusterOrDerivedFromTheActiveServiceUrl() throws IOException {
+    ProxyConfig derived = load("pulsar:\n  serviceUrls: [pulsar://a:6650, pulsar+ssl://b.example:6651]\n");
+    ProxyConfig given = load("pulsar:\n  serviceUrls: [pulsar://a:6650, pulsar://b:6650]\n"
+        + "  webServiceUrls: [http://a-web:80, https://b-web:443]\n");
+    ProxyConfig single = load("pulsar:\n  serviceUrl: pulsar://a:16650\n  webServiceUrl: http://a:18080\n");
+
+    assertThat(derived.pulsar().webServiceUrlOf("pulsar://a:6650")).isEqualTo("http://a:8080");
+    assertThat(derived.pulsar().webServiceUrlOf("pulsar+ssl://b.example:6651")).isEqualTo("https://b.example:8443");
+    assertThat(given.pulsar().webServiceUrlOf("pulsar://b:6650")).isEqualTo("https://b-web:443");
+    assertThat(single.pulsar().webServiceUrlOf("pulsar://a:16650")).isEqualTo("http://a:18080");
+    assertThat(single.pulsar().schemaCacheMaxEntries()).isEqualTo(1000);
+    assertThat(problems("pulsar:\n  serviceUrls: [pulsar://a:6650, pulsar://b:6650]\n"
+        + "  webServiceUrls: [http://a:8080]\n")).containsExactly(
+        "pulsar.webServiceUrls: has 1 URLs for 2 pulsar.serviceUrls (one per cluster, in the same order)");
+    assertThat(problems("pulsar:\n  webServiceUrl: a:8080\nconsumer:\n  schemaCacheSize: 10\n"))
+        .containsExactlyInAnyOrder(
+            "pulsar.webServiceUrl: 'a:8080' is not a broker web service URL (http://host:port or https://host:port)",
+            "consumer.schemaCacheSize: replaced by pulsar.schemaCacheMaxEntries (one schema cache for producing and "
+                + "consuming)");
+  }
+
+  @Test
   void defaultsMatchTheReferenceTable() {
     ProxyConfig c = ConfigLoader.load(null, Map.of(), new Properties());
 

@@ -4,6 +4,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.pulsarproxy.config.ConfigVerticle;
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.testkit.PulsarBroker;
+import io.pulsarproxy.testkit.SharedPulsar;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -69,8 +70,12 @@ final class ProxyFixture implements AutoCloseable {
   }
 
   static void writeConfig(Path file, String serviceUrl, JsonObject overrides) throws IOException {
+    JsonObject pulsar = new JsonObject().put("serviceUrl", serviceUrl).put("probeInterval", "500ms");
+    // Schemas are read from the broker's web service: the shared broker's is on a port of its own.
+    SharedPulsar.ifStarted().filter(b -> b.serviceUrl().equals(serviceUrl))
+        .ifPresent(b -> pulsar.put("webServiceUrl", b.adminUrl()));
     JsonObject config = new JsonObject()
-        .put("pulsar", new JsonObject().put("serviceUrl", serviceUrl).put("probeInterval", "500ms"))
+        .put("pulsar", pulsar)
         .put("http", new JsonObject().put("port", 0))
         .put("management", new JsonObject().put("port", 0))
         .put("edge", new JsonObject().put("instances", EDGE_INSTANCES))

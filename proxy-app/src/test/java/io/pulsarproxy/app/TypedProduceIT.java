@@ -345,6 +345,29 @@ class TypedProduceIT {
   }
 
   @Test
+  void withoutAnAnswerFromTheBrokersWebServiceTypedRequestsAre503AndBytesStillGo(@TempDir Path dir) throws Exception {
+    String topic = broker.uniqueTopic("noweb");
+    register(Schema.AVRO(PersonV1.class), topic);
+    try (ProxyFixture cut = ProxyFixture.start(dir, broker.serviceUrl(), ProxyFixture.cfg("pulsar", "webServiceUrl",
+        "http://127.0.0.1:" + ProxyProcess.freePort()))) {
+      HttpResponse<String> typed = cut.postJson(producePath(topic),
+          "{\"messages\":[{\"value\":{\"name\":\"a\",\"age\":1}}]}");
+      assertThat(typed.statusCode()).as(typed.body()).isEqualTo(503);
+      assertThat(json(typed).getString("error")).isEqualTo("BROKER_UNAVAILABLE");
+      assertThat(typed.headers().firstValue("Retry-After")).isPresent();
+      HttpResponse<String> endpoint = cut.get(cut.url("/api/v1/topics/" + topic.replace("://", "/") + "/schema"));
+      assertThat(endpoint.statusCode()).as(endpoint.body()).isEqualTo(503);
+
+      String untyped = broker.uniqueTopic("noweb-bytes");
+      HttpResponse<String> bytes = cut.postJson(producePath(untyped), "{\"messages\":[{\"text\":\"hi\"}]}");
+      assertThat(bytes.statusCode()).as(bytes.body()).isEqualTo(200);
+      try (Consumer<byte[]> consumer = subscribe(Schema.BYTES, untyped)) {
+        assertThat(new String(receive(consumer).getValue())).isEqualTo("hi");
+      }
+    }
+  }
+
+  @Test
   void valuesToATopicWithoutSchemaStayJsonText() throws Exception {
     String topic = broker.uniqueTopic("untyped");
     for (int round = 0; round < 2; round++) {

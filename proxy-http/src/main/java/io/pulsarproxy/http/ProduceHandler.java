@@ -75,7 +75,7 @@ final class ProduceHandler implements Handler<RoutingContext> {
     // (the same bytes as pulsar_proxy_bytes_produced). Over the rate, nothing of it is sent.
     long bytes = 0;
     for (OutgoingMessage m : messages) {
-      bytes += m.payload().length;
+      bytes += m.size();
     }
     Quotas.of(ctx).checkProduce(Access.principal(ctx), messages.size(), bytes);
 

@@ -169,7 +169,7 @@ public final class ProduceRequestParser {
     List<Detail> problems = new ArrayList<>();
     List<Detail> tooLarge = new ArrayList<>();
     byte[] payload = body == null ? new byte[0] : body.getBytes();
-    checkSize(payload, "body", tooLarge);
+    checkSize(payload.length, "body", tooLarge);
     Map<String, String> properties = Map.of();
     String rawProperties = headers.get(PROPERTIES_HEADER);
     if (rawProperties != null) {
@@ -204,13 +204,17 @@ public final class ProduceRequestParser {
     Object payload = m.getValue("payload");
     int bodies = (value != null ? 1 : 0) + (text != null ? 1 : 0) + (payload != null ? 1 : 0);
     byte[] bytes = null;
+    long valueSize = -1;
     if (bodies != 1) {
       problems.add(new Detail(at, bodies == 0
           ? "needs one of 'value', 'text' or 'payload'"
           : "has more than one of 'value', 'text' and 'payload'; give exactly one"));
     } else if (value != null) {
-      // The value's JSON text on a topic without a schema; encoded to the schema on a typed topic.
-      bytes = Json.encode(value).getBytes(StandardCharsets.UTF_8);
+      // The value's JSON text on a topic without a schema, written only there; encoded to the schema on a typed
+      // topic. Its size is counted here, for the size limit and the quota.
+      valueSize = JsonTextSize.of(value);
+      bytes = new byte[0];
+      checkSize(valueSize, at, tooLarge);
     } else if (text != null) {
       if (text instanceof String s) {
         bytes = s.getBytes(StandardCharsets.UTF_8);
@@ -226,8 +230,8 @@ public final class ProduceRequestParser {
     } else {
       problems.add(new Detail(at + ".payload", "must be a base64 string"));
     }
-    if (bytes != null) {
-      checkSize(bytes, at, tooLarge);
+    if (bytes != null && value == null) {
+      checkSize(bytes.length, at, tooLarge);
     }
     Object key = m.getValue("key");
     if (key != null && !(key instanceof String)) {
@@ -249,12 +253,12 @@ public final class ProduceRequestParser {
     }
     OutgoingMessage message = new OutgoingMessage(bytes, (String) key, properties, eventTime, deliverAt,
         deliverAfter, sequenceId);
-    return value != null ? message.withValue(value) : message;
+    return value != null ? message.withValue(value, valueSize) : message;
   }
 
-  private void checkSize(byte[] bytes, String at, List<Detail> tooLarge) {
-    if (bytes.length > limits.maxMessageBytes()) {
-      tooLarge.add(new Detail(at, "is " + bytes.length + " bytes; at most " + limits.maxMessageBytes()
+  private void checkSize(long length, String at, List<Detail> tooLarge) {
+    if (length > limits.maxMessageBytes()) {
+      tooLarge.add(new Detail(at, "is " + length + " bytes; at most " + limits.maxMessageBytes()
           + " are allowed per message (http.maxMessageSize)"));
     }
   }

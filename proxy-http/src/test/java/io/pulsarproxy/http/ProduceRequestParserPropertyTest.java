@@ -44,7 +44,8 @@ class ProduceRequestParserPropertyTest {
       byte[] expected = m.containsKey("text") ? m.getString("text").getBytes(StandardCharsets.UTF_8)
           : m.containsKey("payload") ? Base64.getDecoder().decode(m.getString("payload"))
           : io.vertx.core.json.Json.encode(m.getValue("value")).getBytes(StandardCharsets.UTF_8);
-      assertThat(out.get(i).payload()).isEqualTo(expected);
+      assertThat(out.get(i).withJsonText().payload()).isEqualTo(expected);
+      assertThat(out.get(i).size()).isEqualTo(expected.length);
       assertThat(out.get(i).key()).isEqualTo(m.getString("key"));
     }
   }

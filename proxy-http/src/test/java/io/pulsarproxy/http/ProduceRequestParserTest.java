@@ -33,7 +33,8 @@ class ProduceRequestParserTest {
   void storesValueAsJsonTextTextAsUtf8AndPayloadAsBytes() {
     List<OutgoingMessage> out = json("""
         {"messages":[{"value":{"a":[1,true]}},{"text":"héllo"},{"payload":"AAEC/w=="}]}""");
-    assertThat(new String(out.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":[1,true]}");
+    assertThat(new String(out.get(0).withJsonText().payload(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":[1,true]}");
+    assertThat(out.get(0).size()).isEqualTo("{\"a\":[1,true]}".length());
     assertThat(out.get(1).payload()).isEqualTo("héllo".getBytes(StandardCharsets.UTF_8));
     assertThat(out.get(2).payload()).containsExactly(0, 1, 2, 0xff);
   }

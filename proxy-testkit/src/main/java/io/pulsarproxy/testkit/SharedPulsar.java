@@ -56,6 +56,11 @@ public final class SharedPulsar {
     }
   }
 
+  /** The shared broker when it has been started in this JVM, without starting it. */
+  public static synchronized java.util.Optional<PulsarBroker> ifStarted() {
+    return java.util.Optional.ofNullable(broker);
+  }
+
   private static PulsarBroker create() {
     String serviceUrl = Settings.env(Settings.SERVICE_URL_ENV);
     if (serviceUrl != null) {

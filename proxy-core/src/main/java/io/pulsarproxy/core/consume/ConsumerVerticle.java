@@ -4,6 +4,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ConsumerConfig;
 import io.pulsarproxy.config.ManagementConfig;
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.config.PulsarConfig;
 import io.pulsarproxy.config.ResilienceConfig;
 import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.core.bus.Codecs;
@@ -22,8 +23,7 @@ import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.core.produce.MessageIds;
-import io.pulsarproxy.core.schema.decode.BrokerSchemaLookup;
-import io.pulsarproxy.core.schema.decode.DecoderCache;
+import io.pulsarproxy.core.schema.SchemaCache;
 import io.pulsarproxy.core.supervisor.PulsarClients;
 import io.pulsarproxy.core.supervisor.PulsarGuard;
 import io.opentelemetry.api.trace.SpanKind;
@@ -86,7 +86,8 @@ public final class ConsumerVerticle extends VerticleBase {
   private final ManagementConfig management;
   private final Duration statsInterval;
   private PulsarGuard guard;
-  private DecoderCache decoders;
+  private SchemaCache decoders;
+  private final PulsarConfig pulsar;
   private SubscriptionLag lag;
   /** A lag sampling round is in progress: the next one waits for its answers rather than piling up calls. */
   private boolean sampling;
@@ -106,6 +107,7 @@ public final class ConsumerVerticle extends VerticleBase {
     this.resilience = config.resilience();
     this.management = config.management();
     this.statsInterval = config.pulsar().statsInterval();
+    this.pulsar = config.pulsar();
     this.clients = clients;
     this.metrics = metrics;
   }
@@ -114,7 +116,7 @@ public final class ConsumerVerticle extends VerticleBase {
   public Future<?> start() {
     Codecs.register(vertx);
     guard = new PulsarGuard(vertx, "consumers", resilience, outageWait);
-    decoders = new DecoderCache(context, new BrokerSchemaLookup(clients::shared), config.schemaCacheSize());
+    decoders = SchemaCache.shared(vertx, pulsar, clients);
     metrics.circuitBreaker("consumers", () -> guard.isOpen());
     metrics.consumerSessions(() -> sessions.size());
     if (!management.lagInterval().isZero()) {

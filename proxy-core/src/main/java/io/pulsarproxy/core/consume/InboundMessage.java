@@ -2,7 +2,7 @@ package io.pulsarproxy.core.consume;
 
 import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.schema.decode.DecodedValue;
-import io.pulsarproxy.core.schema.decode.DecoderCache;
+import io.pulsarproxy.core.schema.RegisteredSchema;
 import java.util.Map;
 import org.apache.pulsar.client.api.Message;
 
@@ -36,7 +36,7 @@ public record InboundMessage(
   public static InboundMessage from(Message<byte[]> m) {
     return new InboundMessage(MessageIds.encode(m.getMessageId()), m.getTopicName(), m.getData(),
         m.hasKey() ? m.getKey() : null, Map.copyOf(m.getProperties()), m.getPublishTime(), m.getEventTime(),
-        m.getRedeliveryCount(), DecoderCache.versionNumber(m.getSchemaVersion()), null);
+        m.getRedeliveryCount(), RegisteredSchema.version(m.getSchemaVersion()), null);
   }
 
   public InboundMessage withDecoded(DecodedValue value) {

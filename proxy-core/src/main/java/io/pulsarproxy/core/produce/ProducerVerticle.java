@@ -9,7 +9,8 @@ import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.core.schema.SchemaAnswer;
 import io.pulsarproxy.core.schema.SchemaQuery;
-import io.pulsarproxy.core.schema.SchemaRegistry;
+import io.pulsarproxy.core.schema.KnownSchema;
+import io.pulsarproxy.core.schema.SchemaCache;
 import io.pulsarproxy.core.schema.SchemaSpec;
 import io.pulsarproxy.core.schema.TopicSchema;
 import io.pulsarproxy.core.schema.TopicSchemas;
@@ -75,6 +76,7 @@ public final class ProducerVerticle extends VerticleBase {
   private final Tracing tracing;
   private ProxyConfig config;
   private ProducerCache cache;
+  private SchemaCache schemaCache;
   private TopicSchemas schemas;
   private MessageConsumer<ProduceRequest> consumer;
   private MessageConsumer<ProducerCommand> commands;
@@ -105,7 +107,8 @@ public final class ProducerVerticle extends VerticleBase {
     Codecs.register(vertx);
     cache = new ProducerCache(context, clients, config.producer(), System::nanoTime);
     metrics.cachedProducers(() -> cache.size());
-    schemas = new TopicSchemas(context, clients::shared, config.produce().schemaCacheMaxEntries());
+    schemaCache = SchemaCache.shared(vertx, config.pulsar(), clients);
+    schemas = new TopicSchemas(schemaCache, config.pulsar().schemaCacheMaxEntries());
     Duration statsInterval = config.pulsar().statsInterval();
     if (!statsInterval.isZero()) {
       metrics.pulsarProducerGauges(() -> lastStats.pending(), () -> lastStats.p99Millis());
@@ -157,7 +160,6 @@ public final class ProducerVerticle extends VerticleBase {
     ProducerConfig old = config.producer();
     if (!config.produce().equals(newConfig.produce())) {
       idempotency.reconfigure(newConfig.produce().idempotencyWindow(), newConfig.produce().idempotencyMaxKeys());
-      schemas.resize(newConfig.produce().schemaCacheMaxEntries());
       vertx.cancelTimer(expiryTimer);
       scheduleExpiry(newConfig.produce().idempotencyWindow());
     }
@@ -291,7 +293,8 @@ public final class ProducerVerticle extends VerticleBase {
         return Future.succeededFuture(ProduceReply.rejected(PulsarErrors.map(resolved.cause())));
       }
       if (resolved.result().isEmpty()) {
-        return sendWith(request, null);
+        // No schema: a value is sent as its JSON text.
+        return sendWith(request.only(request.messages().stream().map(OutgoingMessage::withJsonText).toList()), null);
       }
       TopicSchema schema = resolved.result().get();
       if (request.independent()) {
@@ -393,12 +396,15 @@ public final class ProducerVerticle extends VerticleBase {
     }
   }
 
-  /** Reads a topic's schema from the registry for the schema endpoint (not cached: it answers what the broker has). */
+  /**
+   * Reads a topic's schema for the schema endpoint, through the schema cache (the latest version is at most
+   * {@link SchemaCache#LATEST_TTL} old).
+   */
   private void schema(Message<SchemaQuery> message) {
     SchemaQuery query = message.body();
     guard.admit()
-        .compose(v -> Future.fromCompletionStage(SchemaRegistry.get(clients.shared(), query.topic().fullName(),
-            query.version()), context))
+        .compose(v -> schemaCache.get(query.topic().fullName(), query.version()))
+        .map(found -> found.map(KnownSchema::schema))
         .onComplete(read -> {
           SchemaAnswer answer;
           if (read.failed()) {
@@ -560,7 +566,7 @@ public final class ProducerVerticle extends VerticleBase {
     String outcome = error.code().name().toLowerCase(Locale.ROOT);
     for (OutgoingMessage m : request.messages()) {
       results.add(ProduceResult.failed(error));
-      metrics.messagesProduced(outcome, 1, m.payload().length);
+      metrics.messagesProduced(outcome, 1, m.size());
     }
     return new ProduceReply(results);
   }

@@ -6,8 +6,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import org.apache.pulsar.client.impl.schema.KeyValueSchemaInfo;
-import org.apache.pulsar.common.schema.KeyValue;
 import org.apache.pulsar.common.schema.SchemaInfo;
 import org.apache.pulsar.common.schema.SchemaType;
 
@@ -47,11 +45,11 @@ public record RegisteredSchema(SchemaInfo info, long version) {
 
   static Object definition(SchemaInfo info) {
     if (info.getType() == SchemaType.KEY_VALUE) {
-      KeyValue<SchemaInfo, SchemaInfo> parts = KeyValueSchemaInfo.decodeKeyValueSchemaInfo(info);
+      KeyValueSchemaData parts = KeyValueSchemaData.of(info);
       return new JsonObject()
-          .put("keySchema", part(parts.getKey()))
-          .put("valueSchema", part(parts.getValue()))
-          .put("encoding", KeyValueSchemaInfo.decodeKeyValueEncodingType(info).name());
+          .put("keySchema", part(parts.key()))
+          .put("valueSchema", part(parts.value()))
+          .put("encoding", parts.separated() ? "SEPARATED" : "INLINE");
     }
     byte[] data = info.getSchema();
     if (data == null || data.length == 0) {

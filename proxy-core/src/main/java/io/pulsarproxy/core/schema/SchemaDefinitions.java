@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.pulsar.client.impl.schema.KeyValueSchemaInfo;
-import org.apache.pulsar.common.schema.KeyValueEncodingType;
 import org.apache.pulsar.common.schema.SchemaInfo;
 import org.apache.pulsar.common.schema.SchemaType;
 
@@ -34,16 +32,16 @@ public final class SchemaDefinitions {
       return problems.size() > before ? null : new ProducerSchema(value);
     }
     SchemaInfo key = info(keySchema, "keySchema", problems);
-    KeyValueEncodingType type = KeyValueEncodingType.INLINE;
+    boolean separated = false;
     if (encoding instanceof String s && (s.equalsIgnoreCase("INLINE") || s.equalsIgnoreCase("SEPARATED"))) {
-      type = KeyValueEncodingType.valueOf(s.toUpperCase(Locale.ROOT));
+      separated = s.equalsIgnoreCase("SEPARATED");
     } else if (encoding != null) {
       problems.add(new Detail("keyValueEncoding", "must be INLINE or SEPARATED"));
     }
     if (problems.size() > before) {
       return null;
     }
-    return new ProducerSchema(KeyValueSchemaInfo.encodeKeyValueSchemaInfo("KeyValue", key, value, type));
+    return new ProducerSchema(new KeyValueSchemaData(key, value, separated).toSchemaInfo("KeyValue"));
   }
 
   private static SchemaInfo info(Object raw, String field, List<Detail> problems) {

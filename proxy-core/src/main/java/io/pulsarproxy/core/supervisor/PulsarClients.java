@@ -10,6 +10,9 @@ import org.apache.pulsar.client.api.PulsarClient;
  */
 public interface PulsarClients {
 
+  /** The service URL of the cluster in use: the first of the configured ones until a fail-over switches. */
+  String activeServiceUrl();
+
   /** The proxy's own client; valid once the supervisor has started. */
   PulsarClient shared();
 

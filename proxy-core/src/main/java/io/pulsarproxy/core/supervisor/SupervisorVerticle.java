@@ -66,6 +66,7 @@ public final class SupervisorVerticle extends VerticleBase {
     WsConfig ws = config.ws();
     this.tokenClients = new TokenClients(this::client, this::buildTokenClient, ws.maxTokenClients(),
         ws.tokenClientIdleTimeout(), System::nanoTime);
+    this.tokenClients.updateServiceUrl(activeServiceUrl);
   }
 
   /** The shared client and the clients of forwarded tokens; usable once this verticle has started. Thread-safe. */

@@ -52,6 +52,9 @@ final class TokenClients implements PulsarClients {
     }
   }
 
+  /** Set by the supervisor at start and at each switch of cluster. */
+  private volatile String activeServiceUrl;
+
   TokenClients(Supplier<PulsarClient> shared, Function<Secret, CompletionStage<PulsarClient>> factory,
       int maxClients, Duration idleTimeout, LongSupplier clock) {
     this.shared = shared;
@@ -59,6 +62,11 @@ final class TokenClients implements PulsarClients {
     this.maxClients = maxClients;
     this.idleTimeout = idleTimeout;
     this.clock = clock;
+  }
+
+  @Override
+  public String activeServiceUrl() {
+    return activeServiceUrl;
   }
 
   @Override
@@ -131,6 +139,7 @@ final class TokenClients implements PulsarClients {
 
   /** Points every token client at another cluster, as the supervisor does with the shared client on failover. */
   synchronized void updateServiceUrl(String serviceUrl) {
+    activeServiceUrl = serviceUrl;
     for (Entry entry : entries.values()) {
       entry.client.thenAccept(client -> {
         try {

@@ -1,13 +1,12 @@
 package io.pulsarproxy.core.schema.decode;
 
+import io.pulsarproxy.core.schema.KeyValueSchemaData;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.apache.pulsar.common.schema.KeyValue;
 import org.apache.pulsar.common.schema.SchemaInfo;
 import org.apache.pulsar.common.schema.SchemaType;
 
@@ -65,17 +64,17 @@ public final class SchemaDecoders {
   }
 
   /**
-   * A KeyValue schema's data holds the key's and the value's schema data ({@link KeyValue#decode} format), its
+   * A KeyValue schema's data holds the key's and the value's schema data ({@link KeyValueSchemaData#split} layout), its
    * properties their types and properties and the encoding: INLINE bodies hold key and value in the same format,
    * SEPARATED bodies the value only, the key being the message key.
    */
   private static ValueDecoder keyValue(byte[] data, Map<String, String> properties) {
-    KeyValue<byte[], byte[]> parts = parts(data);
+    byte[][] parts = KeyValueSchemaData.split(data);
     if (parts == null) {
       throw new UndecodableException("the KeyValue schema of this version cannot be read");
     }
-    ValueDecoder key = part("key", parts.getKey(), properties);
-    ValueDecoder value = part("value", parts.getValue(), properties);
+    ValueDecoder key = part("key", parts[0] == null ? new byte[0] : parts[0], properties);
+    ValueDecoder value = part("value", parts[1] == null ? new byte[0] : parts[1], properties);
     boolean separated = "SEPARATED".equalsIgnoreCase(properties.get("kv.encoding.type"));
     return (body, keyBytes) -> {
       if (separated) {
@@ -83,38 +82,14 @@ public final class SchemaDecoders {
             .put("key", keyBytes == null ? null : key.decode(keyBytes, null))
             .put("value", value.decode(body, null));
       }
-      KeyValue<byte[], byte[]> inline = parts(body);
+      byte[][] inline = KeyValueSchemaData.split(body);
       if (inline == null) {
         throw new UndecodableException("not an INLINE key/value body");
       }
       return new JsonObject()
-          .put("key", inline.getKey() == null ? null : key.decode(inline.getKey(), null))
-          .put("value", inline.getValue() == null ? null : value.decode(inline.getValue(), null));
+          .put("key", inline[0] == null ? null : key.decode(inline[0], null))
+          .put("value", inline[1] == null ? null : value.decode(inline[1], null));
     };
-  }
-
-  /**
-   * The two parts of Pulsar's key/value format ({@code [length][bytes][length][bytes]}, length -1 for null), or
-   * null when the lengths do not fit: checked before anything is allocated, so a corrupt length costs nothing.
-   */
-  private static KeyValue<byte[], byte[]> parts(byte[] data) {
-    ByteBuffer in = ByteBuffer.wrap(data);
-    byte[][] parts = new byte[2][];
-    for (int i = 0; i < 2; i++) {
-      if (in.remaining() < Integer.BYTES) {
-        return null;
-      }
-      int length = in.getInt();
-      if (length == -1) {
-        continue;
-      }
-      if (length < 0 || length > in.remaining()) {
-        return null;
-      }
-      parts[i] = new byte[length];
-      in.get(parts[i]);
-    }
-    return in.hasRemaining() ? null : new KeyValue<>(parts[0], parts[1]);
   }
 
   private static ValueDecoder part(String which, byte[] data, Map<String, String> properties) {

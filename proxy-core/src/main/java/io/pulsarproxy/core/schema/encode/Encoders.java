@@ -1,9 +1,7 @@
 package io.pulsarproxy.core.schema.encode;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.pulsar.client.impl.schema.KeyValueSchemaInfo;
-import org.apache.pulsar.common.schema.KeyValue;
-import org.apache.pulsar.common.schema.KeyValueEncodingType;
+import io.pulsarproxy.core.schema.KeyValueSchemaData;
 import org.apache.pulsar.common.schema.SchemaInfo;
 
 /** The encoder of a schema from the registry. */
@@ -20,9 +18,8 @@ public final class Encoders {
       case JSON -> new JsonSchemaEncoder(AvroEncoder.parse(definition(info)));
       case PROTOBUF_NATIVE -> new ProtobufNativeEncoder(ProtobufNativeEncoder.rootOf(definition(info)));
       case KEY_VALUE -> {
-        KeyValue<SchemaInfo, SchemaInfo> parts = KeyValueSchemaInfo.decodeKeyValueSchemaInfo(info);
-        yield new KeyValueEncoder(forSchema(parts.getKey()), forSchema(parts.getValue()),
-            KeyValueSchemaInfo.decodeKeyValueEncodingType(info) == KeyValueEncodingType.SEPARATED);
+        KeyValueSchemaData parts = KeyValueSchemaData.of(info);
+        yield new KeyValueEncoder(forSchema(parts.key()), forSchema(parts.value()), parts.separated());
       }
       default -> {
         if (PrimitiveEncoder.supports(info.getType())) {

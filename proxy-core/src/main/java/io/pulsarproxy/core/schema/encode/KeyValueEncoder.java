@@ -1,7 +1,7 @@
 package io.pulsarproxy.core.schema.encode;
 
+import io.pulsarproxy.core.schema.KeyValueSchemaData;
 import io.vertx.core.json.JsonObject;
-import java.nio.ByteBuffer;
 
 /**
  * Pulsar's KEY_VALUE schema: the JSON is {@code {"key": …, "value": …}}, each encoded with its own schema. INLINE
@@ -38,7 +38,6 @@ public final class KeyValueEncoder implements ValueEncoder {
     if (separated) {
       return new Encoded(k, v);
     }
-    return Encoded.of(ByteBuffer.allocate(8 + k.length + v.length).putInt(k.length).put(k).putInt(v.length).put(v)
-        .array());
+    return Encoded.of(KeyValueSchemaData.join(k, v));
   }
 }
