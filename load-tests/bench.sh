@@ -99,6 +99,18 @@
 #                       so bench.sh restarts the proxy with the other number before each target (log proxy.log,
 #                       appended). CPU is the proxy process's utime + stime, as in every scenario. Other scenarios are
 #                       not run; needs wrk [BENCH_EDGE_COMPARE=true]
+#   --cluster-compare   the cost of a cluster: two clustered proxies (node A on --proxy-port / --management-port /
+#                       cluster port --cluster-port, node B on each + 2 / + 2 / + 1, the same member list) against the
+#                       one Pulsar standalone; an HTTP consumer instance is created on A. Per round (--rounds): (i)
+#                       poll (max=1) + ack latency, alternately through A (the owner) and B (a non-owner, whose requests
+#                       cross the clustered event bus), --cluster-messages / 10 timed of each after 200 unmeasured;
+#                       (ii) proxy CPU-seconds per 1000 messages (utime + stime of both proxy processes) for
+#                       --cluster-messages messages produced through A in requests of 100 and consumed (poll max=100
+#                       + ack) through A (target one-node) and through B (target crossing), in alternating order.
+#                       Client: ClusterCompareLoad. Writes cluster.csv and cluster.md. Other scenarios are not run
+#                       [BENCH_CLUSTER_COMPARE=true]
+#   --cluster-port P    Hazelcast port of node A in --cluster-compare [BENCH_CLUSTER_PORT, 5801]
+#   --cluster-messages N  messages per CPU arm of --cluster-compare [BENCH_CLUSTER_MESSAGES, 20000]
 #   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
 #                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
 # Flood only (the load that once ran a proxy with a 256 MB heap out of memory):
@@ -174,6 +186,9 @@ COMPARE=
 [[ ${BENCH_TRACING_COMPARE:-false} == true ]] && COMPARE=tracing
 [[ ${BENCH_OBSERVABILITY_COMPARE:-false} == true ]] && COMPARE=observability
 EDGE_COMPARE=${BENCH_EDGE_COMPARE:-false}
+CLUSTER_COMPARE=${BENCH_CLUSTER_COMPARE:-false}
+CLUSTER_PORT=${BENCH_CLUSTER_PORT:-5801}
+CLUSTER_MESSAGES=${BENCH_CLUSTER_MESSAGES:-20000}
 # The proxy's edge.instances while --edge-compare runs (empty: the proxy's default).
 EDGE_INSTANCES=
 KEEP_DATA=false
@@ -226,6 +241,9 @@ while (($#)); do
     --tracing-compare) COMPARE=tracing ;;
     --observability-compare) COMPARE=observability ;;
     --edge-compare) EDGE_COMPARE=true ;;
+    --cluster-compare) CLUSTER_COMPARE=true ;;
+    --cluster-port) CLUSTER_PORT=$2; shift ;;
+    --cluster-messages) CLUSTER_MESSAGES=$2; shift ;;
     --minutes) MINUTES=$2; shift ;;
     --flood-seconds) FLOOD_SECONDS=$2; shift ;;
     --flood-connections) FLOOD_CONNECTIONS=$2; shift ;;
@@ -247,7 +265,7 @@ done
 for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
   WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT MANAGEMENT_PORT MINUTES \
   CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES SOAK_SINGLE_RATE SOAK_BATCH_RATE SOAK_BATCH_SIZE \
-  SOAK_WS_RATE CLIENT_TIMEOUT ${KILL_EVERY:+KILL_EVERY}; do
+  SOAK_WS_RATE CLIENT_TIMEOUT CLUSTER_PORT CLUSTER_MESSAGES ${KILL_EVERY:+KILL_EVERY}; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
 if [[ -z $HTTP_CLIENT ]]; then
@@ -268,6 +286,8 @@ RESULTS=$OUT/results.csv
 
 PULSAR_PID=
 PROXY_PID=
+# --cluster-compare: node B.
+PROXY_B_PID=
 CLIENT_PID=
 SAMPLER_PID=
 E2E_CONSUMER_PID=
@@ -303,6 +323,7 @@ cleanup() {
   [[ -n $CLIENT_PID ]] && stop_group "$CLIENT_PID" 5
   [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
   [[ -n $FILL_PID ]] && stop_group "$FILL_PID" 5
+  if [[ -n $PROXY_B_PID ]]; then log "stopping proxy node B"; stop_group "$PROXY_B_PID" 30; fi
   if [[ -n $PROXY_PID ]]; then log "stopping the proxy"; stop_group "$PROXY_PID" 30; fi
   # After the proxy, which exports its last spans as it stops.
   [[ -n $SINK_PID ]] && stop_group "$SINK_PID" 5
@@ -1243,13 +1264,116 @@ LUA
   return $status
 }
 
+# ---- --cluster-compare ------------------------------------------------------------------------------------------------
+
+# start_cluster_node NAME HTTP_PORT MANAGEMENT_PORT CLUSTER_PORT: one clustered proxy; prints its pid.
+start_cluster_node() {
+  local name=$1 http=$2 management=$3 cluster=$4 members="127.0.0.1:$CLUSTER_PORT,127.0.0.1:$((CLUSTER_PORT + 1))"
+  local port
+  for port in "$http" "$management" "$cluster"; do
+    port_open "$port" && die "port $port is in use: choose others with --proxy-port / --management-port / --cluster-port"
+  done
+  local heap=()
+  [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
+  log "starting proxy node $name on ports $http / $management, cluster $cluster (log $OUT/proxy-$name.log)"
+  set -m
+  PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$http PROXY_MANAGEMENT_PORT=$management \
+    PROXY_CLUSTER_ENABLED=true PROXY_CLUSTER_HOST=127.0.0.1 PROXY_CLUSTER_PORT=$cluster PROXY_CLUSTER_MEMBERS=$members \
+    java -XX:+ExitOnOutOfMemoryError ${heap[@]+"${heap[@]}"} -jar "$JAR" >> "$OUT/proxy-$name.log" 2>&1 < /dev/null &
+  echo $!
+  set +m
+}
+
+# Members seen by the node whose management port is $1.
+cluster_members() {
+  curl -s --max-time 2 "http://127.0.0.1:$1/metrics" | awk '/^pulsar_proxy_cluster_members[{ ]/ {print int($2)}'
+}
+
+run_cluster_compare() {
+  [[ -f $JAR ]] || (cd "$ROOT" && mvn -B -q -DskipTests package)
+  local b_http=$((PROXY_PORT + 2)) b_management=$((MANAGEMENT_PORT + 2))
+  PROXY_PID=$(start_cluster_node a "$PROXY_PORT" "$MANAGEMENT_PORT" "$CLUSTER_PORT")
+  PROXY_B_PID=$(start_cluster_node b "$b_http" "$b_management" $((CLUSTER_PORT + 1)))
+  await_ready "proxy node A" "$PROXY_PID" "$OUT/proxy-a.log" 120 proxy_ready
+  cluster_b_ready() { curl -sf --max-time 2 "http://127.0.0.1:$b_management/health/ready" > /dev/null 2>&1; }
+  await_ready "proxy node B" "$PROXY_B_PID" "$OUT/proxy-b.log" 120 cluster_b_ready
+  cluster_formed() { [[ $(cluster_members "$MANAGEMENT_PORT") == 2 && $(cluster_members "$b_management") == 2 ]]; }
+  await_ready "the cluster of two" "$PROXY_PID" "$OUT/proxy-a.log" 120 cluster_formed
+  prepare_gatling
+  local owner=http://127.0.0.1:$PROXY_PORT via=http://127.0.0.1:$b_http hz ticks_before ticks_after topic arm
+  hz=$(getconf CLK_TCK)
+  local timed=$((CLUSTER_MESSAGES / 10))
+  echo "round,kind,target,value1,value2,note" > "$OUT/cluster.csv"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    topic=persistent://$NAMESPACE/bench-cluster-latency-$RUN_ID-$round
+    log "cluster-compare round $round: poll + ack latency, $timed through each node"
+    start_client 600 "$OUT/cluster-latency-$round.log" java -Xmx256m -cp "$GATLING_CP" \
+      io.pulsarproxy.loadtests.ClusterCompareLoad --mode latency --owner "$owner" --via "$via" --topic "$topic" \
+      --messages $((2 * timed)) --warmup 200 --size "$SIZE"
+    wait_client || die "the latency client failed ($OUT/cluster-latency-$round.log)"
+    awk -v r="$round" '$1 == "LATENCY" {printf "%s,latency,%s,%s,%s,n=%s\n", r, ($2 == "owner" ? "owner" : "non-owner"), $4, $5, $3}' \
+      "$OUT/cluster-latency-$round.log" >> "$OUT/cluster.csv"
+    delete_topic "${topic##*/}"
+    local arms=(one-node crossing)
+    ((round % 2 == 0)) && arms=(crossing one-node)
+    for arm in "${arms[@]}"; do
+      topic=persistent://$NAMESPACE/bench-cluster-$arm-$RUN_ID-$round
+      local through=$owner
+      [[ $arm == crossing ]] && through=$via
+      log "cluster-compare round $round: $arm, $CLUSTER_MESSAGES messages"
+      ticks_before=$(($(cpu_ticks "$PROXY_PID") + $(cpu_ticks "$PROXY_B_PID")))
+      local started=$SECONDS
+      start_client 900 "$OUT/cluster-$arm-$round.log" java -Xmx256m -cp "$GATLING_CP" \
+        io.pulsarproxy.loadtests.ClusterCompareLoad --mode consume --owner "$owner" --via "$through" --topic "$topic" \
+        --messages "$CLUSTER_MESSAGES" --size "$SIZE"
+      wait_client || die "the $arm client failed ($OUT/cluster-$arm-$round.log)"
+      ticks_after=$(($(cpu_ticks "$PROXY_PID") + $(cpu_ticks "$PROXY_B_PID")))
+      python3 -c "import sys; t=($ticks_after-$ticks_before)/$hz; print('%s,cpu,%s,%.3f,%.3f,seconds=%d' % ($round, '$arm', t, t / ($CLUSTER_MESSAGES / 1000), $SECONDS - $started))" \
+        >> "$OUT/cluster.csv"
+      delete_topic "${topic##*/}"
+    done
+  done
+  python3 - "$OUT/cluster.csv" > "$OUT/cluster.md" << 'PY'
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+def med(kind, target, col):
+    return statistics.median(float(r[col]) for r in rows if r["kind"] == kind and r["target"] == target)
+rounds = len({r["round"] for r in rows})
+o50, o99 = med("latency", "owner", "value1"), med("latency", "owner", "value2")
+n50, n99 = med("latency", "non-owner", "value1"), med("latency", "non-owner", "value2")
+one, cross = med("cpu", "one-node", "value2"), med("cpu", "crossing", "value2")
+print(f"# Cluster compare: medians of {rounds} rounds\n")
+print("| poll + ack through | p50 ms | p99 ms |\n|---|---|---|")
+print(f"| owner (A) | {o50:.2f} | {o99:.2f} |\n| non-owner (B) | {n50:.2f} | {n99:.2f} |")
+by_round = sorted({r["round"] for r in rows})
+def per_round(kind, a, b, col, f):
+    v = {(r["round"], r["target"]): float(r[col]) for r in rows if r["kind"] == kind}
+    return [f(v[(n, a)], v[(n, b)]) for n in by_round]
+added = per_round("latency", "owner", "non-owner", "value1", lambda o, n: n - o)
+ratios = per_round("cpu", "one-node", "crossing", "value2", lambda o, c: c / o)
+print(f"\nAdded at the median by a non-owner node to a poll + ack (two requests, each crossing): {n50 - o50:.2f} ms "
+      f"(per round: {', '.join(f'{a:.2f}' for a in added)}; median {statistics.median(added):.2f}), "
+      f"per request {statistics.median(added) / 2:.2f} ms (target: at most 2 ms)\n")
+print("| produce + consume | proxy CPU-s per 1000 msgs |\n|---|---|")
+print(f"| one node | {one:.3f} |\n| crossing nodes | {cross:.3f} |")
+print(f"\nRatio crossing / one node: {cross / one:.2f} of the medians; per round "
+      f"{', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f} (target: at most 1.3)")
+PY
+  cat "$OUT/cluster.md" >&2
+}
+
 # ---- main -------------------------------------------------------------------------------------------------------------
 
 log "output in $OUT"
 [[ $EDGE_COMPARE == false || -z $COMPARE ]] || die "--edge-compare and --$COMPARE-compare: one at a time"
 [[ $EDGE_COMPARE == false || $HTTP_CLIENT == wrk ]] || die "--edge-compare needs wrk for the HTTP scenarios"
 [[ $COMPARE != observability || $HTTP_CLIENT == wrk ]] || die "--observability-compare needs wrk for the HTTP scenarios"
+[[ $CLUSTER_COMPARE == false || ($EDGE_COMPARE == false && -z $COMPARE) ]] || die "--cluster-compare: alone"
 start_pulsar
+if [[ $CLUSTER_COMPARE == true ]]; then
+  run_cluster_compare
+  exit 0
+fi
 # --edge-compare starts the proxy with the edge instances of the first target it measures,
 # --observability-compare the same, with the configuration of its first target.
 [[ ($EDGE_COMPARE == true || $COMPARE == observability) && $MODE == run ]] || start_proxy

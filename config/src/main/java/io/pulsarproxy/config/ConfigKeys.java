@@ -127,7 +127,8 @@ public final class ConfigKeys {
       tls("http", "client listener (HTTPS, WSS, HTTP/2)"),
       integer("edge.instances", 0, 0,
           "edge verticle instances serving `http.port`, each on its own event loop; connections are spread across "
-              + "them (`0`: one per core). Limits stay per node (see Scaling)").restart(),
+              + "them (`0`: one per core). Limits are counted per node or cluster-wide, never per instance (see "
+              + "Which limits are cluster-wide)").restart(),
       string("management.host", "0.0.0.0",
           "management listener address").restart(),
       port("management.port", 8089,
@@ -188,9 +189,10 @@ public final class ConfigKeys {
           "a consumer instance without any request for this long is closed; Pulsar redelivers what it"
               + " held"),
       integer("httpConsumer.maxInstances", 1000, 1,
-          "consumer instances and SSE streams open at once; beyond it 503"),
+          "consumer instances and SSE streams open at once, cluster-wide when clustered; beyond it 503"),
       integer("httpConsumer.maxInstancesPerClient", 100, 1,
-          "the same per client (`X-Client-Id` header, else remote address); beyond it 429"),
+          "the same per client (`X-Client-Id` header, else remote address), cluster-wide when clustered; "
+              + "beyond it 429"),
       duration("httpConsumer.maxWait", "30s", "0",
           "the longest `waitMs` of a poll or read (400 above it)"),
       integer("httpConsumer.maxMessages", 1000, 1,
@@ -313,12 +315,14 @@ public final class ConfigKeys {
       size("quotas.produceBytesPerSecond", "0", 0,
           "payload bytes one principal may produce per second, a size (`1MB`; `0` = unlimited)"),
       integer("quotas.maxWebSockets", 0, 0,
-          "WebSockets (all roles) one principal may hold open; beyond it the handshake gets 429 (`0` "
-              + "= unlimited)"),
+          "WebSockets (all roles) one principal may hold open, cluster-wide when clustered; beyond it the "
+              + "handshake gets 429 (`0` = unlimited)"),
       integer("quotas.maxSseStreams", 0, 0,
-          "SSE streams one principal may hold open; beyond it 429 (`0` = unlimited)"),
+          "SSE streams one principal may hold open, cluster-wide when clustered; beyond it 429 (`0` = "
+              + "unlimited)"),
       integer("quotas.maxConsumerInstances", 0, 0,
-          "HTTP consumer instances one principal may hold; beyond it 429 (`0` = unlimited)"),
+          "HTTP consumer instances one principal may hold, cluster-wide when clustered; beyond it 429 "
+              + "(`0` = unlimited)"),
       integer("quotas.maxInFlightRequests", 0, 0,
           "HTTP requests of one principal in progress at once (long polls and SSE streams included); "
               + "beyond it 429 (`0` = unlimited)"),

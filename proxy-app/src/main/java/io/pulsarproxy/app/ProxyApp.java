@@ -17,6 +17,7 @@ import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.core.trace.Tracing;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.edge.EdgeVerticle;
+import io.pulsarproxy.edge.ClusterCounts;
 import io.pulsarproxy.edge.EdgeNode;
 import io.pulsarproxy.http.HttpRoutes;
 import io.pulsarproxy.http.openapi.ApiContract;
@@ -179,8 +180,9 @@ public final class ProxyApp {
           .compose(api -> {
             // edge.instances instances on one port, each on its own event loop with routes of its own; what they
             // count together (in-flight bytes and requests, quotas, sockets, consumer instances) is shared.
-            EdgeNode node = new EdgeNode(config, metrics);
-            Supplier<HttpRoutes> http = HttpRoutes.perInstance(config, api);
+            ClusterCounts counts = cluster == null ? ClusterCounts.NONE : cluster.counts(vertx);
+            EdgeNode node = new EdgeNode(config, metrics, counts);
+            Supplier<HttpRoutes> http = HttpRoutes.perInstance(config, api, counts);
             Supplier<WsRoutes> ws = WsRoutes.perInstance(config, metrics, node);
             int instances = config.edge().instances();
             return vertx.deployVerticle(() -> {

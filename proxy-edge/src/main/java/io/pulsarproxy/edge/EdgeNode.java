@@ -11,17 +11,25 @@ import java.util.concurrent.atomic.AtomicReference;
  * in progress ({@code http.maxInFlightRequests}) and the quotas per principal ({@code quotas.*}). Routes keep their
  * own node-wide counts the same way ({@link SharedCount}). Thread-safe and never waiting.
  *
- * <p>These limits are per node: with a cluster, each node counts its own.
+ * <p>These limits are per node: with a cluster, each node counts its own. What principals hold open is counted
+ * cluster-wide as well, through {@link #cluster()}.
  */
 public final class EdgeNode {
   private final MemoryBudget budget;
   private final Quotas quotas;
   private final SharedCount requests = new SharedCount();
   private final AtomicReference<ProxyConfig> applied;
+  private final ClusterCounts cluster;
 
   public EdgeNode(ProxyConfig config, ProxyMetrics metrics) {
+    this(config, metrics, ClusterCounts.NONE);
+  }
+
+  /** @param cluster the counts shared with the other nodes of the cluster; {@link ClusterCounts#NONE} when alone */
+  public EdgeNode(ProxyConfig config, ProxyMetrics metrics, ClusterCounts cluster) {
+    this.cluster = cluster;
     this.budget = new MemoryBudget(config.http().maxInFlightBytes(), config.ws().maxSockets());
-    this.quotas = new Quotas(config.quotas(), metrics);
+    this.quotas = new Quotas(config.quotas(), metrics, cluster);
     this.applied = new AtomicReference<>(config);
     metrics.inFlightBytes(budget::used, budget::limit);
   }
@@ -34,6 +42,11 @@ public final class EdgeNode {
   /** The quotas per principal, counted across every instance. */
   public Quotas quotas() {
     return quotas;
+  }
+
+  /** The counts shared with the other nodes of the cluster (limits counted cluster-wide). */
+  public ClusterCounts cluster() {
+    return cluster;
   }
 
   /** The HTTP requests in progress on every instance. */

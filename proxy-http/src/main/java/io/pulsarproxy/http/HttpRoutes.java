@@ -1,6 +1,7 @@
 package io.pulsarproxy.http;
 
 import io.pulsarproxy.config.ProxyConfig;
+import io.pulsarproxy.edge.ClusterCounts;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.http.consume.ConsumeApi;
 import io.pulsarproxy.http.consume.NodeInstances;
@@ -45,7 +46,12 @@ public final class HttpRoutes implements EdgeRoutes {
    * {@code httpConsumer.maxInstances} and reachable from every instance.
    */
   public static Supplier<HttpRoutes> perInstance(ProxyConfig config, ApiContract contract) {
-    NodeInstances shared = new NodeInstances();
+    return perInstance(config, contract, ClusterCounts.NONE);
+  }
+
+  /** {@link #perInstance(ProxyConfig, ApiContract)}, counting the consumer instances cluster-wide as well. */
+  public static Supplier<HttpRoutes> perInstance(ProxyConfig config, ApiContract contract, ClusterCounts cluster) {
+    NodeInstances shared = new NodeInstances(cluster);
     return () -> new HttpRoutes(config, contract, shared);
   }
 

@@ -106,8 +106,11 @@ final class HandshakeHandler implements Handler<RoutingContext> {
     WsEndpoint opened = endpoint;
     Principal principal = Access.principal(ctx);
     ProduceThrottle throttle = Quotas.of(ctx).throttle(principal);
-    Reservation socketQuota = quota;
-    open(endpoint, id, token)
+    Reservation localQuota = quota;
+    Secret forwarded = token;
+    // Counted across the cluster too when clustered (quotas.maxWebSockets is the principal's across every node).
+    Future<Reservation> counted = Quotas.of(ctx).acrossCluster(principal, Quota.WEBSOCKETS, quota);
+    counted.compose(socketQuota -> open(opened, id, forwarded))
         .compose(v -> request.toWebSocket().recover(err -> {
           // The client went away before it was accepted: give back what was opened for it.
           undo(opened, id);
@@ -116,10 +119,13 @@ final class HandshakeHandler implements Handler<RoutingContext> {
         .onComplete(done -> {
           sessions.handshakeDone();
           if (done.succeeded()) {
-            accept(done.result(), opened, id, c, principal, socketQuota, throttle, trace);
+            accept(done.result(), opened, id, c, principal, counted.result(), throttle, trace);
             return;
           }
-          socketQuota.release();
+          localQuota.release();
+          if (counted.succeeded()) {
+            counted.result().release();
+          }
           if (done.cause() instanceof ProxyException e) {
             refuse(ctx, e);
           } else {

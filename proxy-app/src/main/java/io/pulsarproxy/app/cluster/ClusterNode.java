@@ -12,6 +12,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.ClusterConfig;
 import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.config.TlsConfig;
+import io.pulsarproxy.edge.ClusterCounts;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -139,6 +140,14 @@ public final class ClusterNode {
   /** The Vert.x cluster manager on this node's Hazelcast member, which it leaves running: {@link #leave()} stops it. */
   public HazelcastClusterManager clusterManager() {
     return new HazelcastClusterManager(hazelcast);
+  }
+
+  /**
+   * The counts of the limits counted cluster-wide, shared by every node through Hazelcast; a departed node's holdings
+   * are given back when it leaves. Call once, when Vert.x runs.
+   */
+  public ClusterCounts counts(Vertx clustered) {
+    return ClusterHoldings.start(clustered, hazelcast, nodeId);
   }
 
   /** Once Vert.x runs: membership changes are published on its event bus from then on. */

@@ -9,8 +9,10 @@ import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.config.QuotasConfig;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
+import io.pulsarproxy.edge.ClusterCounts;
 import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.metrics.ProxyMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -19,6 +21,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Quotas per principal ({@code quotas.*}): produce rates (messages and payload bytes per second, token buckets of
@@ -30,6 +35,10 @@ import java.util.Map;
  * <p>As a handler behind the edge's authentication it counts each HTTP request in progress and makes itself known to
  * the routes ({@link #of}). Nothing here waits: buckets are only asked and charged, never waited on.
  *
+ * <p>When the proxy runs clustered, what a principal holds open (WebSockets, SSE streams, consumer instances) is
+ * counted cluster-wide as well ({@link #acrossCluster}): the limit is the principal's across every node. Requests in
+ * progress and produce rates are counted per node.
+ *
  * <p>State is kept for at most {@code quotas.maxPrincipals} principals; beyond that the least recently seen one that
  * holds nothing open is forgotten (its buckets start full if it comes back). A principal holding something open is
  * never forgotten, so its counts stay right; they are bounded in turn by {@code ws.maxSockets},
@@ -38,24 +47,36 @@ import java.util.Map;
  */
 public final class Quotas implements Handler<RoutingContext> {
   static final String KEY = "pulsar-proxy.quotas";
+  private static final Logger LOG = LoggerFactory.getLogger(Quotas.class);
   private static final Quotas OFF = new Quotas(ProxyConfig.defaults().quotas(), ProxyMetrics.noop());
   /** Entries looked at per eviction, so that a map full of busy principals costs little per new one. */
   private static final int EVICTION_SCAN = 64;
 
   private final ProxyMetrics metrics;
   private final TimeMeter clock;
+  private final ClusterCounts cluster;
   private final LinkedHashMap<String, PrincipalState> states = new LinkedHashMap<>(64, 0.75f, true);
   private volatile QuotasConfig config;
   private Map<String, QuotasConfig.Limits> overrides;
   private long generation;
 
   public Quotas(QuotasConfig config, ProxyMetrics metrics) {
-    this(config, metrics, TimeMeter.SYSTEM_NANOTIME);
+    this(config, metrics, ClusterCounts.NONE);
+  }
+
+  /** @param cluster where what principals hold open is counted cluster-wide ({@link ClusterCounts#NONE}: per node) */
+  public Quotas(QuotasConfig config, ProxyMetrics metrics, ClusterCounts cluster) {
+    this(config, metrics, TimeMeter.SYSTEM_NANOTIME, cluster);
   }
 
   Quotas(QuotasConfig config, ProxyMetrics metrics, TimeMeter clock) {
+    this(config, metrics, clock, ClusterCounts.NONE);
+  }
+
+  Quotas(QuotasConfig config, ProxyMetrics metrics, TimeMeter clock, ClusterCounts cluster) {
     this.metrics = metrics;
     this.clock = clock;
+    this.cluster = cluster;
     for (Quota quota : Quota.values()) {
       metrics.quotaKnown(quota.label());
     }
@@ -125,9 +146,56 @@ public final class Quotas implements Handler<RoutingContext> {
         return new Held(state, quota);
       }
     }
+    throw refused(principal, quota, limit);
+  }
+
+  /**
+   * Counts cluster-wide what {@link #reserve} counted on this node ({@code local}), when the proxy runs clustered:
+   * the principal's limit then holds across every node. Completes on the caller's context with a reservation that
+   * gives back both counts (just {@code local} when nothing is counted beyond the node).
+   *
+   * @return failed with the same 429 as {@link #reserve} when the cluster holds the limit already, or with 503
+   *         {@code OVERLOADED} when the cluster could not be asked; {@code local} is given back then
+   */
+  public Future<Reservation> acrossCluster(Principal principal, Quota quota, Reservation local) {
+    if (!(local instanceof Held held) || !cluster.clustered()) {
+      return Future.succeededFuture(local);
+    }
+    int limit;
+    synchronized (this) {
+      limit = held.state.limit(quota);
+    }
+    if (limit <= 0) {
+      return Future.succeededFuture(local);
+    }
+    String name = quota.key() + "|" + principal.name();
+    return cluster.tryAcquire(name, limit).transform(asked -> {
+      if (asked.succeeded() && asked.result()) {
+        AtomicBoolean released = new AtomicBoolean();
+        return Future.succeededFuture((Reservation) () -> {
+          if (released.compareAndSet(false, true)) {
+            local.release();
+            cluster.release(name);
+          }
+        });
+      }
+      local.release();
+      return Future.failedFuture(asked.succeeded() ? refused(principal, quota, limit) : unreachable(asked.cause()));
+    });
+  }
+
+  private ProxyException refused(Principal principal, Quota quota, int limit) {
     metrics.quotaThrottled(quota.label());
-    throw ProxyException.retryAfter(ErrorCode.TOO_MANY_REQUESTS, principal.name() + " holds " + limit + " "
-        + noun(quota) + ", its quota (" + quota.key() + "); close one or retry later", 1);
+    return ProxyException.retryAfter(ErrorCode.TOO_MANY_REQUESTS, principal.name() + " holds " + limit + " "
+        + noun(quota) + ", its quota (" + quota.key() + ")" + (cluster.clustered() ? " across the cluster" : "")
+        + "; close one or retry later", 1);
+  }
+
+  /** The 503 of a limit counted cluster-wide when the cluster's counts could not be asked. */
+  public static ProxyException unreachable(Throwable cause) {
+    LOG.warn("Cluster-wide limits: the shared counts could not be asked: {}", String.valueOf(cause));
+    return ProxyException.retryAfter(ErrorCode.OVERLOADED,
+        "the cluster's shared counts could not be asked; retry later", 1);
   }
 
   /**

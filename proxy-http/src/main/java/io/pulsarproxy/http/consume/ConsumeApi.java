@@ -19,6 +19,7 @@ import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.topic.Topic;
 import io.pulsarproxy.edge.auth.Access;
 import io.pulsarproxy.edge.auth.Action;
+import io.pulsarproxy.edge.auth.Principal;
 import io.pulsarproxy.edge.quota.Quota;
 import io.pulsarproxy.edge.quota.Quotas;
 import io.pulsarproxy.http.openapi.ApiContract;
@@ -117,9 +118,11 @@ public final class ConsumeApi {
     if (request.spec().topicsPattern() != null) {
       Access.checkPattern(ctx, Action.CONSUME, request.spec().topicsPattern());
     }
-    registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx), request.spec(), request.format(),
-            Quotas.of(ctx).reserve(Access.principal(ctx), Quota.CONSUMER_INSTANCES),
-            c -> new PollBuffer(c, service, vertx))
+    Principal principal = Access.principal(ctx);
+    Quotas quotas = Quotas.of(ctx);
+    quotas.acrossCluster(principal, Quota.CONSUMER_INSTANCES, quotas.reserve(principal, Quota.CONSUMER_INSTANCES))
+        .compose(quota -> registry.open(clientKey(ctx), principal, Access.brokerToken(ctx), request.spec(),
+            request.format(), quota, c -> new PollBuffer(c, service, vertx)))
         .onSuccess(c -> {
           ctx.response().putHeader(HttpHeaders.LOCATION, c.path());
           json(ctx, 201, c.created());
@@ -300,16 +303,26 @@ public final class ConsumeApi {
     HttpConsumerConfig limits = registry.config();
     String owner = Access.principal(ctx).name();
     String subscription = topic.fullName() + "|" + request.spec().subscription();
-    Reservation quota = Quotas.of(ctx).reserve(Access.principal(ctx), Quota.SSE_STREAMS);
+    Quotas quotas = Quotas.of(ctx);
+    Future<Reservation> counted = quotas.acrossCluster(Access.principal(ctx), Quota.SSE_STREAMS,
+        quotas.reserve(Access.principal(ctx), Quota.SSE_STREAMS));
     // With ack=auto the last event the client received confirms what the ended stream had written up to it; the
     // edge instance that holds (or held) that stream says which messages that is.
     String lastEventId = ctx.request().getHeader(LAST_EVENT_ID);
-    Future<Set<String>> resumed = request.clientAck() || lastEventId == null
-        ? Future.succeededFuture(new HashSet<>()) : resumes.lookup(lastEventId, owner, subscription, opTimeoutMs);
-    resumed.compose(confirmed -> registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx),
-            request.spec(), request.format(), quota,
-            c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(), resumes, subscription,
-                confirmed, limits.sseConfirmDelay().toMillis(), limits.sseMaxUnconfirmed())))
+    counted.compose(quota -> {
+      Future<Set<String>> resumed = request.clientAck() || lastEventId == null
+          ? Future.succeededFuture(new HashSet<>()) : resumes.lookup(lastEventId, owner, subscription, opTimeoutMs);
+      return resumed.transform(found -> {
+        if (found.failed()) {
+          quota.release();
+          return Future.failedFuture(found.cause());
+        }
+        return registry.open(clientKey(ctx), Access.principal(ctx), Access.brokerToken(ctx), request.spec(),
+            request.format(), quota, c -> new SseStream(c, ctx.response(), service, vertx, request.clientAck(),
+                resumes, subscription, found.result(), limits.sseConfirmDelay().toMillis(),
+                limits.sseMaxUnconfirmed()));
+      });
+    })
         .onSuccess(c -> {
           SseStream stream = (SseStream) c.delivery;
           ctx.response().closeHandler(v -> registry.close(c, false, "was closed with its stream"));

@@ -10,6 +10,7 @@ import io.pulsarproxy.core.consume.SessionEvent;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.edge.auth.Principal;
+import io.pulsarproxy.edge.quota.Quotas;
 import io.pulsarproxy.edge.quota.Reservation;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -101,23 +102,39 @@ final class ConsumerRegistry {
    */
   Future<HttpConsumer> open(String clientKey, Principal principal, Secret token, ConsumerSpec spec, BodyFormat format,
       Reservation quota, Function<HttpConsumer, Delivery> deliveryOf) {
-    ProxyException refused = null;
-    NodeInstances.Refusal limit = stopped ? null
-        : node.tryAcquire(clientKey, config.maxInstances(), config.maxInstancesPerClient());
     if (stopped) {
-      refused = new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down");
-    } else if (limit == NodeInstances.Refusal.NODE) {
-      refused = new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxInstances()
-          + " HTTP consumer instances and streams, its limit (httpConsumer.maxInstances); retry later");
-    } else if (limit == NodeInstances.Refusal.CLIENT) {
-      refused = new ProxyException(ErrorCode.TOO_MANY_REQUESTS, "this client holds "
-          + config.maxInstancesPerClient() + " consumer instances and streams, its limit "
-          + "(httpConsumer.maxInstancesPerClient); delete some or retry later");
-    }
-    if (refused != null) {
       quota.release();
-      return Future.failedFuture(refused);
+      return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
     }
+    int max = config.maxInstances();
+    int maxPerClient = config.maxInstancesPerClient();
+    return node.acquire(clientKey, max, maxPerClient)
+        .transform(counted -> {
+          ProxyException refused = null;
+          if (counted.failed()) {
+            refused = Quotas.unreachable(counted.cause());
+          } else if (counted.result() == NodeInstances.Refusal.NODE) {
+            refused = new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + max
+                + " HTTP consumer instances and streams, its limit (httpConsumer.maxInstances); retry later");
+          } else if (counted.result() == NodeInstances.Refusal.CLIENT) {
+            refused = new ProxyException(ErrorCode.TOO_MANY_REQUESTS, "this client holds " + maxPerClient
+                + " consumer instances and streams, its limit (httpConsumer.maxInstancesPerClient); delete some or "
+                + "retry later");
+          } else if (stopped) {
+            node.release(clientKey);
+            refused = new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down");
+          }
+          if (refused != null) {
+            quota.release();
+            return Future.failedFuture(refused);
+          }
+          return opened(clientKey, principal, token, spec, format, quota, deliveryOf);
+        });
+  }
+
+  /** {@link #open} once the instance is counted. */
+  private Future<HttpConsumer> opened(String clientKey, Principal principal, Secret token, ConsumerSpec spec,
+      BodyFormat format, Reservation quota, Function<HttpConsumer, Delivery> deliveryOf) {
     HttpConsumer c = new HttpConsumer(newId(), clientKey, principal, spec, format, System.currentTimeMillis(), quota);
     c.delivery = deliveryOf.apply(c);
     instances.put(c.id, c);

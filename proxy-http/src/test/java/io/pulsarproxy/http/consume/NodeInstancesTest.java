@@ -2,8 +2,12 @@ package io.pulsarproxy.http.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pulsarproxy.edge.ClusterCounts;
+import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -77,5 +81,52 @@ class NodeInstancesTest {
     assertThat(node.tryAcquire("client-1", 5, 3)).isNull();
     assertThat(node.tryAcquire("client-1", 5, 3)).isNull();
     assertThat(node.tryAcquire("client-1", 5, 3)).isEqualTo(NodeInstances.Refusal.NODE);
+  }
+
+  @Test
+  void clusteredTheClusterCountsToAndARefusalThereGivesEverythingBack() {
+    // The cluster's counts: what other nodes hold is already in it.
+    Map<String, Integer> cluster = new HashMap<>(Map.of(NodeInstances.INSTANCES, 2));
+    List<String> released = new ArrayList<>();
+    NodeInstances node = new NodeInstances(new ClusterCounts() {
+      @Override
+      public boolean clustered() {
+        return true;
+      }
+
+      @Override
+      public Future<Boolean> tryAcquire(String name, int limit) {
+        int held = cluster.getOrDefault(name, 0);
+        if (held >= limit) {
+          return Future.succeededFuture(false);
+        }
+        cluster.put(name, held + 1);
+        return Future.succeededFuture(true);
+      }
+
+      @Override
+      public void release(String name) {
+        released.add(name);
+        cluster.computeIfPresent(name, (k, n) -> n > 1 ? n - 1 : null);
+      }
+    });
+    String perClientA = "httpConsumer.maxInstancesPerClient|a";
+    assertThat(node.acquire("a", 3, 1).result()).isNull();
+    assertThat(cluster).containsEntry(NodeInstances.INSTANCES, 3).containsEntry(perClientA, 1);
+    // This node holds one of 3, the cluster 3: refused.
+    assertThat(node.acquire("b", 3, 1).result()).isEqualTo(NodeInstances.Refusal.NODE);
+    assertThat(cluster).containsEntry(NodeInstances.INSTANCES, 3);
+
+    node.release("a");
+    assertThat(released).containsExactly(NodeInstances.INSTANCES, perClientA);
+    assertThat(cluster).containsEntry(NodeInstances.INSTANCES, 2).doesNotContainKey(perClientA);
+    // The client's count refuses: the cluster's instance count it had taken is given back.
+    cluster.put("httpConsumer.maxInstancesPerClient|b", 1);
+    assertThat(node.acquire("b", 3, 1).result()).isEqualTo(NodeInstances.Refusal.CLIENT);
+    assertThat(cluster).containsEntry(NodeInstances.INSTANCES, 2);
+    // Nothing stays counted on this node after the refusals: both of a node limit of 2 can be taken.
+    assertThat(node.tryAcquire("c", 2, 5)).isNull();
+    assertThat(node.tryAcquire("d", 2, 5)).isNull();
+    assertThat(node.tryAcquire("e", 2, 5)).isEqualTo(NodeInstances.Refusal.NODE);
   }
 }
