@@ -180,7 +180,8 @@ public final class ProxyApp {
             // edge.instances instances on one port, each on its own event loop with routes of its own; what they
             // count together (in-flight bytes and requests, quotas, sockets, consumer instances) is shared.
             EdgeNode node = new EdgeNode(config, metrics);
-            Supplier<HttpRoutes> http = HttpRoutes.perInstance(config, api);
+            Supplier<HttpRoutes> http = HttpRoutes.perInstance(config, api,
+                cluster == null ? null : cluster.nodeId());
             Supplier<WsRoutes> ws = WsRoutes.perInstance(config, metrics, node);
             int instances = config.edge().instances();
             return vertx.deployVerticle(() -> {

@@ -4,6 +4,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.config.HttpConsumerConfig;
 import io.pulsarproxy.config.Durations;
+import io.pulsarproxy.core.cluster.SpecStore;
 import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerSpec;
 import io.pulsarproxy.core.consume.SessionEvent;
@@ -38,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * went away (still answering at their address) so that a late request gets a clear 404. Closing an instance never
  * acknowledges anything: Pulsar delivers again what it had not acknowledged.
  *
+ * <p>When the proxy runs clustered, the specs of long-poll instances are kept in the cluster's {@link SpecStore}
+ * ({@link #share}) until they go away; another node re-creates such an instance under its id ({@link #reopen}) when
+ * its node left, and on shutdown this registry hands them over ({@link #shutdown}) instead of closing them for good.
+ *
  * <p>Confined to the owning edge verticle's context: every method runs there, and so do the session events and the
  * requests to the instances' addresses.
  */
@@ -49,6 +54,8 @@ final class ConsumerRegistry {
   private final ConsumerClient service;
   private final NodeInstances node;
   private final Handler<Message<JsonObject>> calls;
+  /** The cluster's map of instance specs; null when the proxy does not run clustered. */
+  private final SpecStore specs;
   private final Map<String, HttpConsumer> instances = new HashMap<>();
   /** The addresses served, of open instances and of those in {@link #gone}. */
   private final Map<String, MessageConsumer<JsonObject>> addressed = new HashMap<>();
@@ -72,8 +79,9 @@ final class ConsumerRegistry {
    *              instance with {@link #get}
    */
   ConsumerRegistry(Vertx vertx, ConsumerClient service, HttpConsumerConfig config, NodeInstances node,
-      Handler<Message<JsonObject>> calls) {
+      Handler<Message<JsonObject>> calls, SpecStore specs) {
     this.vertx = vertx;
+    this.specs = specs;
     this.service = service;
     this.config = config;
     this.node = node;
@@ -91,6 +99,11 @@ final class ConsumerRegistry {
 
   HttpConsumerConfig config() {
     return config;
+  }
+
+  /** Whether the proxy is stopping: nothing is opened or taken over any more. */
+  boolean stopped() {
+    return stopped;
   }
 
   /**
@@ -130,6 +143,60 @@ final class ConsumerRegistry {
           c.open = true;
           c.lastActivity = System.currentTimeMillis();
           return c;
+        })
+        .recover(err -> {
+          forget(c, null);
+          return Future.failedFuture(err);
+        });
+  }
+
+  /**
+   * Keeps the spec of {@code c} in the cluster's map (it must not have been created with a forwarded token: no other
+   * node could act with it), so that another node can take it over; it is removed when {@code c} goes away. Fails
+   * (503 {@code OVERLOADED}) when this edge instance owns {@code httpConsumer.maxInstances} specs already.
+   */
+  Future<Void> share(HttpConsumer c) {
+    return specs.put(c.id, InstanceSpecs.toJson(c)).onSuccess(v -> {
+      if (instances.get(c.id) == c) {
+        c.shared = true;
+      } else {
+        // closed while its spec was being stored
+        specs.remove(c.id);
+      }
+    });
+  }
+
+  /**
+   * Re-creates instance {@code id}, which this node claimed from a node that left or handed it over: the same
+   * subscription, so Pulsar delivers again what it had delivered and not seen acknowledged; its idle clock starts
+   * now. Counted against {@code httpConsumer.maxInstances} of this node (not against the per-client limit, nor a
+   * principal's quota, which counted it where it was created). Served at its address once its Pulsar side is open.
+   */
+  Future<HttpConsumer> reopen(String id, InstanceSpecs.Spec spec, Function<HttpConsumer, Delivery> deliveryOf) {
+    if (stopped) {
+      return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
+    }
+    if (node.tryAcquire(spec.clientKey(), config.maxInstances(), Integer.MAX_VALUE) != null) {
+      return Future.failedFuture(new ProxyException(ErrorCode.OVERLOADED, "the proxy holds " + config.maxInstances()
+          + " HTTP consumer instances and streams, its limit (httpConsumer.maxInstances)"));
+    }
+    gone.remove(id);
+    unaddress(id);
+    HttpConsumer c = new HttpConsumer(id, spec.clientKey(), spec.principal(), spec.consumer(), spec.format(),
+        System.currentTimeMillis(), Reservation.NONE);
+    c.delivery = deliveryOf.apply(c);
+    c.shared = true;
+    instances.put(id, c);
+    c.events = vertx.eventBus().localConsumer(Addresses.session(id), msg -> onEvent(c, msg.body()));
+    return service.open(id, spec.consumer(), null, spec.format() == BodyFormat.JSON)
+        .compose(v -> {
+          if (instances.get(id) != c) {
+            return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
+          }
+          c.open = true;
+          c.lastActivity = System.currentTimeMillis();
+          addressed.put(id, vertx.eventBus().consumer(Addresses.consumerInstance(id), calls));
+          return Future.succeededFuture(c);
         })
         .recover(err -> {
           forget(c, null);
@@ -191,21 +258,39 @@ final class ConsumerRegistry {
     return closed;
   }
 
-  /** Ends every poll and stream (they answer 503) and closes every instance: the proxy is stopping. */
-  Future<Void> shutdown() {
+  /**
+   * Ends every poll and stream (they answer 503) and closes every instance: the proxy is stopping. Instances whose
+   * spec the cluster keeps are handed over instead: no longer served here, a waiting poll answered {@code []}, their
+   * Pulsar consumer closed (Pulsar delivers again what was not acknowledged), then their spec released for another
+   * node to claim at once. Completes with how many were handed over.
+   */
+  Future<Integer> shutdown() {
     stopped = true;
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
     }
     List<Future<Void>> closes = new ArrayList<>();
+    int handedOver = 0;
     for (HttpConsumer c : List.copyOf(instances.values())) {
+      if (c.shared && c.open && c.delivery instanceof PollBuffer poller) {
+        c.shared = false;
+        forget(c, null);
+        poller.handOver();
+        closes.add(service.close(c.id, false).otherwiseEmpty().compose(v -> specs.release(c.id))
+            .onFailure(err -> LOG.warn("Consumer instance {} not released for another node: {}", c.id,
+                err.getMessage()))
+            .otherwiseEmpty());
+        handedOver++;
+        continue;
+      }
       forget(c, "was closed: the proxy is shutting down");
       c.delivery.onEnded(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; reconnect"));
       if (c.open) {
         closes.add(service.close(c.id, false).otherwiseEmpty());
       }
     }
-    return Future.join(closes).mapEmpty();
+    int moved = handedOver;
+    return Future.join(closes).map(v -> moved);
   }
 
   private void onEvent(HttpConsumer c, SessionEvent event) {
@@ -223,6 +308,11 @@ final class ConsumerRegistry {
   private void forget(HttpConsumer c, String why) {
     if (instances.remove(c.id, c)) {
       node.release(c.clientKey);
+    }
+    if (c.shared) {
+      c.shared = false;
+      specs.remove(c.id).onFailure(err -> LOG.warn("The spec of consumer instance {} stays in the cluster's map: {}",
+          c.id, err.getMessage()));
     }
     c.quota.release();
     if (why != null) {
