@@ -4,7 +4,6 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.core.bus.ServiceClient;
 import io.pulsarproxy.core.cluster.SpecStore;
 import io.vertx.core.Promise;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import java.util.Optional;
 import io.pulsarproxy.core.error.PulsarErrors;
@@ -140,12 +139,29 @@ public final class ConsumeApi {
    */
   public Future<Void> shutdown() {
     List.copyOf(reads).forEach(ReadPage::end);
-    return registry.shutdown().map(handedOver -> {
-      if (handedOver > 0) {
-        LOG.info("Handed {} consumer instances over to the other nodes", handedOver);
-        vertx.eventBus().publish(Addresses.CONSUMERS_RELEASED, specs.nodeId());
+    return registry.shutdown().compose(handedOver -> {
+      if (handedOver.isEmpty()) {
+        return Future.succeededFuture();
       }
-      return null;
+      vertx.eventBus().publish(Addresses.CONSUMERS_RELEASED, specs.nodeId());
+      // Served here (INSTANCE_MOVING) until another node claimed them, so that no request is lost in between.
+      long until = System.currentTimeMillis() + handoverWaitMs;
+      return Future.join(handedOver.stream().map(id -> claimed(id, until)).toList())
+          .onComplete(done -> LOG.info("Handed {} consumer instances over to the other nodes", handedOver.size()))
+          .<Void>mapEmpty().otherwiseEmpty();
+    });
+  }
+
+  /** Completes once instance {@code id} has an owner again or is gone (or at {@code until}). */
+  private Future<Void> claimed(String id, long until) {
+    return specs.get(id).otherwise(Optional.empty()).compose(entry -> {
+      if (entry.isEmpty() || !entry.get().owner().equals(SpecStore.RELEASED)
+          || System.currentTimeMillis() >= until) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(RETRY_MS, t -> claimed(id, until).onComplete(later));
+      return later.future();
     });
   }
 
@@ -193,25 +209,35 @@ public final class ConsumeApi {
     if (specs == null) {
       return InstanceCalls.request(vertx, id, call, timeoutMs);
     }
-    long until = System.currentTimeMillis() + handoverWaitMs;
-    return InstanceCalls.request(vertx, id, call, timeoutMs, err -> moving(id, call, timeoutMs, err, until));
+    return attempt(id, call, timeoutMs, System.currentTimeMillis() + handoverWaitMs, false);
   }
 
-  private Future<JsonObject> moving(String id, JsonObject call, long timeoutMs, ReplyException err, long until) {
-    return specs.get(id).otherwise(Optional.empty()).compose(entry -> {
-      if (entry.isEmpty()) {
-        return Future.failedFuture(InstanceCalls.unanswered(id, err));
-      }
-      // A request that timed out may still be served by a slow owner: not sent again.
-      if (err.failureType() == ReplyFailure.TIMEOUT || System.currentTimeMillis() >= until) {
-        return Future.failedFuture(new ProxyException(ErrorCode.INSTANCE_MOVING, "consumer instance " + id
-            + " is moving to another node of the cluster; retry"));
-      }
-      Promise<JsonObject> retried = Promise.promise();
-      vertx.setTimer(RETRY_MS, t -> InstanceCalls.request(vertx, id, call, timeoutMs,
-          again -> moving(id, call, timeoutMs, again, until)).onComplete(retried));
-      return retried.future();
-    });
+  /**
+   * One try: the owner's answer; {@code INSTANCE_MOVING} from a node that handed the instance over is tried again
+   * until {@code until}. After one time-out (the owner stopped answering: it may have died with the request) it is
+   * tried once more, with a new {@code cluster.handoverWait}.
+   */
+  private Future<JsonObject> attempt(String id, JsonObject call, long timeoutMs, long until, boolean timedOut) {
+    return InstanceCalls.request(vertx, id, call, timeoutMs, err -> specs.get(id).otherwise(Optional.empty())
+            .compose(entry -> {
+              if (entry.isEmpty()) {
+                return Future.failedFuture(InstanceCalls.unanswered(id, err));
+              }
+              if (err.failureType() == ReplyFailure.TIMEOUT) {
+                return timedOut ? Future.failedFuture(ConsumerRegistry.moving(id))
+                    : attempt(id, call, timeoutMs, System.currentTimeMillis() + handoverWaitMs, true);
+              }
+              return Future.failedFuture(ConsumerRegistry.moving(id));
+            }))
+        .recover(err -> err instanceof ProxyException e && e.code() == ErrorCode.INSTANCE_MOVING
+            && System.currentTimeMillis() < until ? later(() -> attempt(id, call, timeoutMs, until, timedOut))
+            : Future.failedFuture(err));
+  }
+
+  private Future<JsonObject> later(java.util.function.Supplier<Future<JsonObject>> retry) {
+    Promise<JsonObject> retried = Promise.promise();
+    vertx.setTimer(RETRY_MS, t -> retry.get().onComplete(retried));
+    return retried.future();
   }
 
   public void mount(Router router, ApiContract contract) {

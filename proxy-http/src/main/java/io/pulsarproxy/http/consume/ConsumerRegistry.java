@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class ConsumerRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerRegistry.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Why an instance went away that was handed over to another node: its address answers INSTANCE_MOVING. */
+  private static final String HANDED_OVER = "was handed over to another node";
 
   private final Vertx vertx;
   private final ConsumerClient service;
@@ -218,6 +220,9 @@ final class ConsumerRegistry {
       return c;
     }
     String why = gone.get(id);
+    if (HANDED_OVER.equals(why)) {
+      throw moving(id);
+    }
     throw why != null ? new ProxyException(ErrorCode.NOT_FOUND, "consumer instance " + id + " " + why
         + "; create a new one") : unknown(id);
   }
@@ -228,6 +233,12 @@ final class ConsumerRegistry {
     if (c != null && c.open) {
       action.accept(c);
     }
+  }
+
+  /** The 503 of an instance that no node serves at the moment. */
+  static ProxyException moving(String id) {
+    return new ProxyException(ErrorCode.INSTANCE_MOVING, "consumer instance " + id
+        + " is moving to another node of the cluster; retry");
   }
 
   /** The 404 of an id no edge instance serves (unknown, or forgotten long ago). */
@@ -260,27 +271,28 @@ final class ConsumerRegistry {
 
   /**
    * Ends every poll and stream (they answer 503) and closes every instance: the proxy is stopping. Instances whose
-   * spec the cluster keeps are handed over instead: no longer served here, a waiting poll answered {@code []}, their
-   * Pulsar consumer closed (Pulsar delivers again what was not acknowledged), then their spec released for another
-   * node to claim at once. Completes with how many were handed over.
+   * spec the cluster keeps are handed over instead: no longer served here (their address answers
+   * {@code INSTANCE_MOVING}, which the sender retries), a waiting poll answered {@code []}, their Pulsar consumer
+   * closed (Pulsar delivers again what was not acknowledged), then their spec released for another node to claim at
+   * once. Completes with the ids of those handed over.
    */
-  Future<Integer> shutdown() {
+  Future<List<String>> shutdown() {
     stopped = true;
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
     }
     List<Future<Void>> closes = new ArrayList<>();
-    int handedOver = 0;
+    List<String> handedOver = new ArrayList<>();
     for (HttpConsumer c : List.copyOf(instances.values())) {
       if (c.shared && c.open && c.delivery instanceof PollBuffer poller) {
         c.shared = false;
-        forget(c, null);
+        forget(c, HANDED_OVER);
         poller.handOver();
         closes.add(service.close(c.id, false).otherwiseEmpty().compose(v -> specs.release(c.id))
             .onFailure(err -> LOG.warn("Consumer instance {} not released for another node: {}", c.id,
                 err.getMessage()))
             .otherwiseEmpty());
-        handedOver++;
+        handedOver.add(c.id);
         continue;
       }
       forget(c, "was closed: the proxy is shutting down");
@@ -289,8 +301,7 @@ final class ConsumerRegistry {
         closes.add(service.close(c.id, false).otherwiseEmpty());
       }
     }
-    int moved = handedOver;
-    return Future.join(closes).map(v -> moved);
+    return Future.join(closes).map(v -> handedOver);
   }
 
   private void onEvent(HttpConsumer c, SessionEvent event) {
