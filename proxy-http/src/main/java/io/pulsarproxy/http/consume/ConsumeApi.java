@@ -144,12 +144,22 @@ public final class ConsumeApi {
         return Future.succeededFuture();
       }
       vertx.eventBus().publish(Addresses.CONSUMERS_RELEASED, specs.nodeId());
-      // Served here (INSTANCE_MOVING) until another node claimed them, so that no request is lost in between.
+      // Served here (INSTANCE_MOVING) until another node claimed them, so that no request is lost in between; not
+      // waited for when this node is alone in its cluster.
       long until = System.currentTimeMillis() + handoverWaitMs;
-      return Future.join(handedOver.stream().map(id -> claimed(id, until)).toList())
+      return otherMembers()
+          .compose(others -> others ? Future.join(handedOver.stream().map(id -> claimed(id, until)).toList())
+              : Future.succeededFuture())
           .onComplete(done -> LOG.info("Handed {} consumer instances over to the other nodes", handedOver.size()))
           .<Void>mapEmpty().otherwiseEmpty();
     });
+  }
+
+  /** Whether the cluster has members besides this node (true when that cannot be told). */
+  private Future<Boolean> otherMembers() {
+    return vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_STATUS, null)
+        .map(status -> status.body().getJsonArray("members", new JsonArray()).size() > 1)
+        .otherwise(true);
   }
 
   /** Completes once instance {@code id} has an owner again or is gone (or at {@code until}). */
