@@ -45,6 +45,11 @@ public final class Addresses {
    * the departed node's id (String) as body.
    */
   public static final String CLUSTER_NODE_LEFT = "proxy.cluster.nodeLeft";
+  /**
+   * A stopping node gave its HTTP consumer instances up for others to take over at once; published cluster-wide, with
+   * the stopping node's id (String) as body.
+   */
+  public static final String CONSUMERS_RELEASED = "proxy.cluster.consumersReleased";
 
   private Addresses() {}
 

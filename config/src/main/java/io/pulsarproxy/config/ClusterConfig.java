@@ -1,5 +1,6 @@
 package io.pulsarproxy.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +20,10 @@ import java.util.Optional;
  *                          announced to the other nodes through Hazelcast)
  * @param tls               {@code cluster.tls.*}: mutual TLS of the clustered event bus (client authentication
  *                          {@link TlsConfig.ClientAuth#REQUIRE}; not reloaded)
+ * @param takeoverDelay     {@code cluster.takeoverDelay}: how long after a node left the survivors wait before
+ *                          re-creating its HTTP consumer instances
+ * @param handoverWait      {@code cluster.handoverWait}: how long a request to an HTTP consumer instance that no node
+ *                          serves at the moment is held before 503
  */
 public record ClusterConfig(
     boolean enabled,
@@ -27,9 +32,20 @@ public record ClusterConfig(
     List<String> members,
     Optional<String> kubernetesService,
     int eventBusPort,
-    TlsConfig tls) {
+    TlsConfig tls,
+    Duration takeoverDelay,
+    Duration handoverWait) {
+
+  /** The defaults of the two waits: 5 s each. */
+  public ClusterConfig(boolean enabled, String host, int port, List<String> members,
+      Optional<String> kubernetesService, int eventBusPort, TlsConfig tls) {
+    this(enabled, host, port, members, kubernetesService, eventBusPort, tls, Duration.ofSeconds(5),
+        Duration.ofSeconds(5));
+  }
 
   public ClusterConfig {
+    Objects.requireNonNull(takeoverDelay, "takeoverDelay");
+    Objects.requireNonNull(handoverWait, "handoverWait");
     Objects.requireNonNull(host, "host");
     members = List.copyOf(members);
     Objects.requireNonNull(kubernetesService, "kubernetesService");

@@ -353,7 +353,13 @@ public final class ConfigKeys {
       tlsFiles("cluster", "clustered event bus (mutual: every node presents it and accepts only peers whose "
           + "certificate chains to `trustFile`)"),
       file("cluster.tls.trustFile",
-          "PEM bundle of the CAs the nodes' certificates chain to; required with cluster TLS").restart());
+          "PEM bundle of the CAs the nodes' certificates chain to; required with cluster TLS").restart(),
+      duration("cluster.takeoverDelay", "5s", "0",
+          "how long after a node left (killed, cut off) the survivors wait before re-creating its HTTP consumer "
+              + "instances; until then requests to them get 503 `INSTANCE_MOVING` + `Retry-After`"),
+      duration("cluster.handoverWait", "5s", "0",
+          "how long a request to an HTTP consumer instance that no node serves at the moment (it is moving) is "
+              + "held, retried, before 503 `INSTANCE_MOVING` + `Retry-After`"));
 
   private static final Map<String, ConfigKey> BY_NAME = byName();
 

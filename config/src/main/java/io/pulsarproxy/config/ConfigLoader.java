@@ -548,7 +548,8 @@ public final class ConfigLoader {
       f.problem("cluster.kubernetesService: set either cluster.members or cluster.kubernetesService, not both");
     }
     return new ClusterConfig(f.get("cluster.enabled"), f.get("cluster.host"), f.get("cluster.port"), members,
-        f.get("cluster.kubernetesService"), f.get("cluster.eventBusPort"), tls);
+        f.get("cluster.kubernetesService"), f.get("cluster.eventBusPort"), tls, f.get("cluster.takeoverDelay"),
+        f.get("cluster.handoverWait"));
   }
 
   /**

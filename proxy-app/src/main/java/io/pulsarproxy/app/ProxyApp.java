@@ -182,7 +182,8 @@ public final class ProxyApp {
             // count together (in-flight bytes and requests, quotas, sockets, consumer instances) is shared.
             ClusterCounts counts = cluster == null ? ClusterCounts.NONE : cluster.counts(vertx);
             EdgeNode node = new EdgeNode(config, metrics, counts);
-            Supplier<HttpRoutes> http = HttpRoutes.perInstance(config, api, counts);
+            Supplier<HttpRoutes> http = HttpRoutes.perInstance(config, api, counts,
+                cluster == null ? null : cluster.nodeId());
             Supplier<WsRoutes> ws = WsRoutes.perInstance(config, metrics, node);
             int instances = config.edge().instances();
             return vertx.deployVerticle(() -> {

@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  */
 public final class HttpRoutes implements EdgeRoutes {
   private final NodeInstances instances;
+  /** This node's id in the cluster; null when the proxy does not run clustered. */
+  private final String nodeId;
   private ProxyConfig config;
   private ApiContract contract;
   private ProduceHandler produceHandler;
@@ -31,10 +33,11 @@ public final class HttpRoutes implements EdgeRoutes {
    *                 to load it in {@link #prepare}
    */
   public HttpRoutes(ProxyConfig config, ApiContract contract) {
-    this(config, contract, new NodeInstances());
+    this(config, contract, new NodeInstances(), null);
   }
 
-  private HttpRoutes(ProxyConfig config, ApiContract contract, NodeInstances instances) {
+  private HttpRoutes(ProxyConfig config, ApiContract contract, NodeInstances instances, String nodeId) {
+    this.nodeId = nodeId;
     this.config = config;
     this.contract = contract;
     this.instances = instances;
@@ -46,13 +49,18 @@ public final class HttpRoutes implements EdgeRoutes {
    * {@code httpConsumer.maxInstances} and reachable from every instance.
    */
   public static Supplier<HttpRoutes> perInstance(ProxyConfig config, ApiContract contract) {
-    return perInstance(config, contract, ClusterCounts.NONE);
+    return perInstance(config, contract, ClusterCounts.NONE, null);
   }
 
-  /** {@link #perInstance(ProxyConfig, ApiContract)}, counting the consumer instances cluster-wide as well. */
-  public static Supplier<HttpRoutes> perInstance(ProxyConfig config, ApiContract contract, ClusterCounts cluster) {
+  /**
+   * As {@link #perInstance(ProxyConfig, ApiContract)}, on node {@code nodeId} of a cluster (null: not clustered),
+   * where consumer instances are counted cluster-wide as well ({@code cluster}) and long-poll consumer instances
+   * outlive their node (see {@link ConsumeApi}).
+   */
+  public static Supplier<HttpRoutes> perInstance(ProxyConfig config, ApiContract contract, ClusterCounts cluster,
+      String nodeId) {
     NodeInstances shared = new NodeInstances(cluster);
-    return () -> new HttpRoutes(config, contract, shared);
+    return () -> new HttpRoutes(config, contract, shared, nodeId);
   }
 
   @Override
@@ -63,7 +71,7 @@ public final class HttpRoutes implements EdgeRoutes {
   @Override
   public void mount(Vertx vertx, Router router) {
     produceHandler = new ProduceHandler(vertx, config);
-    consumeApi = new ConsumeApi(vertx, config, instances);
+    consumeApi = new ConsumeApi(vertx, config, instances, nodeId);
     // The edge has read the body (BoundedBodyHandler). The produce parser validates the whole request (named fields,
     // 400/413) itself; see routeSelfValidated.
     contract.routeSelfValidated(router, "produceMessages", produceHandler);

@@ -25,6 +25,8 @@ import java.util.Set;
 public final class SpecStore {
   /** The name of the map in the cluster. */
   public static final String MAP = "pulsar-proxy.consumer-specs";
+  /** The owner of a spec its node gave up ({@link #release}): any node may claim it. */
+  public static final String RELEASED = "";
 
   /** One stored spec: the instance's id, the node that owns it, the spec. */
   public record Entry(String id, String owner, JsonObject spec) {
@@ -85,6 +87,16 @@ public final class SpecStore {
   public Future<Void> remove(String id) {
     owned.remove(id);
     return map().compose(m -> m.remove(id)).mapEmpty();
+  }
+
+  /**
+   * Gives instance {@code id} up without forgetting it: its owner becomes {@link #RELEASED}, which any node may
+   * {@link #claim} at once (this node is stopping and hands its instances over).
+   */
+  public Future<Void> release(String id) {
+    owned.remove(id);
+    return map().compose(m -> m.get(id).compose(value -> value == null ? Future.succeededFuture()
+        : m.replaceIfPresent(id, value, new Entry(id, RELEASED, Entry.of(id, value).spec()).toJson()).mapEmpty()));
   }
 
   /** The specs {@code node} owns, e.g. a departed node's ({@code proxy.cluster.nodeLeft}). Reads the whole map. */

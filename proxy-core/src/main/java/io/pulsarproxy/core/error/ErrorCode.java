@@ -28,6 +28,7 @@ public enum ErrorCode {
   QUOTA_EXCEEDED(503, "send-error:8", 5, "The topic's backlog quota is exceeded"),
   TOPIC_TERMINATED(503, "send-error:8", 0, "The topic is terminated"),
   SHUTTING_DOWN(503, "send-error:8", 5, "The proxy is shutting down"),
+  INSTANCE_MOVING(503, "send-error:8", 1, "The consumer instance is moving to another node of the cluster"),
   TIMEOUT(504, "send-error:8", 0, "The broker did not acknowledge in time");
 
   private final int httpStatus;

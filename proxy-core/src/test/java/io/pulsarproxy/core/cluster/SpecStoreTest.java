@@ -48,4 +48,30 @@ class SpecStoreTest {
               })));
         })));
   }
+
+  @Test
+  void aReleasedSpecIsClaimedByOneNodeOnly(Vertx vertx, VertxTestContext test) {
+    SpecStore leaving = new SpecStore(vertx, "node-1", 2);
+    SpecStore first = new SpecStore(vertx, "node-2", 2);
+    SpecStore second = new SpecStore(vertx, "node-3", 2);
+    leaving.put("a", SPEC)
+        .compose(v -> leaving.release("a"))
+        .compose(v -> leaving.ownedBy(SpecStore.RELEASED))
+        .compose(released -> {
+          test.verify(() -> assertThat(released).extracting(SpecStore.Entry::id).containsExactly("a"));
+          SpecStore.Entry entry = released.get(0);
+          return first.claim(entry).compose(won -> second.claim(entry).map(lost -> java.util.List.of(won, lost)));
+        })
+        .compose(results -> {
+          test.verify(() -> assertThat(results).containsExactly(true, false));
+          return second.get("a");
+        })
+        .onComplete(test.succeeding(entry -> test.verify(() -> {
+          assertThat(entry).hasValueSatisfying(e -> {
+            assertThat(e.owner()).isEqualTo("node-2");
+            assertThat(e.spec()).isEqualTo(SPEC);
+          });
+          test.completeNow();
+        })));
+  }
 }

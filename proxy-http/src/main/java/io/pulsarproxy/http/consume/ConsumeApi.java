@@ -2,6 +2,10 @@ package io.pulsarproxy.http.consume;
 
 import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.core.bus.ServiceClient;
+import io.pulsarproxy.core.cluster.SpecStore;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.Optional;
 import io.pulsarproxy.core.error.PulsarErrors;
 import io.pulsarproxy.edge.quota.Reservation;
 import io.vertx.core.eventbus.Message;
@@ -10,6 +14,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.pulsarproxy.config.HttpConsumerConfig;
+import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.config.ProxyConfig;
 import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerCommand;
@@ -41,6 +46,12 @@ import org.apache.pulsar.client.api.MessageIdAdv;
  * {@link Delivery} or a {@link ReadPage}. An instance belongs to the edge instance that created it; requests about it
  * go to its address ({@link InstanceCalls}), whichever edge instance the client's connection is on, and the owner
  * answers them here ({@link #serve}). Runs on the edge verticle's context.
+ *
+ * <p>Clustered, a long-poll instance outlives its node: its spec is in the cluster's {@link SpecStore}; when its node
+ * left, after {@code cluster.takeoverDelay} a survivor claims it and re-creates it under the same id
+ * ({@link #takeOver}), and a stopping node hands its instances over at once ({@link #shutdown},
+ * {@link Addresses#CONSUMERS_RELEASED}). A request to an instance that no node serves while its spec is there is
+ * retried for up to {@code cluster.handoverWait}, then answered 503 {@code INSTANCE_MOVING} with {@code Retry-After}.
  */
 public final class ConsumeApi {
   /** Header naming the client for the per-client limit; the remote address when absent. */
@@ -54,6 +65,8 @@ public final class ConsumeApi {
   private static final String ACK = "ack";
   private static final String NACK = "nack";
   private static final String SEEK = "seek";
+  /** How often a request to an instance that is moving is tried again. */
+  private static final long RETRY_MS = 100;
 
   private final Vertx vertx;
   private final ConsumerClient service;
@@ -63,19 +76,44 @@ public final class ConsumeApi {
   private final Set<ReadPage> reads = new HashSet<>();
   private boolean closeOnExpiry;
   private long opTimeoutMs;
+  /** The cluster's map of instance specs; null when the proxy does not run clustered. */
+  private final SpecStore specs;
+  private long takeoverDelayMs;
+  private long handoverWaitMs;
 
   /**
    * @param node what the consumer instances of every edge instance of the node count together; create on the edge
    *             instance's context (the instances it creates are served there)
    */
   public ConsumeApi(Vertx vertx, ProxyConfig config, NodeInstances node) {
+    this(vertx, config, node, null);
+  }
+
+  /**
+   * @param nodeId this node's id in the cluster; null when the proxy does not run clustered
+   */
+  public ConsumeApi(Vertx vertx, ProxyConfig config, NodeInstances node, String nodeId) {
     this.vertx = vertx;
     this.closeOnExpiry = config.auth().closeOnExpiry();
     this.opTimeoutMs = instanceTimeoutMs(config);
+    this.takeoverDelayMs = config.cluster().takeoverDelay().toMillis();
+    this.handoverWaitMs = config.cluster().handoverWait().toMillis();
     this.service = new ConsumerClient(vertx, config);
-    this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer(), node, this::serve);
+    this.specs = nodeId == null ? null : new SpecStore(vertx, nodeId, config.httpConsumer().maxInstances());
+    this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer(), node, this::serve, specs);
     this.resumes = new SseResumes(vertx, config.httpConsumer().maxInstances(),
         config.httpConsumer().idleTimeout().toMillis());
+    if (specs != null) {
+      vertx.eventBus().<String>localConsumer(Addresses.CLUSTER_NODE_LEFT, msg -> {
+        String departed = msg.body();
+        vertx.setTimer(Math.max(1, takeoverDelayMs), t -> {
+          takeOver(departed);
+          // and what a stopping node released but nobody claimed
+          takeOver(SpecStore.RELEASED);
+        });
+      });
+      vertx.eventBus().<String>consumer(Addresses.CONSUMERS_RELEASED, msg -> takeOver(SpecStore.RELEASED));
+    }
   }
 
   /**
@@ -89,15 +127,128 @@ public final class ConsumeApi {
   public void reconfigure(ProxyConfig config) {
     closeOnExpiry = config.auth().closeOnExpiry();
     opTimeoutMs = instanceTimeoutMs(config);
+    takeoverDelayMs = config.cluster().takeoverDelay().toMillis();
+    handoverWaitMs = config.cluster().handoverWait().toMillis();
     service.reconfigure(config);
     registry.reconfigure(config.httpConsumer());
     resumes.reconfigure(config.httpConsumer().maxInstances(), config.httpConsumer().idleTimeout().toMillis());
   }
 
-  /** Ends polls, streams and reads, and closes every instance: the proxy is stopping. */
+  /**
+   * Ends polls, streams and reads, and closes every instance: the proxy is stopping. Clustered, the long-poll instances
+   * are handed over: once released, the other nodes are told to claim them at once.
+   */
   public Future<Void> shutdown() {
     List.copyOf(reads).forEach(ReadPage::end);
-    return registry.shutdown();
+    return registry.shutdown().compose(handedOver -> {
+      if (handedOver.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      vertx.eventBus().publish(Addresses.CONSUMERS_RELEASED, specs.nodeId());
+      // Served here (INSTANCE_MOVING) until another node claimed them, so that no request is lost in between; not
+      // waited for when this node is alone in its cluster.
+      long until = System.currentTimeMillis() + handoverWaitMs;
+      return otherMembers()
+          .compose(others -> others ? Future.join(handedOver.stream().map(id -> claimed(id, until)).toList())
+              : Future.succeededFuture())
+          .onComplete(done -> LOG.info("Handed {} consumer instances over to the other nodes", handedOver.size()))
+          .<Void>mapEmpty().otherwiseEmpty();
+    });
+  }
+
+  /** Whether the cluster has members besides this node (true when that cannot be told). */
+  private Future<Boolean> otherMembers() {
+    return vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_STATUS, null)
+        .map(status -> status.body().getJsonArray("members", new JsonArray()).size() > 1)
+        .otherwise(true);
+  }
+
+  /** Completes once instance {@code id} has an owner again or is gone (or at {@code until}). */
+  private Future<Void> claimed(String id, long until) {
+    return specs.get(id).otherwise(Optional.empty()).compose(entry -> {
+      if (entry.isEmpty() || !entry.get().owner().equals(SpecStore.RELEASED)
+          || System.currentTimeMillis() >= until) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(RETRY_MS, t -> claimed(id, until).onComplete(later));
+      return later.future();
+    });
+  }
+
+  /** Claims the instances {@code owner} owned ({@link SpecStore#RELEASED}: given up) and re-creates those it won. */
+  private void takeOver(String owner) {
+    if (registry.stopped()) {
+      return;
+    }
+    specs.ownedBy(owner)
+        .onSuccess(entries -> entries.forEach(this::takeOver))
+        .onFailure(err -> LOG.warn("Could not read the consumer instances to take over: {}", err.getMessage()));
+  }
+
+  private void takeOver(SpecStore.Entry entry) {
+    InstanceSpecs.Spec spec;
+    try {
+      spec = InstanceSpecs.fromJson(entry.spec());
+    } catch (RuntimeException unreadable) {
+      LOG.warn("Consumer instance {} has a spec this node cannot read ({}); not taken over", entry.id(),
+          unreadable.toString());
+      return;
+    }
+    specs.claim(entry).onSuccess(won -> {
+      if (!won) {
+        return;
+      }
+      registry.reopen(entry.id(), spec, c -> new PollBuffer(c, service, vertx))
+          .onSuccess(c -> LOG.info("Took over consumer instance {} of subscription {} from node {}", c.id,
+              c.spec.subscription(), entry.owner().isEmpty() ? "(released)" : entry.owner()))
+          .onFailure(err -> {
+            LOG.warn("Could not take over consumer instance {} of subscription {}: {}; it is gone", entry.id(),
+                spec.consumer().subscription(), err.getMessage());
+            specs.remove(entry.id());
+          });
+    });
+  }
+
+  /**
+   * Asks instance {@code id}'s owner. Clustered, a request that no node answers (nobody serves the id, the owner could
+   * not be reached or did not answer) while the instance's spec is in the cluster's map is about an instance that is
+   * moving: tried again every {@link #RETRY_MS} for up to {@code cluster.handoverWait}, then 503
+   * {@code INSTANCE_MOVING} with {@code Retry-After}. Without a spec it is the 404 of an unknown instance.
+   */
+  private Future<JsonObject> request(String id, JsonObject call, long timeoutMs) {
+    if (specs == null) {
+      return InstanceCalls.request(vertx, id, call, timeoutMs);
+    }
+    return attempt(id, call, timeoutMs, System.currentTimeMillis() + handoverWaitMs, false);
+  }
+
+  /**
+   * One try: the owner's answer; {@code INSTANCE_MOVING} from a node that handed the instance over is tried again
+   * until {@code until}. After one time-out (the owner stopped answering: it may have died with the request) it is
+   * tried once more, with a new {@code cluster.handoverWait}.
+   */
+  private Future<JsonObject> attempt(String id, JsonObject call, long timeoutMs, long until, boolean timedOut) {
+    return InstanceCalls.request(vertx, id, call, timeoutMs, err -> specs.get(id).otherwise(Optional.empty())
+            .compose(entry -> {
+              if (entry.isEmpty()) {
+                return Future.failedFuture(InstanceCalls.unanswered(id, err));
+              }
+              if (err.failureType() == ReplyFailure.TIMEOUT) {
+                return timedOut ? Future.failedFuture(ConsumerRegistry.moving(id))
+                    : attempt(id, call, timeoutMs, System.currentTimeMillis() + handoverWaitMs, true);
+              }
+              return Future.failedFuture(ConsumerRegistry.moving(id));
+            }))
+        .recover(err -> err instanceof ProxyException e && e.code() == ErrorCode.INSTANCE_MOVING
+            && System.currentTimeMillis() < until ? later(() -> attempt(id, call, timeoutMs, until, timedOut))
+            : Future.failedFuture(err));
+  }
+
+  private Future<JsonObject> later(java.util.function.Supplier<Future<JsonObject>> retry) {
+    Promise<JsonObject> retried = Promise.promise();
+    vertx.setTimer(RETRY_MS, t -> retry.get().onComplete(retried));
+    return retried.future();
   }
 
   public void mount(Router router, ApiContract contract) {
@@ -120,9 +271,14 @@ public final class ConsumeApi {
     }
     Principal principal = Access.principal(ctx);
     Quotas quotas = Quotas.of(ctx);
+    Secret token = Access.brokerToken(ctx);
     quotas.acrossCluster(principal, Quota.CONSUMER_INSTANCES, quotas.reserve(principal, Quota.CONSUMER_INSTANCES))
-        .compose(quota -> registry.open(clientKey(ctx), principal, Access.brokerToken(ctx), request.spec(),
-            request.format(), quota, c -> new PollBuffer(c, service, vertx)))
+        .compose(quota -> registry.open(clientKey(ctx), principal, token, request.spec(), request.format(), quota,
+            c -> new PollBuffer(c, service, vertx)))
+        // Clustered, its spec is kept for another node to take it over; not one acting with the client's own token.
+        .compose(c -> specs == null || token != null ? Future.succeededFuture(c) : registry.share(c).map(c)
+            .recover(err -> registry.close(c, false, "could not be kept by the cluster")
+                .transform(closed -> Future.failedFuture(err))))
         .onSuccess(c -> {
           ctx.response().putHeader(HttpHeaders.LOCATION, c.path());
           json(ctx, 201, c.created());
@@ -144,7 +300,7 @@ public final class ConsumeApi {
     // The client went away while its poll waits: the instance may be polled again at once, as before.
     ctx.response().closeHandler(v -> InstanceCalls.send(vertx, id,
         InstanceCalls.call(CANCEL_POLL, principal(ctx)).put("pollId", pollId)));
-    InstanceCalls.request(vertx, id, call, request.waitMs() + opTimeoutMs)
+    request(id, call, request.waitMs() + opTimeoutMs)
         .onSuccess(answer -> {
           List<String> ids = InstanceCalls.strings(answer.getJsonArray(InstanceCalls.IDS));
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -185,7 +341,7 @@ public final class ConsumeApi {
 
   /** Asks the instance's owner, wherever it is, and answers the client with what it says. */
   private void call(RoutingContext ctx, JsonObject call, long timeoutMs) {
-    InstanceCalls.request(vertx, ctx.pathParam("id"), call, timeoutMs)
+    request(ctx.pathParam("id"), call, timeoutMs)
         .onSuccess(answer -> {
           int status = answer.getInteger(InstanceCalls.STATUS);
           Object body = answer.getValue(InstanceCalls.BODY);

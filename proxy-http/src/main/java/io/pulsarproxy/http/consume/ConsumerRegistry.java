@@ -4,6 +4,7 @@ import io.pulsarproxy.config.Addresses;
 import io.pulsarproxy.config.Secret;
 import io.pulsarproxy.config.HttpConsumerConfig;
 import io.pulsarproxy.config.Durations;
+import io.pulsarproxy.core.cluster.SpecStore;
 import io.pulsarproxy.core.consume.ConsumerClient;
 import io.pulsarproxy.core.consume.ConsumerSpec;
 import io.pulsarproxy.core.consume.SessionEvent;
@@ -39,17 +40,25 @@ import org.slf4j.LoggerFactory;
  * went away (still answering at their address) so that a late request gets a clear 404. Closing an instance never
  * acknowledges anything: Pulsar delivers again what it had not acknowledged.
  *
+ * <p>When the proxy runs clustered, the specs of long-poll instances are kept in the cluster's {@link SpecStore}
+ * ({@link #share}) until they go away; another node re-creates such an instance under its id ({@link #reopen}) when
+ * its node left, and on shutdown this registry hands them over ({@link #shutdown}) instead of closing them for good.
+ *
  * <p>Confined to the owning edge verticle's context: every method runs there, and so do the session events and the
  * requests to the instances' addresses.
  */
 final class ConsumerRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerRegistry.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Why an instance went away that was handed over to another node: its address answers INSTANCE_MOVING. */
+  private static final String HANDED_OVER = "was handed over to another node";
 
   private final Vertx vertx;
   private final ConsumerClient service;
   private final NodeInstances node;
   private final Handler<Message<JsonObject>> calls;
+  /** The cluster's map of instance specs; null when the proxy does not run clustered. */
+  private final SpecStore specs;
   private final Map<String, HttpConsumer> instances = new HashMap<>();
   /** The addresses served, of open instances and of those in {@link #gone}. */
   private final Map<String, MessageConsumer<JsonObject>> addressed = new HashMap<>();
@@ -73,8 +82,9 @@ final class ConsumerRegistry {
    *              instance with {@link #get}
    */
   ConsumerRegistry(Vertx vertx, ConsumerClient service, HttpConsumerConfig config, NodeInstances node,
-      Handler<Message<JsonObject>> calls) {
+      Handler<Message<JsonObject>> calls, SpecStore specs) {
     this.vertx = vertx;
+    this.specs = specs;
     this.service = service;
     this.config = config;
     this.node = node;
@@ -92,6 +102,11 @@ final class ConsumerRegistry {
 
   HttpConsumerConfig config() {
     return config;
+  }
+
+  /** Whether the proxy is stopping: nothing is opened or taken over any more. */
+  boolean stopped() {
+    return stopped;
   }
 
   /**
@@ -155,6 +170,72 @@ final class ConsumerRegistry {
   }
 
   /**
+   * Keeps the spec of {@code c} in the cluster's map (it must not have been created with a forwarded token: no other
+   * node could act with it), so that another node can take it over; it is removed when {@code c} goes away. Fails
+   * (503 {@code OVERLOADED}) when this edge instance owns {@code httpConsumer.maxInstances} specs already.
+   */
+  Future<Void> share(HttpConsumer c) {
+    return specs.put(c.id, InstanceSpecs.toJson(c)).onSuccess(v -> {
+      if (instances.get(c.id) == c) {
+        c.shared = true;
+      } else {
+        // closed while its spec was being stored
+        specs.remove(c.id);
+      }
+    });
+  }
+
+  /**
+   * Re-creates instance {@code id}, which this node claimed from a node that left or handed it over: the same
+   * subscription, so Pulsar delivers again what it had delivered and not seen acknowledged; its idle clock starts
+   * now. Counted against {@code httpConsumer.maxInstances} of this node and, clustered, of the cluster (whose count
+   * no longer holds the departed node's share), not against the per-client limit nor a principal's quota, which
+   * counted it where it was created. Served at its address once its Pulsar side is open.
+   */
+  Future<HttpConsumer> reopen(String id, InstanceSpecs.Spec spec, Function<HttpConsumer, Delivery> deliveryOf) {
+    if (stopped) {
+      return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
+    }
+    return node.acquire(spec.clientKey(), config.maxInstances(), Integer.MAX_VALUE).compose(refused -> {
+      if (refused != null) {
+        return Future.failedFuture(new ProxyException(ErrorCode.OVERLOADED, "the proxy holds "
+            + config.maxInstances() + " HTTP consumer instances and streams, its limit (httpConsumer.maxInstances)"));
+      }
+      if (stopped) {
+        node.release(spec.clientKey());
+        return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
+      }
+      return reopenCounted(id, spec, deliveryOf);
+    });
+  }
+
+  private Future<HttpConsumer> reopenCounted(String id, InstanceSpecs.Spec spec,
+      Function<HttpConsumer, Delivery> deliveryOf) {
+    gone.remove(id);
+    unaddress(id);
+    HttpConsumer c = new HttpConsumer(id, spec.clientKey(), spec.principal(), spec.consumer(), spec.format(),
+        System.currentTimeMillis(), Reservation.NONE);
+    c.delivery = deliveryOf.apply(c);
+    c.shared = true;
+    instances.put(id, c);
+    c.events = vertx.eventBus().localConsumer(Addresses.session(id), msg -> onEvent(c, msg.body()));
+    return service.open(id, spec.consumer(), null, spec.format() == BodyFormat.JSON)
+        .compose(v -> {
+          if (instances.get(id) != c) {
+            return Future.failedFuture(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down"));
+          }
+          c.open = true;
+          c.lastActivity = System.currentTimeMillis();
+          addressed.put(id, vertx.eventBus().consumer(Addresses.consumerInstance(id), calls));
+          return Future.succeededFuture(c);
+        })
+        .recover(err -> {
+          forget(c, null);
+          return Future.failedFuture(err);
+        });
+  }
+
+  /**
    * The open instance {@code id} of the principal named {@code principal}; a 404 that says why when it is unknown,
    * closed or expired, and the same 404 as for an unknown id when another principal (by name) created it.
    */
@@ -168,6 +249,9 @@ final class ConsumerRegistry {
       return c;
     }
     String why = gone.get(id);
+    if (HANDED_OVER.equals(why)) {
+      throw moving(id);
+    }
     throw why != null ? new ProxyException(ErrorCode.NOT_FOUND, "consumer instance " + id + " " + why
         + "; create a new one") : unknown(id);
   }
@@ -178,6 +262,12 @@ final class ConsumerRegistry {
     if (c != null && c.open) {
       action.accept(c);
     }
+  }
+
+  /** The 503 of an instance that no node serves at the moment. */
+  static ProxyException moving(String id) {
+    return new ProxyException(ErrorCode.INSTANCE_MOVING, "consumer instance " + id
+        + " is moving to another node of the cluster; retry");
   }
 
   /** The 404 of an id no edge instance serves (unknown, or forgotten long ago). */
@@ -208,21 +298,39 @@ final class ConsumerRegistry {
     return closed;
   }
 
-  /** Ends every poll and stream (they answer 503) and closes every instance: the proxy is stopping. */
-  Future<Void> shutdown() {
+  /**
+   * Ends every poll and stream (they answer 503) and closes every instance: the proxy is stopping. Instances whose
+   * spec the cluster keeps are handed over instead: no longer served here (their address answers
+   * {@code INSTANCE_MOVING}, which the sender retries), a waiting poll answered {@code []}, their Pulsar consumer
+   * closed (Pulsar delivers again what was not acknowledged), then their spec released for another node to claim at
+   * once. Completes with the ids of those handed over.
+   */
+  Future<List<String>> shutdown() {
     stopped = true;
     if (sweeper >= 0) {
       vertx.cancelTimer(sweeper);
     }
     List<Future<Void>> closes = new ArrayList<>();
+    List<String> handedOver = new ArrayList<>();
     for (HttpConsumer c : List.copyOf(instances.values())) {
+      if (c.shared && c.open && c.delivery instanceof PollBuffer poller) {
+        c.shared = false;
+        forget(c, HANDED_OVER);
+        poller.handOver();
+        closes.add(service.close(c.id, false).otherwiseEmpty().compose(v -> specs.release(c.id))
+            .onFailure(err -> LOG.warn("Consumer instance {} not released for another node: {}", c.id,
+                err.getMessage()))
+            .otherwiseEmpty());
+        handedOver.add(c.id);
+        continue;
+      }
       forget(c, "was closed: the proxy is shutting down");
       c.delivery.onEnded(new ProxyException(ErrorCode.SHUTTING_DOWN, "the proxy is shutting down; reconnect"));
       if (c.open) {
         closes.add(service.close(c.id, false).otherwiseEmpty());
       }
     }
-    return Future.join(closes).mapEmpty();
+    return Future.join(closes).map(v -> handedOver);
   }
 
   private void onEvent(HttpConsumer c, SessionEvent event) {
@@ -240,6 +348,11 @@ final class ConsumerRegistry {
   private void forget(HttpConsumer c, String why) {
     if (instances.remove(c.id, c)) {
       node.release(c.clientKey);
+    }
+    if (c.shared) {
+      c.shared = false;
+      specs.remove(c.id).onFailure(err -> LOG.warn("The spec of consumer instance {} stays in the cluster's map: {}",
+          c.id, err.getMessage()));
     }
     c.quota.release();
     if (why != null) {

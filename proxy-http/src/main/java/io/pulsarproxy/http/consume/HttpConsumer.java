@@ -31,6 +31,8 @@ final class HttpConsumer {
   MessageConsumer<SessionEvent> events;
   long lastActivity;
   boolean open;
+  /** Its spec is in the cluster's map, for another node to take it over; removed when it goes away. */
+  boolean shared;
 
   HttpConsumer(String id, String clientKey, Principal principal, ConsumerSpec spec, BodyFormat format, long now,
       Reservation quota) {

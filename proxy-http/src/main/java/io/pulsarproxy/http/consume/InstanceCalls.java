@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The requests to a consumer instance's address ({@code Addresses.consumerInstance(id)}) and their answers, as JSON
@@ -42,15 +43,29 @@ final class InstanceCalls {
    * a timeout after {@code timeoutMs}.
    */
   static Future<JsonObject> request(Vertx vertx, String id, JsonObject call, long timeoutMs) {
+    return request(vertx, id, call, timeoutMs, err -> Future.failedFuture(unanswered(id, err)));
+  }
+
+  /**
+   * As {@link #request(Vertx, String, JsonObject, long)}; what a request the bus got no answer to comes to (nobody
+   * serves the id, the owner could not be reached or did not answer in time) is {@code unanswered}'s.
+   */
+  static Future<JsonObject> request(Vertx vertx, String id, JsonObject call, long timeoutMs,
+      Function<ReplyException, Future<JsonObject>> unanswered) {
     return vertx.eventBus().<JsonObject>request(Addresses.consumerInstance(id), call,
             new DeliveryOptions().setSendTimeout(timeoutMs))
-        .recover(err -> Future.failedFuture(err instanceof ReplyException re
-            && re.failureType() == ReplyFailure.NO_HANDLERS
-            ? ConsumerRegistry.unknown(id) : BusErrors.map(err, "consumer instance " + id)))
-        .compose(reply -> {
-          JsonObject answer = reply.body();
+        .map(Message::body)
+        .recover(err -> err instanceof ReplyException re && re.failureType() != ReplyFailure.RECIPIENT_FAILURE
+            ? unanswered.apply(re) : Future.failedFuture(BusErrors.map(err, "consumer instance " + id)))
+        .compose(answer -> {
           return answer.containsKey(STATUS) ? Future.succeededFuture(answer) : Future.failedFuture(error(answer));
         });
+  }
+
+  /** The error of a request the bus got no answer to: the 404 of an unknown instance when nobody serves the id. */
+  static ProxyException unanswered(String id, ReplyException err) {
+    return err.failureType() == ReplyFailure.NO_HANDLERS ? ConsumerRegistry.unknown(id)
+        : BusErrors.map(err, "consumer instance " + id);
   }
 
   /** Sends {@code call} to instance {@code id} without waiting for an answer (a cancellation, a redelivery). */

@@ -121,6 +121,20 @@ final class PollBuffer implements Delivery {
     buffer.clear();
   }
 
+  /**
+   * The instance moves to another node: a waiting poll gets {@code []} (the client polls again, and reaches the new
+   * owner), and what is buffered is dropped (Pulsar delivers it again once the consumer closed).
+   */
+  void handOver() {
+    buffer.clear();
+    Pending p = pending;
+    pending = null;
+    if (p != null) {
+      vertx.cancelTimer(p.timer());
+      p.reply().answer(new JsonArray(), List.of());
+    }
+  }
+
   @Override
   public void onEnded(ProxyException reason) {
     buffer.clear();
