@@ -24,6 +24,7 @@ final class WsSessions {
   private final int serverFrameLimit;
   private final Set<SocketSession> open = new LinkedHashSet<>();
   private final SocketCounts counts;
+  private final FrameWriter writer = new FrameWriter();
   private final MemoryBudget budget;
   private final ProxyMetrics metrics;
   private WsConfig config;
@@ -38,6 +39,11 @@ final class WsSessions {
     this.serverFrameLimit = (int) Math.min(Integer.MAX_VALUE, config.maxFrameBytes());
     this.counts = counts;
     scheduleSweeper();
+  }
+
+  /** Writes runs of frames for this server's sockets with one flush each. */
+  FrameWriter writer() {
+    return writer;
   }
 
   WsConfig config() {
@@ -120,7 +126,7 @@ final class WsSessions {
       closing.add(session.closed());
       session.shutdown();
     }
-    return Future.join(closing).mapEmpty();
+    return Future.join(closing).<Void>mapEmpty().onComplete(done -> writer.stop());
   }
 
   private void scheduleSweeper() {
