@@ -341,6 +341,17 @@ def summary(args):
                                   else None)
             ratios.append(("%s proxy CPU per message, 2 edge instances / 1" % label, ratio(cpu(two), cpu(one)),
                            "reported"))
+    # --jar-compare: the same scenario and target with the other build (target *-b), in alternation
+    for (scenario, b_target), b_runs in groups.items():
+        if not b_target.endswith("-b") or (scenario, b_target[:-2]) not in groups:
+            continue
+        a_runs = groups[(scenario, b_target[:-2])]
+        label = "%s, %s" % (LABELS.get(scenario, scenario), b_target[:-2])
+        for what, measure in (("msg/s", msgs_per_s), ("proxy CPU per message", cpu_per_message)):
+            per_round = round_ratios(b_runs, a_runs, measure)
+            if per_round:
+                ratios.append(("%s %s, build B / A per round (%s)" % (label, what, ", ".join(per_round)),
+                               "%.2f" % statistics.median(float(r) for r in per_round), "reported"))
     # a ratio of scenarios that did not run (--scenarios, --auth-compare, --tracing-compare, --edge-compare) says nothing
     ratios = [r for r in ratios if r[1] != "n/a"]
     with open(args.settings) as f:

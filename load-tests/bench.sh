@@ -111,6 +111,10 @@
 #                       [BENCH_CLUSTER_COMPARE=true]
 #   --cluster-port P    Hazelcast port of node A in --cluster-compare [BENCH_CLUSTER_PORT, 5801]
 #   --cluster-messages N  messages per CPU arm of --cluster-compare [BENCH_CLUSTER_MESSAGES, 20000]
+#   --jar-compare PATH  two builds of the proxy A B A B in one run: ws, ws-window and ws-window-batch (also under
+#                       --edge-compare) measure the --proxy-jar build (targets proxy-ws, proxy-ws-e1, …) and then this
+#                       one (the same targets with -b: proxy-ws-b, proxy-ws-e1-b, …) in each round; bench.sh restarts
+#                       the proxy with the other jar before each target [BENCH_JAR_COMPARE]
 #   --keep-data         keep Pulsar's data directory on exit; by default each measured topic is deleted after its
 #                       run and the data directory on exit (a 20 s run at 50,000 msg/s writes 1 GB)
 # Flood only (the load that once ran a proxy with a 256 MB heap out of memory):
@@ -191,6 +195,8 @@ CLUSTER_PORT=${BENCH_CLUSTER_PORT:-5801}
 CLUSTER_MESSAGES=${BENCH_CLUSTER_MESSAGES:-20000}
 # The proxy's edge.instances while --edge-compare runs (empty: the proxy's default).
 EDGE_INSTANCES=
+# --jar-compare: the jar of the targets without -b and the other build's (targets ending in -b).
+JAR_B=${BENCH_JAR_COMPARE:-}
 KEEP_DATA=false
 MINUTES=5
 FLOOD_SECONDS=25
@@ -225,6 +231,7 @@ while (($#)); do
     --ws-consume-connections) WS_CONSUME_CONNECTIONS=$2; shift ;;
     --proxy-java-opts) PROXY_JAVA_OPTS=$2; shift ;;
     --proxy-jar) JAR=$2; shift ;;
+    --jar-compare) JAR_B=$2; shift ;;
     --direct-rate) DIRECT_RATE=$2; shift ;;
     --e2e-rate) E2E_RATE=$2; shift ;;
     --batch) BATCH=$2; shift ;;
@@ -648,14 +655,21 @@ variant_for() {
   if [[ $1 == *-jwt || $1 == *-traced || $1 == *-observed ]]; then use_variant on; else use_variant off; fi
 }
 
-# --edge-compare: the edge instances of the target (proxy-e2, proxy-ws-e2: 2), the proxy restarted with them when it
-# runs another number (edge.instances takes a restart).
-edges_for() {
-  local wanted=${1##*-e}
-  [[ $EDGE_INSTANCES == "$wanted" ]] && return 0
-  EDGE_INSTANCES=$wanted
-  restart_proxy "edge.instances $wanted"
-  grep -q "($wanted edge instances)" "$OUT/proxy.log" || die "the proxy did not start $wanted edge instances ($OUT/proxy.log)"
+# The proxy the target needs, restarted when it runs something else: --edge-compare, the target's edge instances
+# (proxy-e2, proxy-ws-e2: 2; edge.instances takes a restart); --jar-compare, the target's build (-b: the other jar).
+settings_for() {
+  local target=${1%-b} edges=$EDGE_INSTANCES jar=$JAR
+  [[ $EDGE_COMPARE == true ]] && edges=${target##*-e}
+  if [[ -n $JAR_B ]]; then
+    jar=$JAR_A
+    [[ $1 == *-b ]] && jar=$JAR_B
+  fi
+  [[ $edges == "$EDGE_INSTANCES" && $jar == "$JAR" && -n $PROXY_PID ]] && return 0
+  EDGE_INSTANCES=$edges
+  JAR=$jar
+  restart_proxy "edge.instances ${edges:-default}, $jar"
+  [[ -z $edges ]] || grep -q "($edges edge instances)" "$OUT/proxy.log" \
+    || die "the proxy did not start $edges edge instances ($OUT/proxy.log)"
 }
 
 # restart_proxy WHAT: stops the proxy when it runs and starts it with the settings of the next target (WHAT names
@@ -759,6 +773,7 @@ delete_topic() {
 
 run_ws() {
   local target=$1 round=$2 topic=bench-ws-$1-r$2-$RUN_ID
+  [[ $target == proxy-ws* && -n $JAR_B ]] && settings_for "$target"
   if ! ws_available "$target"; then record_skip ws "$target" "$round" "skipped: endpoint not available"; return; fi
   measure ws "$target" "$round" "$topic" ws-perf $((DURATION + 60)) \
     "$PERF" websocket-producer -u "$(ws_base "$target")" -r "$WS_RATE" -s "$SIZE" -time "$DURATION" \
@@ -770,7 +785,7 @@ run_ws_window() {
   local scenario=$1 target=$2 round=$3 topic=bench-$1-$2-r$3-$RUN_ID query=
   [[ $scenario == ws-window-batch ]] && query=batchingEnabled=true
   [[ $target == proxy-ws* && -n $COMPARE ]] && variant_for "$target"
-  [[ $target == proxy-ws-e* ]] && edges_for "$target"
+  [[ $target == proxy-ws* && ($EDGE_COMPARE == true || -n $JAR_B) ]] && settings_for "$target"
   if ! ws_available "$target"; then record_skip "$scenario" "$target" "$round" "skipped: endpoint not available"; return; fi
   [[ $COMPARE == observability ]] && hold_lag_consumer "$topic"
   prepare_gatling
@@ -844,7 +859,7 @@ run_http() {
   local scenario=$1 round=$2 target=${3:-proxy} per_request=1 topic=bench-$1-${3:-proxy}-r$2-$RUN_ID
   [[ $scenario == http-batch ]] && per_request=$BATCH
   [[ -n $COMPARE ]] && variant_for "$target"
-  [[ $target == proxy-e* ]] && edges_for "$target"
+  [[ $target == proxy-e* ]] && settings_for "$target"
   [[ $COMPARE == observability ]] && hold_lag_consumer "$topic"
   if [[ $HTTP_CLIENT == wrk ]]; then
     local script=$OUT/wrk-$per_request${target#proxy}.lua token=()
@@ -965,6 +980,8 @@ EOF
   [[ $COMPARE == observability ]] && variant=-observed
   [[ $EDGE_COMPARE == false ]] || echo "edge-compare: edge.instances 1 (targets proxy-e1, proxy-ws-e1) and 2" \
     "(proxy-e2, proxy-ws-e2), the proxy restarted before each target" >> "$OUT/settings.txt"
+  [[ -z $JAR_B ]] || echo "jar-compare: $JAR_A (targets proxy-ws, proxy-ws-e1, …) and $JAR_B (the same targets" \
+    "with -b), the proxy restarted before each target" >> "$OUT/settings.txt"
   local round scenario
   IFS=, read -r -a scenario_list <<< "$SCENARIOS"
   for round in $(seq 1 "$ROUNDS"); do
@@ -973,7 +990,10 @@ EOF
         case $scenario in
           http-single | http-batch) run_http "$scenario" "$round" proxy-e1; run_http "$scenario" "$round" proxy-e2 ;;
           ws-window | ws-window-batch)
-            run_ws_window "$scenario" proxy-ws-e1 "$round"; run_ws_window "$scenario" proxy-ws-e2 "$round" ;;
+            run_ws_window "$scenario" proxy-ws-e1 "$round"
+            [[ -z $JAR_B ]] || run_ws_window "$scenario" proxy-ws-e1-b "$round"
+            run_ws_window "$scenario" proxy-ws-e2 "$round"
+            [[ -z $JAR_B ]] || run_ws_window "$scenario" proxy-ws-e2-b "$round" ;;
           *) log "--edge-compare: skipping $scenario" ;;
         esac
         continue
@@ -989,8 +1009,10 @@ EOF
         continue
       fi
       case $scenario in
-        ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round" ;;
-        ws-window | ws-window-batch) run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round" ;;
+        ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round"; [[ -z $JAR_B ]] || run_ws proxy-ws-b "$round" ;;
+        ws-window | ws-window-batch)
+          run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round"
+          [[ -z $JAR_B ]] || run_ws_window "$scenario" proxy-ws-b "$round" ;;
         http-single | http-batch) run_http "$scenario" "$round" ;;
         http-avro) run_http_avro typed "$round"; run_http_avro bytes "$round" ;;
         ws-consume) run_ws_consume pulsar-ws "$round"; run_ws_consume proxy-ws "$round" ;;
@@ -1365,6 +1387,9 @@ PY
 # ---- main -------------------------------------------------------------------------------------------------------------
 
 log "output in $OUT"
+JAR_A=$JAR
+[[ -z $JAR_B || -f $JAR_B ]] || die "no proxy jar at $JAR_B (--jar-compare)"
+[[ -z $JAR_B || -z $COMPARE ]] || die "--jar-compare and --$COMPARE-compare: one at a time"
 [[ $EDGE_COMPARE == false || -z $COMPARE ]] || die "--edge-compare and --$COMPARE-compare: one at a time"
 [[ $EDGE_COMPARE == false || $HTTP_CLIENT == wrk ]] || die "--edge-compare needs wrk for the HTTP scenarios"
 [[ $COMPARE != observability || $HTTP_CLIENT == wrk ]] || die "--observability-compare needs wrk for the HTTP scenarios"

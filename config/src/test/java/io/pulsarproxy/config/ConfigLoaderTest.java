@@ -182,7 +182,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.systemPropertyName("http.port")).isEqualTo("proxy.http.port");
     assertThat(ConfigLoader.envVarName("auth.jwt.secretKey")).isEqualTo("PROXY_AUTH_JWT_SECRET_KEY");
     assertThat(ConfigLoader.keys()).doesNotHaveDuplicates().startsWith("pulsar.serviceUrl")
-        .endsWith("cluster.tls.trustFile");
+        .endsWith("cluster.handoverWait");
   }
 
   @Test
