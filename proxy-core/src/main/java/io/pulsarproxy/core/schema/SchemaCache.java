@@ -113,7 +113,7 @@ public final class SchemaCache implements Shareable {
     synchronized (entries) {
       Entry entry = entries.get(key);
       if (entry != null && entry.value().isDone() && !entry.value().isCompletedExceptionally()) {
-        Optional<KnownSchema> known = entry.value().join();
+        Optional<KnownSchema> known = entry.value().getNow(Optional.empty());
         if (known.isPresent()) {
           return known.get();
         }
