@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EdgeVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeVerticle.class);
+  /** How long a stopping edge goes on answering after its last request in progress ended, before it closes. */
+  private static final long CLOSE_GRACE_MS = 500;
 
   private final List<EdgeRoutes> contributed;
   private final ProxyMetrics metrics;
@@ -140,7 +142,16 @@ public final class EdgeVerticle extends VerticleBase {
         .onFailure(err -> LOG.warn("{} requests (or contributed connections) still in progress after {} ms; closing",
             inFlight, deadline))
         .otherwiseEmpty()
+        // A request whose bytes had arrived, but that no event loop had read yet when the last one in progress ended,
+        // would be cut off by the close with no answer at all: keep answering (503, Connection: close) a moment more.
+        .compose(v -> linger(Math.min(CLOSE_GRACE_MS, deadline)))
         .compose(v -> server == null ? Future.succeededFuture() : server.close());
+  }
+
+  private Future<Void> linger(long millis) {
+    Promise<Void> waited = Promise.promise();
+    vertx.setTimer(Math.max(1, millis), id -> waited.complete());
+    return waited.future();
   }
 
   /** The port actually bound (useful with port 0). Call after start completed. */
