@@ -429,10 +429,13 @@ class TypedProduceIT {
     java.net.http.WebSocket socket = proxy.http.newWebSocketBuilder().buildAsync(java.net.URI.create(
             "ws://127.0.0.1:" + proxy.app.httpPort() + "/ws/v2/producer/" + topic.replace("://", "/")
                 + "?valueFormat=json"), acks).get(30, TimeUnit.SECONDS);
+    // The JDK's WebSocket refuses a send while the previous one is pending: wait for each.
     socket.sendText(new JsonObject().put("context", "c1").put("key", "k1")
-        .put("value", new JsonObject().put("name", "ann").put("age", 30).put("city", "Oslo")).encode(), true);
+        .put("value", new JsonObject().put("name", "ann").put("age", 30).put("city", "Oslo")).encode(), true)
+        .get(30, TimeUnit.SECONDS);
     socket.sendText(new JsonObject().put("context", "c2")
-        .put("value", new JsonObject().put("name", "bob").put("age", "old")).encode(), true);
+        .put("value", new JsonObject().put("name", "bob").put("age", "old")).encode(), true)
+        .get(30, TimeUnit.SECONDS);
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
         .until(() -> acks.messages.size() == 2);
     JsonObject ok = acks.messages.get(0);
