@@ -10,6 +10,7 @@ import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
+import io.pulsarproxy.core.schema.ProducerSchema;
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
 import io.vertx.core.json.JsonArray;
@@ -302,24 +303,6 @@ class TypedConsumeIT {
         .put("samples", new JsonArray().add(1).add(2).add(3)));
   }
 
-  /** A schema the client sends as given, with bodies sent as they are: for descriptors and corrupt bodies. */
-  record RawSchema(SchemaInfo info) implements Schema<byte[]> {
-    @Override
-    public byte[] encode(byte[] message) {
-      return message;
-    }
-
-    @Override
-    public SchemaInfo getSchemaInfo() {
-      return info;
-    }
-
-    @Override
-    public Schema<byte[]> clone() {
-      return this;
-    }
-  }
-
   @Test
   void protobufNativeMessagesAreTheirCanonicalJson() throws Exception {
     FileDescriptorProto file = FileDescriptorProto.newBuilder().setName("sensor.proto").setPackage("iot")
@@ -344,7 +327,7 @@ class TypedConsumeIT {
         .addRepeatedField(type.findFieldByName("samples"), 5)
         .build().toByteArray();
     String topic = broker.uniqueTopic("typed-protobuf");
-    produce(topic, new RawSchema(info), List.of(body));
+    produce(topic, new ProducerSchema(info).pulsarSchema(), List.of(body));
     assertThat(broker.admin().schemas().getSchemaInfo(topic).getType()).isEqualTo(SchemaType.PROTOBUF_NATIVE);
 
     JsonObject m = objects(readAll(topic, "json", 1)).get(0);
@@ -391,7 +374,7 @@ class TypedConsumeIT {
     String topic = broker.uniqueTopic("typed-corrupt");
     produce(topic, orderSchema(), List.of(order(1, "ok")));
     byte[] corrupt = {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01};
-    produce(topic, new RawSchema(orderSchema().getSchemaInfo()), List.of(corrupt));
+    produce(topic, new ProducerSchema(orderSchema().getSchemaInfo()).pulsarSchema(), List.of(corrupt));
     produce(topic, orderSchema(), List.of(order(3, "ok")));
 
     List<JsonObject> read = objects(readAll(topic, "json", 3));
