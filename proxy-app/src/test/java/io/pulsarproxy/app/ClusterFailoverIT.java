@@ -7,12 +7,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.pulsarproxy.testkit.PulsarBroker;
 import io.pulsarproxy.testkit.PulsarExtension;
+import io.pulsarproxy.testkit.StandalonePulsar;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -35,6 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP consumer instances in a cluster of proxies in separate processes: one created on a node answers on every node
@@ -48,6 +51,12 @@ class ClusterFailoverIT {
   /** Hazelcast's failure detector gives up on a silent member after 15 s; a stopped one is seen at once. */
   private static final Duration LEAVE = Duration.ofSeconds(60);
   private static final String TAKEOVER_DELAY = "1s";
+  /**
+   * The longest a request may wait for its answer: one in flight to a node as it dies waits for its time-out
+   * (pulsar.operationTimeout, 10 s here, plus margins and the poll's wait), is tried again (as long again when the
+   * cluster has not seen the node gone yet), then held for cluster.handoverWait (10 s here) before its 503.
+   */
+  private static final Duration ANSWER_WITHIN = Duration.ofSeconds(90);
 
   private final List<ProxyProcess> started = new ArrayList<>();
   private ScheduledExecutorService producing;
@@ -140,6 +149,62 @@ class ClusterFailoverIT {
   }
 
   @Test
+  void anInstanceWhoseNodeIsKilledWhileTheBrokerIsDownComesBackWithTheBroker(@TempDir Path dir, TestInfo test)
+      throws Exception {
+    try (StandalonePulsar broker = StandalonePulsar.startNew(dir.resolve("pulsar"))) {
+      List<ProxyProcess> nodes = cluster(broker, test, 2);
+      ProxyProcess owner = nodes.get(0);
+      ProxyProcess survivor = nodes.get(1);
+      String topic = broker.uniqueTopic("cluster-outage");
+      String id = create(owner, subscription(topic, "sub", "Exclusive"));
+      List<String> sent = new ArrayList<>();
+      client = broker.newClient();
+      try (Producer<String> producer = client.newProducer(Schema.STRING).topic(topic).create()) {
+        for (int i = 0; i < 10; i++) {
+          sent.add("m-" + i);
+          producer.send("m-" + i);
+        }
+      }
+      client.close();
+      client = null;
+      Consuming consuming = new Consuming(survivor, id);
+      await().atMost(Duration.ofSeconds(60)).until(() -> consuming.pollOnce() && !consuming.received.isEmpty());
+
+      broker.stop();
+      owner.kill();
+      // The survivor claims the instance and cannot re-create it while Pulsar is away: it keeps trying, and a client
+      // is told the instance is moving.
+      String retrying = "Could not take over consumer instance " + id;
+      await().atMost(LEAVE).until(() -> {
+        consuming.pollOnce();
+        return survivor.log().contains(retrying);
+      });
+      consuming.pollOnce();
+      assertThat(survivor.log()).doesNotContain("it is gone");
+
+      broker.start();
+      String took = "Took over consumer instance " + id;
+      await().atMost(Duration.ofSeconds(120)).until(() -> {
+        consuming.pollOnce();
+        return survivor.log().contains(took);
+      });
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        consuming.pollOnce();
+        return consuming.received.containsAll(sent);
+      });
+      assertThat(consuming.received).containsExactlyInAnyOrderElementsOf(sent);
+      assertThat(consuming.failures).isNotEmpty().allSatisfy(failure -> {
+        assertThat(failure.statusCode()).as(failure.body()).isEqualTo(503);
+        assertThat(new JsonObject(failure.body()).getString("error")).isEqualTo("INSTANCE_MOVING");
+        assertThat(failure.headers().firstValue("Retry-After")).isPresent();
+      });
+      System.out.printf("node killed with the broker down: %d polls, %d answered 503 INSTANCE_MOVING; all %d "
+          + "messages received once the broker was back%n", consuming.polls.get(), consuming.failures.size(),
+          sent.size());
+    }
+  }
+
+  @Test
   void aStoppingNodeHandsItsInstancesOverAndNoRequestFails(PulsarBroker broker, TestInfo test) throws Exception {
     Flow flow = consumingThroughTheOtherNode(broker, test, "Shared");
     ProxyProcess stopping = flow.owner();
@@ -220,7 +285,8 @@ class ClusterFailoverIT {
     /** One poll, and the ack of what it brought; whether both succeeded. */
     boolean pollOnce() {
       polls.incrementAndGet();
-      HttpResponse<String> polled = node.get(node.url(messages(id, 50, 500)));
+      HttpResponse<String> polled = node.send(HttpRequest.newBuilder(URI.create(node.url(messages(id, 50, 500))))
+          .timeout(ANSWER_WITHIN).GET().build());
       if (polled.statusCode() != 200) {
         failures.add(polled);
         return false;
@@ -234,8 +300,10 @@ class ClusterFailoverIT {
         received.add(text((JsonObject) m));
         ids.add(((JsonObject) m).getString("messageId"));
       });
-      HttpResponse<String> acked = node.postJson(acks(id), new JsonObject().put("messageIds", new JsonArray(ids))
-          .encode());
+      HttpResponse<String> acked = node.send(HttpRequest.newBuilder(URI.create(node.url(acks(id))))
+          .timeout(ANSWER_WITHIN).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("messageIds", new JsonArray(ids)).encode()))
+          .build());
       if (acked.statusCode() != 204) {
         failures.add(acked);
         return false;

@@ -80,6 +80,8 @@ public final class ConsumeApi {
   private final SpecStore specs;
   private long takeoverDelayMs;
   private long handoverWaitMs;
+  private long retryInitialDelayMs;
+  private long retryMaxDelayMs;
 
   /**
    * @param node what the consumer instances of every edge instance of the node count together; create on the edge
@@ -98,6 +100,8 @@ public final class ConsumeApi {
     this.opTimeoutMs = instanceTimeoutMs(config);
     this.takeoverDelayMs = config.cluster().takeoverDelay().toMillis();
     this.handoverWaitMs = config.cluster().handoverWait().toMillis();
+    this.retryInitialDelayMs = config.resilience().retryInitialDelay().toMillis();
+    this.retryMaxDelayMs = config.resilience().retryMaxDelay().toMillis();
     this.service = new ConsumerClient(vertx, config);
     this.specs = nodeId == null ? null : new SpecStore(vertx, nodeId, config.httpConsumer().maxInstances());
     this.registry = new ConsumerRegistry(vertx, service, config.httpConsumer(), node, this::serve, specs);
@@ -129,6 +133,8 @@ public final class ConsumeApi {
     opTimeoutMs = instanceTimeoutMs(config);
     takeoverDelayMs = config.cluster().takeoverDelay().toMillis();
     handoverWaitMs = config.cluster().handoverWait().toMillis();
+    retryInitialDelayMs = config.resilience().retryInitialDelay().toMillis();
+    retryMaxDelayMs = config.resilience().retryMaxDelay().toMillis();
     service.reconfigure(config);
     registry.reconfigure(config.httpConsumer());
     resumes.reconfigure(config.httpConsumer().maxInstances(), config.httpConsumer().idleTimeout().toMillis());
@@ -196,18 +202,45 @@ public final class ConsumeApi {
       return;
     }
     specs.claim(entry).onSuccess(won -> {
-      if (!won) {
-        return;
+      if (won) {
+        reopen(entry, spec, System.currentTimeMillis() + registry.config().idleTimeout().toMillis(),
+            retryInitialDelayMs);
       }
-      registry.reopen(entry.id(), spec, c -> new PollBuffer(c, service, vertx))
-          .onSuccess(c -> LOG.info("Took over consumer instance {} of subscription {} from node {}", c.id,
-              c.spec.subscription(), entry.owner().isEmpty() ? "(released)" : entry.owner()))
-          .onFailure(err -> {
-            LOG.warn("Could not take over consumer instance {} of subscription {}: {}; it is gone", entry.id(),
-                spec.consumer().subscription(), err.getMessage());
-            specs.remove(entry.id());
-          });
     });
+  }
+
+  /**
+   * Re-creates a claimed instance. A failure (Pulsar unreachable, this node full) is tried again, the backoff doubling
+   * from {@code resilience.retryInitialDelay} to {@code resilience.retryMaxDelay}, until {@code until} (its idle
+   * timeout after the takeover began: nobody could use it meanwhile, and it would have expired); requests to it are
+   * answered 503 {@code INSTANCE_MOVING} meanwhile. Then it is forgotten (404). A node that stops meanwhile releases
+   * it to the others.
+   */
+  private void reopen(SpecStore.Entry entry, InstanceSpecs.Spec spec, long until, long backoffMs) {
+    registry.reopen(entry.id(), spec, c -> new PollBuffer(c, service, vertx))
+        .onSuccess(c -> LOG.info("Took over consumer instance {} of subscription {} from node {}", c.id,
+            c.spec.subscription(), entry.owner().isEmpty() ? "(released)" : entry.owner()))
+        .onFailure(err -> {
+          if (registry.stopped()) {
+            specs.release(entry.id())
+                .onSuccess(v -> vertx.eventBus().publish(Addresses.CONSUMERS_RELEASED, specs.nodeId()));
+            return;
+          }
+          if (System.currentTimeMillis() + backoffMs >= until) {
+            LOG.warn("Could not take over consumer instance {} of subscription {}: {}; gave up after its idle "
+                + "timeout, it is gone", entry.id(), spec.consumer().subscription(), err.getMessage());
+            specs.remove(entry.id());
+            return;
+          }
+          LOG.warn("Could not take over consumer instance {} of subscription {} yet: {}; trying again in {} ms",
+              entry.id(), spec.consumer().subscription(), err.getMessage(), backoffMs);
+          vertx.setTimer(backoffMs, t -> specs.get(entry.id()).otherwise(Optional.empty()).onSuccess(now -> {
+            // Still this node's: not deleted meanwhile.
+            if (now.isPresent() && now.get().owner().equals(specs.nodeId())) {
+              reopen(entry, spec, until, Math.min(backoffMs * 2, retryMaxDelayMs));
+            }
+          }));
+        });
   }
 
   /**
@@ -304,7 +337,7 @@ public final class ConsumeApi {
         .onSuccess(answer -> {
           List<String> ids = InstanceCalls.strings(answer.getJsonArray(InstanceCalls.IDS));
           ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-              .end(answer.getJsonArray(InstanceCalls.BODY).toBuffer())
+              .end(answer.getBuffer(InstanceCalls.BODY))
               .onFailure(err -> {
                 if (!ids.isEmpty()) {
                   LOG.debug("Poll answer of {} not delivered ({}); asking Pulsar to redeliver {} messages", id,

@@ -190,7 +190,8 @@ final class ConsumerRegistry {
    * subscription, so Pulsar delivers again what it had delivered and not seen acknowledged; its idle clock starts
    * now. Counted against {@code httpConsumer.maxInstances} of this node and, clustered, of the cluster (whose count
    * no longer holds the departed node's share), not against the per-client limit nor a principal's quota, which
-   * counted it where it was created. Served at its address once its Pulsar side is open.
+   * counted it where it was created. Served at its address once its Pulsar side is open. On failure its spec stays
+   * in the cluster's map, claimed by this node.
    */
   Future<HttpConsumer> reopen(String id, InstanceSpecs.Spec spec, Function<HttpConsumer, Delivery> deliveryOf) {
     if (stopped) {
@@ -230,6 +231,7 @@ final class ConsumerRegistry {
           return Future.succeededFuture(c);
         })
         .recover(err -> {
+          c.shared = false; // its spec stays in the cluster's map: the caller tries again, or gives it up
           forget(c, null);
           return Future.failedFuture(err);
         });

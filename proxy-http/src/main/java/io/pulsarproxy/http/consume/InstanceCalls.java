@@ -81,8 +81,13 @@ final class InstanceCalls {
     request.reply(answer);
   }
 
+  /**
+   * A poll's answer: the messages already written as the HTTP body, which the edge instance serving the client writes
+   * as they are. Across nodes the body travels as base64 in the answer's JSON, so the other node neither parses the
+   * messages nor writes them again.
+   */
   static void pollAnswer(Message<JsonObject> request, JsonArray messages, List<String> ids) {
-    request.reply(new JsonObject().put(STATUS, 200).put(BODY, messages).put(IDS, new JsonArray(ids)));
+    request.reply(new JsonObject().put(STATUS, 200).put(BODY, messages.toBuffer()).put(IDS, new JsonArray(ids)));
   }
 
   static void fail(Message<JsonObject> request, ProxyException e) {
