@@ -2,10 +2,10 @@ package io.pulsarproxy.app;
 
 import static org.awaitility.Awaitility.await;
 
+import io.pulsarproxy.testkit.Ports;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,7 +51,8 @@ final class ProxyProcess implements AutoCloseable {
   /** {@code java -jar target/pulsar-proxy.jar}, its output (stdout and stderr) written to {@code log}. */
   static ProcessBuilder command(Path log) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-XX:+ExitOnOutOfMemoryError", "-jar", JAR.toString())
+    // C1 only: a test's proxy lives for seconds to a minute, where C2's compilations cost more CPU than they save.
+    return new ProcessBuilder(java, "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile());
   }
 
@@ -96,10 +97,8 @@ final class ProxyProcess implements AutoCloseable {
   }
 
   /** A TCP port free at the moment, for settings that cannot be 0 (a cluster member list names ports up front). */
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  static int freePort() {
+    return Ports.free();
   }
 
   int httpPort() {

@@ -311,6 +311,7 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
     env.put("JAVA_HOME", System.getProperty("java.home"));
     env.put("PULSAR_MEM", Settings.PULSAR_MEM);
     env.put("PULSAR_GC", Settings.PULSAR_GC);
+    env.put("PULSAR_EXTRA_OPTS", Settings.PULSAR_EXTRA_OPTS);
     env.put("PULSAR_LOG_DIR", logs.toString());
     env.put("PULSAR_STANDALONE_CONF", conf.toString());
     try {

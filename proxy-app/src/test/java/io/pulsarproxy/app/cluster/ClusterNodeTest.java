@@ -10,12 +10,11 @@ import io.pulsarproxy.core.bus.Codecs;
 import io.pulsarproxy.core.bus.LocalCodec;
 import io.pulsarproxy.core.cluster.SpecStore;
 import io.pulsarproxy.metrics.ProxyMetrics;
+import io.pulsarproxy.testkit.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -174,9 +173,7 @@ class ClusterNodeTest {
   }
 
   /** A TCP port free at the moment, for a member list that names ports up front. */
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  static int freePort() {
+    return Ports.free();
   }
 }
