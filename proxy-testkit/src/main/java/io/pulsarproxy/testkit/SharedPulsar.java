@@ -79,17 +79,33 @@ public final class SharedPulsar {
     return StandalonePulsar.startNew(base.resolve(name));
   }
 
-  /** Work directories of earlier test runs whose broker is gone, so target/ does not grow run after run. */
+  /**
+   * Work directories of earlier test runs whose broker is gone, so target/ does not grow run after run. A directory
+   * whose JVM (the pid its name ends with) still runs is another test JVM's of this run, which may not have started
+   * its broker yet: it is left alone.
+   */
   private static void removeOldSharedDirs(Path base) {
     if (!Files.isDirectory(base)) {
       return;
     }
     try (Stream<Path> dirs = Files.list(base)) {
       dirs.filter(dir -> dir.getFileName().toString().startsWith("shared-"))
+          .filter(dir -> !ownerRuns(dir))
           .filter(dir -> StandalonePulsar.reapOrphan(dir, false))
           .forEach(PulsarDistribution::deleteRecursively);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + base, e);
+    }
+  }
+
+  /** Whether the JVM that made {@code dir} ({@code shared-<time>-<pid>}) still runs. */
+  static boolean ownerRuns(Path dir) {
+    String name = dir.getFileName().toString();
+    try {
+      long pid = Long.parseLong(name.substring(name.lastIndexOf('-') + 1));
+      return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (NumberFormatException notOurs) {
+      return false;
     }
   }
 }
