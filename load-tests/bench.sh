@@ -106,7 +106,8 @@
 #                       cross the clustered event bus), --cluster-messages / 10 timed of each after 200 unmeasured;
 #                       (ii) proxy CPU-seconds per 1000 messages (utime + stime of both proxy processes) for
 #                       --cluster-messages messages produced through A in requests of 100 and consumed (poll max=100
-#                       + ack) through A (target one-node) and through B (target crossing), in alternating order.
+#                       + ack) through A (target one-node) and through B (target crossing), in alternating order;
+#                       before round 1 one unmeasured arm of each (--cluster-messages / 4) warms both paths.
 #                       Client: ClusterCompareLoad. Writes cluster.csv and cluster.md. Other scenarios are not run
 #                       [BENCH_CLUSTER_COMPARE=true]
 #   --cluster-port P    Hazelcast port of node A in --cluster-compare [BENCH_CLUSTER_PORT, 5801]
@@ -1326,6 +1327,19 @@ run_cluster_compare() {
   hz=$(getconf CLK_TCK)
   local timed=$((CLUSTER_MESSAGES / 10))
   echo "round,kind,target,value1,value2,note" > "$OUT/cluster.csv"
+  # Both paths warmed before the first measured round (the JIT of a JVM just started weighs on round 1 otherwise):
+  # one unmeasured consume arm of each, a quarter of the messages.
+  for arm in one-node crossing; do
+    topic=persistent://$NAMESPACE/bench-cluster-warmup-$arm-$RUN_ID
+    local through=$owner
+    [[ $arm == crossing ]] && through=$via
+    log "cluster-compare warm-up: $arm, $((CLUSTER_MESSAGES / 4)) messages (not measured)"
+    start_client 900 "$OUT/cluster-warmup-$arm.log" java -Xmx256m -cp "$GATLING_CP" \
+      io.pulsarproxy.loadtests.ClusterCompareLoad --mode consume --owner "$owner" --via "$through" --topic "$topic" \
+      --messages $((CLUSTER_MESSAGES / 4)) --size "$SIZE"
+    wait_client || die "the $arm warm-up client failed ($OUT/cluster-warmup-$arm.log)"
+    delete_topic "${topic##*/}"
+  done
   for ((round = 1; round <= ROUNDS; round++)); do
     topic=persistent://$NAMESPACE/bench-cluster-latency-$RUN_ID-$round
     log "cluster-compare round $round: poll + ack latency, $timed through each node"
