@@ -52,7 +52,8 @@
 #   --consume-messages N  messages written to each ws-consume topic and drained by the client
 #                       [BENCH_CONSUME_MESSAGES, 200000]
 #   --ws-consume-connections N  consumer sockets of ws-consume [BENCH_WS_CONSUME_CONNECTIONS, 4]
-#   --proxy-java-opts S extra JVM options for the proxy, e.g. a JFR recording [BENCH_PROXY_JAVA_OPTS]
+#   --proxy-java-opts S extra JVM options for the proxy, e.g. a JFR recording [BENCH_PROXY_JAVA_OPTS]; in
+#                       --cluster-compare {node} in it becomes the node's name (a or b)
 #   --proxy-jar PATH    the proxy jar to run, e.g. to compare builds [BENCH_PROXY_JAR, proxy-app/target/pulsar-proxy.jar,
 #                       built when missing]
 #   --direct-rate N     msg/s offered by pulsar-perf produce, which waits when 1000 sends are pending, so a rate
@@ -1298,6 +1299,8 @@ start_cluster_node() {
   done
   local heap=()
   [[ -n $PROXY_HEAP ]] && heap=("-Xmx$PROXY_HEAP")
+  # --proxy-java-opts, with {node} replaced by the node's name (a JFR recording per node).
+  [[ -n $PROXY_JAVA_OPTS ]] && heap+=(${PROXY_JAVA_OPTS//\{node\}/$name})
   log "starting proxy node $name on ports $http / $management, cluster $cluster (log $OUT/proxy-$name.log)"
   set -m
   PROXY_PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BROKER_PORT PROXY_HTTP_PORT=$http PROXY_MANAGEMENT_PORT=$management \

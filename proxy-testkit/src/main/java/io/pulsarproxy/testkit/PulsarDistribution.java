@@ -195,20 +195,24 @@ public final class PulsarDistribution {
     }
   }
 
+  /**
+   * Deletes {@code dir} and everything in it. Another test JVM may be deleting the same old directory at the same
+   * time: a walk that finds part of the tree gone (each such failure is the other's progress) starts again until
+   * nothing is left.
+   */
   static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          LOG.debug("Cannot delete {}: {}", path, e.toString());
-        }
-      });
-    } catch (IOException e) {
-      LOG.debug("Cannot delete {}: {}", dir, e.toString());
+    for (int walk = 0; walk < 100 && Files.exists(dir); walk++) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+          try {
+            Files.deleteIfExists(path);
+          } catch (IOException e) {
+            LOG.debug("Cannot delete {}: {}", path, e.toString());
+          }
+        });
+      } catch (IOException | UncheckedIOException e) {
+        LOG.debug("Cannot delete {}: {}", dir, e.toString());
+      }
     }
   }
 }

@@ -19,6 +19,33 @@ class PulsarDistributionTest {
   @TempDir
   Path tmp;
 
+  /** Two test JVMs may clean up the same old broker directory at once: neither may fail because of the other. */
+  @Test
+  void aTreeDeletedFromSeveralThreadsAtOnceIsGoneWithoutAnError() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      for (int run = 0; run < 20; run++) {
+        Path dir = Files.createDirectories(tmp.resolve("shared-" + run));
+        for (int i = 0; i < 50; i++) {
+          Files.writeString(Files.createDirectories(dir.resolve("d" + i).resolve("conf")).resolve("f"), "x");
+        }
+        List<Callable<Void>> deletes = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          deletes.add(() -> {
+            PulsarDistribution.deleteRecursively(dir);
+            return null;
+          });
+        }
+        for (Future<Void> done : pool.invokeAll(deletes)) {
+          done.get();
+        }
+        assertThat(dir).doesNotExist();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void knowsTheVersionItWasBuiltWith() {
     assertThat(PulsarDistribution.version()).matches("\\d+\\.\\d+\\.\\d+.*");
