@@ -65,7 +65,8 @@ public final class ApiContract {
       Set<String> opaque = new HashSet<>();
       JsonObject forValidation = validatable(raw, opaque);
       return OpenAPIContract.from(vertx, forValidation)
-          .map(contract -> new ApiContract(contract, RequestValidator.create(vertx, contract), yaml, opaque));
+          .map(contract -> new ApiContract(contract,
+              RequestValidator.create(vertx, new PrebuiltValidators(contract)), yaml, opaque));
     });
   }
 
