@@ -15,6 +15,7 @@ import io.pulsarproxy.core.consume.ConsumerVerticle;
 import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.core.trace.Tracing;
+import io.pulsarproxy.edge.FlushConsolidation;
 import io.pulsarproxy.edge.EdgeRoutes;
 import io.pulsarproxy.edge.EdgeVerticle;
 import io.pulsarproxy.edge.ClusterCounts;
@@ -126,6 +127,8 @@ public final class ProxyApp {
             // The route is the path template of the route that answered (bounded), never the raw path.
             .addLabels(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE));
     VertxBuilder builder = Vertx.builder()
+        // Runs of WebSocket frames and responses written in one turn of an event loop go out with one flush.
+        .withTransport(FlushConsolidation.nio())
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withTracer(new OpenTelemetryTracingFactory(tracing));
     if (node == null) {

@@ -22,7 +22,7 @@ import java.util.List;
  * opened (and holds until it closes). Acks are written in the order the frames came.
  *
  * <p>Backpressure, not refusals: at most {@code maxInFlight} frames of the socket await their ack (the broker's
- * answer, or the writing of the ack). When that many do, the session stops reading the socket until acks free room;
+ * answer, or their turn in frame order). When that many do, the session stops reading the socket until acks free room;
  * the client's frames then wait in TCP buffers, and a client that sends without waiting for acks is slowed to what the
  * broker takes instead of being answered {@code send-error}. The session also stops reading while the socket's write
  * queue is full (a client that does not read its acks), until it drains. Only a send that fails is answered
@@ -52,8 +52,7 @@ import java.util.List;
  * in frame order by the shared producer, and every frame gets its own ack; the group's acks are written when the
  * broker has answered for all of it (the producer completes sends in order, so that is when the last one is acked).
  *
- * <p>Confined to the edge verticle's event loop, like every socket's state; only the count of acks still in the
- * {@link FrameWriter} is shared with the writer's thread, which calls back on the event loop when it was waited for.
+ * <p>Confined to the edge verticle's event loop, like every socket's state.
  */
 final class ProducerSession extends SocketSession {
   /** How soon a socket looks at the budget again when it cannot register to be told. */
@@ -209,25 +208,20 @@ final class ProducerSession extends SocketSession {
     updateReading();
   }
 
-  /** Frames of this socket the proxy holds: awaiting the broker, their turn to be acked, or the writing of the ack. */
+  /**
+   * Frames of this socket the proxy holds: awaiting the broker or their turn to be acked. Acks written and not yet
+   * sent are bounded by the socket's write queue, which stops reading when full.
+   */
   private int inFlight() {
-    return pending.size() + unwritten();
+    return pending.size();
   }
 
-  /**
-   * Reads the socket while its window and its write queue have room, else pauses it. Acks still in the writer count
-   * against the window (it bounds what the socket holds in the proxy, not only at the broker): when only they keep it
-   * full, the writer calls back once it has written them, since no other event would resume reading.
-   */
+  /** Reads the socket while its window and its write queue have room, else pauses it. */
   private void updateReading() {
     if (draining || isClosing()) {
       return; // shutdown paused the socket for good; a closing one is not resumed
     }
-    boolean windowFull = inFlight() >= maxInFlight;
-    if (windowFull && unwritten() > 0 && !callWhenWritten()) {
-      windowFull = inFlight() >= maxInFlight; // the writer finished in between
-    }
-    boolean pause = windowFull || writeQueueFull() || budgetSpent() || rateTimer >= 0;
+    boolean pause = inFlight() >= maxInFlight || writeQueueFull() || budgetSpent() || rateTimer >= 0;
     if (pause != readingPaused) {
       readingPaused = pause;
       if (pause) {
@@ -257,11 +251,6 @@ final class ProducerSession extends SocketSession {
       }
     }
     return true;
-  }
-
-  @Override
-  void framesWritten() {
-    updateReading();
   }
 
   /** Stops reading frames and closes once the frames already taken have their acks. */

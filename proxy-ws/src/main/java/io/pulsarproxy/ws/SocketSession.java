@@ -11,8 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +43,6 @@ abstract class SocketSession {
   /** The event loop's context, where every handler of the socket runs. */
   final Context context;
   private final Promise<Void> closed = Promise.promise();
-  /** Frames handed to the server's {@link FrameWriter} and not written yet (it counts them down). */
-  private final AtomicInteger unwritten = new AtomicInteger();
-  /** Set while the session wants {@link #framesWritten()} called once the writer has written a run. */
-  private final AtomicBoolean callWhenWritten = new AtomicBoolean();
   private long lastActivityNanos = System.nanoTime();
   private long lastPingNanos = System.nanoTime();
   private boolean closing;
@@ -148,54 +142,19 @@ abstract class SocketSession {
   }
 
   /**
-   * Writes text frames in order; does nothing once the socket is closing. A run of frames goes through the server's
-   * {@link FrameWriter} (one flush for the run); a lone frame is written at once, unless frames handed over earlier
-   * are still waiting there (it must not overtake them).
+   * Writes text frames in order, on the socket's event loop; does nothing once the socket is closing. The frames
+   * written in one turn of the loop, by this socket and the others of its connection's loop, leave with one flush
+   * per connection at the end of the turn: the proxy's transport consolidates flushes ({@code FlushConsolidation} in
+   * proxy-edge). Frames written and not yet flushed count against the socket's write queue.
    */
   void writeAll(List<String> frames) {
     if (isClosing() || frames.isEmpty()) {
       return;
     }
     touch();
-    if (frames.size() == 1 && unwritten.get() == 0) {
-      socket.writeTextMessage(frames.get(0));
-      return;
+    for (String frame : frames) {
+      socket.writeTextMessage(frame);
     }
-    int count = frames.size();
-    unwritten.addAndGet(count);
-    if (!sessions.writer().write(socket, frames, () -> written(count))) {
-      unwritten.addAndGet(-count);
-      frames.forEach(socket::writeTextMessage);
-    }
-  }
-
-  /** On the writer's thread, once it wrote a run of {@code count} frames. */
-  private void written(int count) {
-    unwritten.addAndGet(-count);
-    if (callWhenWritten.getAndSet(false)) {
-      context.runOnContext(v -> framesWritten());
-    }
-  }
-
-  /** Frames handed over for writing and not written yet. */
-  int unwritten() {
-    return unwritten.get();
-  }
-
-  /**
-   * Asks for one call of {@link #framesWritten()} on the event loop once the writer has written a run of this
-   * socket's frames, for a session that waits for {@link #unwritten()} to go down.
-   *
-   * @return false when no frames wait any more, so that no call will come
-   */
-  boolean callWhenWritten() {
-    callWhenWritten.set(true);
-    // Set before looking: a run written meanwhile either saw the flag (and calls back) or is counted out here.
-    return unwritten.get() > 0 || !callWhenWritten.getAndSet(false);
-  }
-
-  /** Called on the event loop after {@link #callWhenWritten()}, once a run of frames was written. */
-  void framesWritten() {
   }
 
   /** Whether the socket's write queue is above its high-water mark (false once closing). */
@@ -210,12 +169,8 @@ abstract class SocketSession {
     }
     closing = true;
     LOG.debug("Closing {} socket {} on {}: {} {}", role().label(), id, description, code, reason);
-    String truncated = truncate(reason);
-    // After the frames still waiting to be written, so that a client gets every ack before the close.
-    if (unwritten.get() > 0 && sessions.writer().then(() -> socket.close(code, truncated))) {
-      return;
-    }
-    socket.close(code, truncated);
+    // Written after the frames written before it, so that a client gets every ack before the close.
+    socket.close(code, truncate(reason));
   }
 
   /** Called by the registry's sweeper: pings due clients, closes idle sockets. */

@@ -24,7 +24,6 @@ final class WsSessions {
   private final int serverFrameLimit;
   private final Set<SocketSession> open = new LinkedHashSet<>();
   private final SocketCounts counts;
-  private final FrameWriter writer = new FrameWriter();
   private final MemoryBudget budget;
   private final ProxyMetrics metrics;
   private WsConfig config;
@@ -39,11 +38,6 @@ final class WsSessions {
     this.serverFrameLimit = (int) Math.min(Integer.MAX_VALUE, config.maxFrameBytes());
     this.counts = counts;
     scheduleSweeper();
-  }
-
-  /** Writes runs of frames for this server's sockets with one flush each. */
-  FrameWriter writer() {
-    return writer;
   }
 
   WsConfig config() {
@@ -126,7 +120,7 @@ final class WsSessions {
       closing.add(session.closed());
       session.shutdown();
     }
-    return Future.join(closing).<Void>mapEmpty().onComplete(done -> writer.stop());
+    return Future.join(closing).mapEmpty();
   }
 
   private void scheduleSweeper() {

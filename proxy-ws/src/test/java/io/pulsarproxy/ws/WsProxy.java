@@ -10,6 +10,7 @@ import io.pulsarproxy.core.produce.MessageIds;
 import io.pulsarproxy.core.produce.ProducerVerticle;
 import io.pulsarproxy.core.supervisor.SupervisorVerticle;
 import io.pulsarproxy.edge.EdgeVerticle;
+import io.pulsarproxy.edge.FlushConsolidation;
 import io.pulsarproxy.edge.MemoryBudget;
 import io.pulsarproxy.edge.EdgeNode;
 import io.pulsarproxy.metrics.ProxyMetrics;
@@ -67,7 +68,8 @@ final class WsProxy implements AutoCloseable {
         .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
         .mergeIn(overrides, true);
     ProxyConfig config = ConfigLoader.build(json);
-    WsProxy proxy = new WsProxy(Vertx.vertx(), config, broker);
+    // The transport the proxy runs with: frames written in one turn of an event loop leave with one flush.
+    WsProxy proxy = new WsProxy(Vertx.builder().withTransport(FlushConsolidation.nio()).build(), config, broker);
     proxy.deploy();
     return proxy;
   }
