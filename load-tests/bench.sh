@@ -5,6 +5,7 @@
 #   load-tests/bench.sh soak [--minutes 5] [options]
 #   load-tests/bench.sh soak --kill-every 600 [--minutes 60] [options]   the soak with broker faults
 #   load-tests/bench.sh flood [--flood-seconds 25] [options]
+#   load-tests/bench.sh fanout [--fanout-connections 10000] [options]
 #   load-tests/bench.sh --help
 #
 # Starts its own Pulsar standalone (WebSocket service on, data under the output directory) and the proxy jar
@@ -127,6 +128,26 @@
 #                       default. Passes when every answer was 200 or 503 with Retry-After and, afterwards, the proxy
 #                       still runs, holds no body bytes and answers /health/live and a small produce. Writes flood.md.
 #                       Needs wrk.
+# Fan-out only (how many consumers one proxy holds open in a 512 MB heap, every one receiving):
+#   --fanout-connections N  WebSocket consumers and, as many again, SSE streams held open at once [10000]
+#   --fanout-topics N   persistent topics they are spread over (connection i reads topic i mod N) [10]
+#   --fanout-messages N messages produced to every topic once all are open [10]
+#   --fanout-concurrency N  connections each client opens at once [100]
+#                       The proxy runs with -Xmx512m (unless --proxy-heap). One FanOutLoad JVM per kind, each
+#                       connection on a subscription of its own (WebSocket: Exclusive, NonDurable; SSE: durable,
+#                       format=text), so that every one receives every message of its topic. Once all are open, the
+#                       messages go through the proxy's HTTP produce (a 503 is repeated for up to 2 minutes), and
+#                       each client counts the distinct messages of every connection. The proxy's limits on what is
+#                       held open are raised to fit (PROXY_CONSUMER_MAX_SESSIONS, PROXY_HTTP_CONSUMER_MAX_INSTANCES,
+#                       ..._PER_CLIENT, PROXY_HTTP_MAX_IN_FLIGHT_REQUESTS, PROXY_WS_MAX_SOCKETS; a variable already set
+#                       wins), its probe interval is 30 s (a broker busy with thousands of subscribes misses the 2 s
+#                       default), and the open-file limit is raised to 2 x N + 1000 when the hard limit allows (else
+#                       a warning: the proxy needs a descriptor per connection). Heap used after a full GC (jcmd
+#                       GC.run, GC.heap_info) idle, with all open and after delivery, RSS, open files, a class
+#                       histogram; writes fanout.md. Fails unless every connection received every message.
+#                       Measured (2 cores, shared, noisy): 5000 + 5000 all open in 175 s, every one got all 10
+#                       messages; heap after GC 314 MB, ~30 KB per connection, so 10000 + 10000 needs more than
+#                       512 MB, and an open-file limit above 20000 (load-tests/README.md, Fan-out)
 # Soak only:
 #   --minutes N         soak length [5]
 #   --consumers N       concurrent WebSocket consumers [1000]
@@ -161,7 +182,7 @@ NAMESPACE=public/default
 PROXY_DEFAULT_PENDING=10000
 
 MODE=run
-if [[ ${1:-} == run || ${1:-} == soak || ${1:-} == flood ]]; then MODE=$1; shift; fi
+if [[ ${1:-} == run || ${1:-} == soak || ${1:-} == flood || ${1:-} == fanout ]]; then MODE=$1; shift; fi
 
 ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-30}
@@ -212,6 +233,10 @@ SOAK_BATCH_RATE=4
 SOAK_BATCH_SIZE=25
 SOAK_WS_RATE=100
 CLIENT_TIMEOUT=60
+FANOUT_CONNECTIONS=10000
+FANOUT_TOPICS=10
+FANOUT_MESSAGES=10
+FANOUT_CONCURRENCY=100
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -265,6 +290,10 @@ while (($#)); do
     --soak-batch-size) SOAK_BATCH_SIZE=$2; shift ;;
     --soak-ws-rate) SOAK_WS_RATE=$2; shift ;;
     --client-timeout) CLIENT_TIMEOUT=$2; shift ;;
+    --fanout-connections) FANOUT_CONNECTIONS=$2; shift ;;
+    --fanout-topics) FANOUT_TOPICS=$2; shift ;;
+    --fanout-messages) FANOUT_MESSAGES=$2; shift ;;
+    --fanout-concurrency) FANOUT_CONCURRENCY=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -274,7 +303,8 @@ done
 for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
   WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT MANAGEMENT_PORT MINUTES \
   CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES SOAK_SINGLE_RATE SOAK_BATCH_RATE SOAK_BATCH_SIZE \
-  SOAK_WS_RATE CLIENT_TIMEOUT CLUSTER_PORT CLUSTER_MESSAGES ${KILL_EVERY:+KILL_EVERY}; do
+  SOAK_WS_RATE CLIENT_TIMEOUT FANOUT_CONNECTIONS FANOUT_TOPICS FANOUT_MESSAGES FANOUT_CONCURRENCY CLUSTER_PORT \
+  CLUSTER_MESSAGES ${KILL_EVERY:+KILL_EVERY}; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
 if [[ -z $HTTP_CLIENT ]]; then
@@ -283,6 +313,7 @@ fi
 [[ $HTTP_CLIENT == wrk || $HTTP_CLIENT == gatling ]] || die "--http-client: wrk or gatling, not $HTTP_CLIENT"
 [[ $WS_TARGET == proxy || $WS_TARGET == pulsar-ws ]] || die "--ws-target: proxy or pulsar-ws, not $WS_TARGET"
 if [[ ($MODE == soak || $MODE == flood) && -z $PROXY_HEAP ]]; then PROXY_HEAP=256m; fi
+if [[ $MODE == fanout && -z $PROXY_HEAP ]]; then PROXY_HEAP=512m; fi
 [[ $MODE != flood ]] || command -v wrk > /dev/null || die "flood needs wrk (apt-get install wrk)"
 for tool in java mvn curl python3; do command -v $tool > /dev/null || die "$tool is needed on the PATH"; done
 
@@ -300,6 +331,10 @@ PROXY_B_PID=
 CLIENT_PID=
 SAMPLER_PID=
 E2E_CONSUMER_PID=
+# fanout: the SSE client (the WebSocket one is CLIENT_PID).
+FANOUT_SSE_PID=
+FANOUT_FD_LIMIT=
+FANOUT_STARTED=0
 FILL_PID=
 SINK_PID=
 # The HTTP consumer instance --observability-compare holds during a run.
@@ -331,6 +366,7 @@ cleanup() {
   stop_monitors
   [[ -n $CLIENT_PID ]] && stop_group "$CLIENT_PID" 5
   [[ -n $E2E_CONSUMER_PID ]] && stop_group "$E2E_CONSUMER_PID" 5
+  [[ -n $FANOUT_SSE_PID ]] && stop_group "$FANOUT_SSE_PID" 5
   [[ -n $FILL_PID ]] && stop_group "$FILL_PID" 5
   if [[ -n $PROXY_B_PID ]]; then log "stopping proxy node B"; stop_group "$PROXY_B_PID" 30; fi
   if [[ -n $PROXY_PID ]]; then log "stopping the proxy"; stop_group "$PROXY_PID" 30; fi
@@ -500,6 +536,7 @@ start_proxy() {
     proxy_env=("PROXY_PRODUCER_MAX_PENDING_MESSAGES=$in_flight")
   fi
   [[ -n $EDGE_INSTANCES ]] && proxy_env+=("PROXY_EDGE_INSTANCES=$EDGE_INSTANCES")
+  [[ $MODE == fanout ]] && fanout_limits
   local extra=()
   # shellcheck disable=SC2206
   [[ -n $PROXY_JAVA_OPTS ]] && extra=($PROXY_JAVA_OPTS)
@@ -1288,6 +1325,161 @@ LUA
   return $status
 }
 
+# ---- fanout -----------------------------------------------------------------------------------------------------------
+
+# Called by start_proxy: raises the proxy's limits on what is held open to what --fanout-connections needs (never
+# below the defaults; a PROXY_* variable already set wins), and the open-file limit of this shell and its children to
+# what the proxy needs (2 sockets per pair of connections, plus its own files), as far as the hard limit allows.
+fanout_limits() {
+  local n=$FANOUT_CONNECTIONS kv name value
+  for kv in "PROXY_CONSUMER_MAX_SESSIONS=$((2 * n + 100)):10000" "PROXY_HTTP_CONSUMER_MAX_INSTANCES=$((n + 100)):1000" \
+    "PROXY_HTTP_CONSUMER_MAX_INSTANCES_PER_CLIENT=$((n + 100)):100" "PROXY_HTTP_MAX_IN_FLIGHT_REQUESTS=$((n + 100)):4000" \
+    "PROXY_WS_MAX_SOCKETS=$((n + 100)):10000"; do
+    name=${kv%%=*}
+    value=${kv#*=}
+    [[ -n ${!name:-} ]] && continue
+    ((${value%%:*} > ${value#*:})) && proxy_env+=("$name=${value%%:*}") || true
+  done
+  # Thousands of subscribes, or a message dispatched to thousands of subscriptions, keep a broker on 2 busy cores
+  # from answering the supervisor's probe within the default 2 s (10 s was not enough either), and a broker seen down
+  # makes new subscriptions and produces wait (producer.outageWait) and then fail with 503.
+  [[ -n ${PROXY_PULSAR_PROBE_INTERVAL:-} ]] || proxy_env+=(PROXY_PULSAR_PROBE_INTERVAL=30s)
+  local need=$((2 * n + 1000)) soft hard
+  soft=$(ulimit -n)
+  hard=$(ulimit -Hn)
+  if [[ $soft != unlimited ]] && ((soft < need)); then
+    if [[ $hard == unlimited ]] || ((hard >= need)); then
+      ulimit -n "$need"
+    else
+      ulimit -n "$hard"
+      log "fanout: the proxy needs about $need open files for $n + $n connections, the hard limit is $hard" \
+        "(ulimit -Hn): expect refused connections near the limit"
+    fi
+  fi
+  FANOUT_FD_LIMIT=$(ulimit -n)
+}
+
+# jcmd PID GC.run, then the heap's used size in MB from GC.heap_info (saved in FILE); "-" when the proxy is gone.
+heap_after_gc() {
+  local file=$1
+  { jcmd "$PROXY_PID" GC.run > /dev/null && jcmd "$PROXY_PID" GC.heap_info > "$file"; } 2> /dev/null || { echo -; return; }
+  awk 'match($0, /used [0-9]+K/) {print int(substr($0, RSTART + 5, RLENGTH - 6) / 1024); exit}' "$file"
+}
+
+proxy_fds() { find "/proc/$PROXY_PID/fd" -mindepth 1 -maxdepth 1 2> /dev/null | wc -l; }
+
+# fanout_wait PATTERN: samples the proxy (fanout-samples.csv) every 2 s until both clients' logs have a line starting
+# with PATTERN, or a client exited.
+fanout_wait() {
+  local pattern=$1
+  while :; do
+    printf '%s,%s,%s,%s\n' $((SECONDS - FANOUT_STARTED)) $(($(rss_kb "$PROXY_PID") / 1024)) "$(cpu_ticks "$PROXY_PID")" \
+      "$(proxy_fds)" >> "$OUT/fanout-samples.csv"
+    grep -q "^$pattern" "$OUT/fanout-ws.log" && grep -q "^$pattern" "$OUT/fanout-sse.log" && return 0
+    kill -0 "$CLIENT_PID" 2> /dev/null && kill -0 "$FANOUT_SSE_PID" 2> /dev/null || return 1
+    sleep 2
+  done
+}
+
+# --fanout-connections WebSocket consumers and as many SSE streams, over --fanout-topics topics, each on a subscription
+# of its own (FanOutLoad, one JVM per kind); once all are open, --fanout-messages messages to every topic through the
+# proxy's HTTP produce, and every connection must receive every one of its topic's. Writes fanout.md.
+run_fanout() {
+  prepare_gatling
+  local n=$FANOUT_CONNECTIONS prefix=fanout-$RUN_ID release=$OUT/fanout-release t
+  local url=http://127.0.0.1:$PROXY_PORT admin=http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE
+  for ((t = 0; t < FANOUT_TOPICS; t++)); do
+    curl -sf -o /dev/null --max-time 30 -X PUT "$admin/$prefix-$t" || die "fanout: cannot create $prefix-$t"
+  done
+  local heap_idle rss_idle cpu_idle
+  heap_idle=$(heap_after_gc "$OUT/heap-idle.txt")
+  rss_idle=$(($(rss_kb "$PROXY_PID") / 1024))
+  cpu_idle=$(cpu_ticks "$PROXY_PID")
+  log "fanout: $n WebSocket consumers + $n SSE streams over $FANOUT_TOPICS topics, $FANOUT_MESSAGES messages each;" \
+    "proxy -Xmx$PROXY_HEAP, heap after GC $heap_idle MB, RSS $rss_idle MB, open-file limit $FANOUT_FD_LIMIT"
+  local client=(java -Xms256m -Xmx1g -XX:+UseParallelGC -cp "$GATLING_CP" io.pulsarproxy.loadtests.FanOutLoad
+    --url "$url" --connections "$n" --topics "$FANOUT_TOPICS" --prefix "$prefix" --messages "$FANOUT_MESSAGES"
+    --wait 180 --release "$release" --concurrency "$FANOUT_CONCURRENCY")
+  local limit=$((n / 5 + 900))
+  echo "seconds,proxy_rss_mb,proxy_cpu_ticks,proxy_fds" > "$OUT/fanout-samples.csv"
+  FANOUT_STARTED=$SECONDS
+  start_client "$limit" "$OUT/fanout-sse.log" "${client[@]}" --kind sse
+  FANOUT_SSE_PID=$CLIENT_PID
+  start_client "$limit" "$OUT/fanout-ws.log" "${client[@]}" --kind ws
+  local opened=yes
+  fanout_wait READY || opened=no
+  local open_s=$((SECONDS - FANOUT_STARTED)) heap_open rss_open fds_open
+  heap_open=$(heap_after_gc "$OUT/heap-open.txt")
+  jcmd "$PROXY_PID" GC.class_histogram 2> /dev/null | head -n 60 > "$OUT/heap-histogram-open.txt" || true
+  rss_open=$(($(rss_kb "$PROXY_PID") / 1024))
+  fds_open=$(proxy_fds)
+  log "fanout: open after ${open_s}s: $(grep -h '^READY' "$OUT/fanout-ws.log" "$OUT/fanout-sse.log" | paste -sd ' ' -);" \
+    "proxy heap after GC $heap_open MB, RSS $rss_open MB, $fds_open files"
+  local produced=0 body i status
+  if [[ $opened == yes ]]; then
+    body=$(for ((i = 0; i < FANOUT_MESSAGES; i++)); do printf '{"text":"%d"}\n' "$i"; done | paste -sd , -)
+    local deadline
+    for ((t = 0; t < FANOUT_TOPICS; t++)); do
+      # A busy broker may be seen down for a moment (503 + Retry-After): the request is repeated for up to 2 minutes.
+      # A 503 means none of the request's messages was stored, so a repeat cannot duplicate one.
+      deadline=$((SECONDS + 120))
+      while :; do
+        status=$(curl -s -o "$OUT/fanout-produce.json" -w '%{http_code}' --max-time 60 \
+          -H 'Content-Type: application/json' -d "{\"messages\":[$body]}" \
+          "$url/api/v1/topics/persistent/$NAMESPACE/$prefix-$t/messages" || true)
+        [[ $status == 503 ]] && ((SECONDS < deadline)) || break
+        sleep 2
+      done
+      [[ $status == 200 ]] && produced=$((produced + FANOUT_MESSAGES)) || log "fanout: produce to $prefix-$t: $status"
+    done
+    fanout_wait RESULT || true
+  fi
+  local heap_done rss_done fds_done alive=yes
+  heap_done=$(heap_after_gc "$OUT/heap-delivered.txt")
+  jcmd "$PROXY_PID" GC.class_histogram 2> /dev/null | head -n 30 > "$OUT/heap-histogram.txt" || true
+  rss_done=$(($(rss_kb "$PROXY_PID") / 1024))
+  fds_done=$(proxy_fds)
+  kill -0 "$PROXY_PID" 2> /dev/null || alive=no
+  touch "$release"
+  local ws_status=0 sse_status=0
+  wait_client || ws_status=$?
+  wait "$FANOUT_SSE_PID" || sse_status=$?
+  FANOUT_SSE_PID=
+  local cpu_s rss_max
+  cpu_s=$(awk -v idle="$cpu_idle" -v tck="$CLK_TCK" -F, 'NR > 1 {last = $3} END {printf "%.1f", (last - idle) / tck}' \
+    "$OUT/fanout-samples.csv")
+  rss_max=$(awk -F, 'NR > 1 && $2 > m {m = $2} END {print m + 0}' "$OUT/fanout-samples.csv")
+  {
+    echo "# Fan-out, $(date -Is)"
+    echo
+    echo "    $n WebSocket consumers (NonDurable, Exclusive, a subscription each) + $n SSE streams (format=text, a"
+    echo "    durable subscription each) over $FANOUT_TOPICS persistent topics; then $FANOUT_MESSAGES messages per topic"
+    echo "    proxy: java -XX:+ExitOnOutOfMemoryError -Xmx$PROXY_HEAP -jar $JAR; open-file limit $FANOUT_FD_LIMIT"
+    echo
+    echo "| kind | open | failed | open ms | complete | min | max | missing | duplicates | closed by server | errors | delivery ms |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    sed -n 's/^RESULT //p' "$OUT/fanout-ws.log" "$OUT/fanout-sse.log" | python3 -c '
+import sys
+for line in sys.stdin:
+    r = dict(kv.split("=", 1) for kv in line.split())
+    print("| " + " | ".join(r[k] for k in ("kind", "open", "failed", "openMs", "complete", "min", "max", "missing",
+        "duplicates", "closedByServer", "errors", "deliveryMs")) + " |")'
+    { grep -h '^errors:\|^open failed:' "$OUT/fanout-ws.log" "$OUT/fanout-sse.log" || true; } | sort | uniq -c |
+      head -n 10 | sed 's/^/    /'
+    echo
+    echo "- messages produced: $produced of $((FANOUT_TOPICS * FANOUT_MESSAGES)); all open after ${open_s}s"
+    echo "- proxy heap used after a full GC: $heap_idle MB idle, $heap_open MB with all open, $heap_done MB after delivery"
+    echo "- proxy RSS: $rss_idle MB idle, $rss_open MB with all open, $rss_done MB after delivery, at most $rss_max MB"
+    echo "- proxy open files: $fds_open with all open, $fds_done after delivery; CPU ${cpu_s}s over the run"
+    echo "- proxy alive afterwards: $alive; log lines WARN/ERROR: $(grep -c ' WARN \| ERROR ' "$OUT/proxy.log" || true)"
+    echo "- heap histogram after delivery: heap-histogram.txt"
+  } > "$OUT/fanout.md"
+  cat "$OUT/fanout.md" >&2
+  for ((t = 0; t < FANOUT_TOPICS; t++)); do delete_topic "$prefix-$t"; done
+  [[ $alive == yes ]] || die "the proxy died during the fan-out (log $OUT/proxy.log)"
+  ((ws_status == 0 && sse_status == 0)) || die "fanout: not every connection received every message"
+}
+
 # ---- --cluster-compare ------------------------------------------------------------------------------------------------
 
 # start_cluster_node NAME HTTP_PORT MANAGEMENT_PORT CLUSTER_PORT: one clustered proxy; prints its pid.
@@ -1422,5 +1614,6 @@ fi
 case $MODE in
   soak) if [[ -n $KILL_EVERY ]]; then run_fault_soak; else run_soak; fi ;;
   flood) run_flood ;;
+  fanout) run_fanout ;;
   *) run_benchmark ;;
 esac
