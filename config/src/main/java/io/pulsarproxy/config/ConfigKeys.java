@@ -62,8 +62,8 @@ public final class ConfigKeys {
       size("pulsar.memoryLimit", "64MB", 1,
           "client-wide limit on pending message bytes; beyond it sends fail with 503").restart(),
       duration("pulsar.probeInterval", "2s", "100ms",
-          "how often the supervisor checks the broker; a probe without an answer within this (at "
-              + "least 2 s, at most `operationTimeout`) counts as down"),
+          "how often the supervisor checks the broker; a refused probe counts as down at once, one without an "
+              + "answer within this (at least 2 s, at most `operationTimeout`) when the next gets none either"),
       string("pulsar.probeTopic", "persistent://public/default/pulsar-proxy-probe",
           "topic looked up by the probe (not created)")
           .check(ConfigKeys::isTopic, NOT_A_TOPIC),

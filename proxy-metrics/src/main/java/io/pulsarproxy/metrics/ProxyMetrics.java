@@ -45,6 +45,7 @@ public final class ProxyMetrics {
   private final Counter idempotentReplays;
   private final Counter idempotencyConflicts;
   private final Counter idempotencyEvictions;
+  private final Map<String, Counter> probesByOutcome = new ConcurrentHashMap<>();
 
   public ProxyMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -273,6 +274,15 @@ public final class ProxyMetrics {
   /** Counts a completed {@code Idempotency-Key} forgotten before its window ended, to make room for a new one. */
   public void idempotencyEvicted() {
     idempotencyEvictions.increment();
+  }
+
+  /**
+   * Counts a broker probe by outcome: {@code answered}, {@code refused} (an error: down at once) or
+   * {@code unanswered} (no answer within its time-out: down at the second in a row).
+   */
+  public void probe(String outcome) {
+    probesByOutcome.computeIfAbsent(outcome, o -> Counter.builder("pulsar_proxy_probes")
+        .description("Broker probes, by outcome").tag("outcome", o).register(registry)).increment();
   }
 
   /** Counts a produce request answered with the outcome of an earlier one with the same {@code Idempotency-Key}. */

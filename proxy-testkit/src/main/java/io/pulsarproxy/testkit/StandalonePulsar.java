@@ -275,6 +275,40 @@ public final class StandalonePulsar implements PulsarBroker, AutoCloseable {
     destroyTree(true);
   }
 
+  /**
+   * Freezes the broker (SIGSTOP to its processes): its connections stay open and nothing answers, as with a broker
+   * hung or too busy to answer. {@link #resume()} lets it go on.
+   */
+  public synchronized void pause() {
+    signal("STOP");
+  }
+
+  /** Lets a {@link #pause() paused} broker go on (SIGCONT). */
+  public synchronized void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    Process current = process;
+    if (current == null || !current.isAlive()) {
+      throw new IllegalStateException("The Pulsar standalone is not running");
+    }
+    List<String> command = new ArrayList<>(List.of("kill", "-" + name, Long.toString(current.pid())));
+    current.descendants().forEach(p -> command.add(Long.toString(p.pid())));
+    try {
+      int exit = new ProcessBuilder(command).redirectErrorStream(true).start().waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while signalling the Pulsar standalone", e);
+    }
+    LOG.info("Sent SIG{} to Pulsar standalone {} (pid {})", name, serviceUrl(), current.pid());
+  }
+
   /** Stops the broker (SIGTERM, waiting) and releases the admin client. Data and logs stay in the work directory. */
   @Override
   public synchronized void close() {

@@ -15,7 +15,19 @@ final class ClusterProbe {
     this.serviceUrl = serviceUrl;
   }
 
-  void record(boolean answered, String error, long now) {
+  /** Probes in a row that got no answer within their time-out. */
+  int unanswered;
+
+  /**
+   * Records a probe: answered (up), refused (down at once) or without an answer within its time-out. A cluster seen
+   * up stays up through one unanswered probe: a broker too busy to answer one lookup in time (or a proxy too busy to
+   * read its answer) is not down, and taking it for down would refuse every request. The second in a row counts.
+   */
+  void record(boolean answered, boolean timedOut, String error, long now) {
+    unanswered = !answered && timedOut ? unanswered + 1 : 0;
+    if (!answered && timedOut && up && unanswered < 2) {
+      return;
+    }
     if (answered != up || since == 0) {
       since = now;
     }

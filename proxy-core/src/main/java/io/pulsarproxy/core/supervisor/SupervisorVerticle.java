@@ -284,7 +284,15 @@ public final class SupervisorVerticle extends VerticleBase {
         return; // the cluster list changed meanwhile, or the proxy is stopping
       }
       boolean answered = result.succeeded() || brokerAnswered(result.cause());
-      cluster.record(answered, answered ? null : describe(result.cause(), timeoutMs), System.nanoTime());
+      boolean timedOut = !answered && result.cause() instanceof java.util.concurrent.TimeoutException;
+      metrics.probe(answered ? "answered" : timedOut ? "unanswered" : "refused");
+      if (timedOut) {
+        if (cluster.up && cluster.unanswered == 0) {
+          LOG.info("Pulsar {} did not answer a probe within {} ms; seen down if the next one gets no answer either",
+              cluster.serviceUrl, timeoutMs);
+        }
+      }
+      cluster.record(answered, timedOut, answered ? null : describe(result.cause(), timeoutMs), System.nanoTime());
       decide();
     });
   }
