@@ -32,6 +32,13 @@
 #                messages of the same size in bytes (the records' Avro size) as payloads to a topic without a schema
 #                (target proxy-bytes): A B A B over the rounds. Needs wrk
 #   direct       the Java client (pulsar-perf produce) straight to the broker: the ceiling
+#   cpu          what a message costs: pulsar-perf websocket-producer (as in ws, one socket) at the fixed rate
+#                --cpu-rate, which both servers sustain, through pulsar-ws and proxy-ws; per round and target
+#                CPU-seconds per 1000 stored messages of the proxy, the broker and the client process (utime + stime
+#                from /proc/<pid>/stat over the window in which the broker stored), server = proxy + broker for
+#                proxy-ws and the broker alone for pulsar-ws (its WebSocket service runs inside the broker), and the
+#                share of the messages the client sent that the broker stored (its msgInCounter). Not in the default
+#                list: it measures cost, not speed, and adds 2 runs per round
 #   e2e          end-to-end latency at --e2e-rate msg/s: pulsar-perf websocket-producer through pulsar-ws / proxy-ws,
 #                received by pulsar-perf consume (the same consumer for both), latency = receive time - publishTime
 #
@@ -58,6 +65,7 @@
 #   --direct-rate N     msg/s offered by pulsar-perf produce, which waits when 1000 sends are pending, so a rate
 #                       above what the broker takes means "as fast as it goes" [BENCH_DIRECT_RATE, 1000000]
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
+#   --cpu-rate N        msg/s offered by the cpu scenario's producer [BENCH_CPU_RATE, 12000]
 #   --batch N           messages per request in http-batch [BENCH_BATCH, 100]
 #   --connections N     HTTP connections (wrk) / users (Gatling); connections x batch above the proxy's
 #                       producer.maxPendingMessages (10000) gets 503s by design [BENCH_CONNECTIONS, 8]
@@ -174,6 +182,7 @@ PROXY_JAVA_OPTS=${BENCH_PROXY_JAVA_OPTS:-}
 WS_RATE=${BENCH_WS_RATE:-50000}
 DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
 E2E_RATE=${BENCH_E2E_RATE:-2000}
+CPU_RATE=${BENCH_CPU_RATE:-12000}
 BATCH=${BENCH_BATCH:-100}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 HTTP_CLIENT=${BENCH_HTTP_CLIENT:-}
@@ -234,6 +243,7 @@ while (($#)); do
     --jar-compare) JAR_B=$2; shift ;;
     --direct-rate) DIRECT_RATE=$2; shift ;;
     --e2e-rate) E2E_RATE=$2; shift ;;
+    --cpu-rate) CPU_RATE=$2; shift ;;
     --batch) BATCH=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
     --http-client) HTTP_CLIENT=$2; shift ;;
@@ -270,7 +280,8 @@ while (($#)); do
 done
 
 for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
-  WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT MANAGEMENT_PORT MINUTES \
+  WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE CPU_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT \
+  MANAGEMENT_PORT MINUTES \
   CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES SOAK_SINGLE_RATE SOAK_BATCH_RATE SOAK_BATCH_SIZE \
   SOAK_WS_RATE CLIENT_TIMEOUT CLUSTER_PORT CLUSTER_MESSAGES ${KILL_EVERY:+KILL_EVERY}; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
@@ -730,10 +741,10 @@ gatling_command() {
 
 # ---- one measurement --------------------------------------------------------------------------------------------------
 
-CSV_HEADER=scenario,target,round,msgs_per_s,mb_per_s,p50_ms,p99_ms,proxy_cpu,proxy_rss_mb,pulsar_cpu,client_cpu,errors,note
+CSV_HEADER=scenario,target,round,msgs_per_s,mb_per_s,p50_ms,p99_ms,proxy_cpu,proxy_rss_mb,pulsar_cpu,client_cpu,errors,note,stored_pct
 
 record_skip() {
-  printf '%s,%s,%s,,,,,,,,,,%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"
+  printf '%s,%s,%s,,,,,,,,,,%s,\n' "$1" "$2" "$3" "$4" >> "$RESULTS"
   log "$1 $2 round $3: $4"
 }
 
@@ -760,10 +771,14 @@ measure() {
   find "$PULSAR_HOME_DIR" -maxdepth 1 -name 'perf-*.hgrm' -newer "$dir/command" -exec mv {} "$dir/" \;
   python3 "$SCRIPT_DIR/bench-report.py" row --dir "$dir" --kind "$kind" --scenario "$scenario" --target "$target" \
     --round "$round" --size "$SIZE" --clk-tck "$CLK_TCK" --exit-status "$status" --pulsar-lib "$PULSAR_HOME_DIR/lib" \
-    --expected "$CONSUME_MESSAGES" >> "$RESULTS"
+    --expected "$CONSUME_MESSAGES" --offered "$OFFERED" >> "$RESULTS"
+  OFFERED=0
   tail -n 1 "$RESULTS" | sed 's/^/    /' >&2
   delete_topic "$topic"
 }
+
+# Messages the next measured run offers at its fixed rate (rate x duration; 0: not a fixed-rate run).
+OFFERED=0
 
 # Frees the ledgers for the broker's garbage collection, so that a long run does not fill the disk.
 delete_topic() {
@@ -777,6 +792,16 @@ run_ws() {
   if ! ws_available "$target"; then record_skip ws "$target" "$round" "skipped: endpoint not available"; return; fi
   measure ws "$target" "$round" "$topic" ws-perf $((DURATION + 60)) \
     "$PERF" websocket-producer -u "$(ws_base "$target")" -r "$WS_RATE" -s "$SIZE" -time "$DURATION" \
+    "persistent://$NAMESPACE/$topic"
+}
+
+# cpu: the ws client at a rate both servers sustain; what counts is the CPU per stored message, not the rate.
+run_cpu() {
+  local target=$1 round=$2 topic=bench-cpu-$1-r$2-$RUN_ID
+  if ! ws_available "$target"; then record_skip cpu "$target" "$round" "skipped: endpoint not available"; return; fi
+  OFFERED=$((CPU_RATE * DURATION))
+  measure cpu "$target" "$round" "$topic" ws-perf $((DURATION + 60)) \
+    "$PERF" websocket-producer -u "$(ws_base "$target")" -r "$CPU_RATE" -s "$SIZE" -time "$DURATION" \
     "persistent://$NAMESPACE/$topic"
 }
 
@@ -960,7 +985,7 @@ run_benchmark() {
 date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
+rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s, cpu rate offered: $CPU_RATE msg/s
 ws-consume: backlog of $CONSUME_MESSAGES messages, $WS_CONSUME_CONNECTIONS Shared consumer sockets
 proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > PROXY_DEFAULT_PENDING)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo $PROXY_DEFAULT_PENDING)}
 http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
@@ -1010,6 +1035,7 @@ EOF
       fi
       case $scenario in
         ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round"; [[ -z $JAR_B ]] || run_ws proxy-ws-b "$round" ;;
+        cpu) run_cpu pulsar-ws "$round"; run_cpu proxy-ws "$round" ;;
         ws-window | ws-window-batch)
           run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round"
           [[ -z $JAR_B ]] || run_ws_window "$scenario" proxy-ws-b "$round" ;;
