@@ -5,6 +5,7 @@
   summary     medians over rounds per scenario and target, the ratios, summary.md and summary.csv
   soak        the soak report (soak.md) from Gatling's statistics and the RSS samples
   wrk-script  the wrk Lua script that POSTs a produce request of N messages
+  wrk-rest-script  the same for Pulsar's own REST produce endpoint (one message)
   wrk-avro-script, avro-schema, avro-size  the http-avro scenarios' request, schema and record size
 
 Measurement is done by the tools (the broker's msgInCounter, /proc, pulsar-perf, wrk, Gatling); this only reads
@@ -331,6 +332,34 @@ def cpu_section(groups):
     return lines, ratios
 
 
+def paired_rounds(groups, scenario, a, b, columns, measure, title, what):
+    """Per round, the columns of targets a and b side by side and the ratio a / b of measure; then its median.
+    Returns (markdown lines, [(ratio name, value, target)])."""
+    if (scenario, a) not in groups or (scenario, b) not in groups:
+        return [], []
+    by_round = {}
+    for target in (a, b):
+        for r in groups[(scenario, target)]:
+            by_round.setdefault(int(r["round"]), {})[target] = r
+    header = ["Round"] + ["%s %s" % (t, label) for t in (a, b) for label, _ in columns] + ["%s / %s" % (a, b)]
+    lines = ["", title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    ratios = []
+    for n in sorted(by_round):
+        runs = by_round[n]
+        cells = [str(n)] + [runs[t][c] if t in runs else "" for t in (a, b) for _, c in columns]
+        ratio = ""
+        if a in runs and b in runs and measure(runs[a]) and measure(runs[b]):
+            ratios.append(measure(runs[a]) / measure(runs[b]))
+            ratio = "%.2f" % ratios[-1]
+        lines.append("| " + " | ".join(cells + [ratio]) + " |")
+    if not ratios:
+        return lines, []
+    value = "%.2f" % statistics.median(ratios)
+    name = "%s, %s / %s, median of the per-round ratios (%s)" % (what, a, b, ", ".join("%.2f" % r for r in ratios))
+    lines += ["", "%s: %s" % (name, value)]
+    return lines, [(name, value, "reported")]
+
+
 def summary(args):
     with open(args.results) as f:
         rows = list(csv.DictReader(f))
@@ -427,6 +456,17 @@ def summary(args):
                                "%.2f" % statistics.median(float(r) for r in per_round), "reported"))
     extra_lines, cpu_ratios = cpu_section(groups)
     ratios += cpu_ratios
+    # http-single at each connection count against the proxy and Pulsar's REST produce endpoint
+    counts = sorted({int(t[len("proxy-c"):]) for s_, t in groups
+                     if s_ == "http-single" and re.match(r"proxy-c\d+$", t)})
+    for count in counts:
+        lines_, ratios_ = paired_rounds(
+            groups, "http-single", "proxy-c%d" % count, "pulsar-rest-c%d" % count,
+            [("req/s", "msgs_per_s"), ("p99 ms", "p99_ms"), ("errors", "errors")], msgs_per_s,
+            "## HTTP produce, 1 per request, %d connections: proxy and Pulsar's REST endpoint" % count,
+            "HTTP single produce req/s at %d connections" % count)
+        extra_lines += lines_
+        ratios += ratios_
     # a ratio of scenarios that did not run (--scenarios, --auth-compare, --tracing-compare, --edge-compare) says nothing
     ratios = [r for r in ratios if r[1] != "n/a"]
     with open(args.settings) as f:
@@ -666,6 +706,17 @@ def wrk_script(args):
     print("wrk.body = [[%s]]" % body)
 
 
+def wrk_rest_script(args):
+    """Pulsar's REST produce (PIP-64): a topic without a schema gets the STRING schema, and payload is the message
+    text itself (not base64), so the payload is --size characters of the same random base64 text: the broker stores
+    --size bytes, as the proxy does from its base64 payload."""
+    payload = base64.b64encode(random.Random(42).randbytes(args.size)).decode()[:args.size]
+    body = json.dumps({"producerName": "bench-rest", "messages": [{"payload": payload}]}, separators=(",", ":"))
+    print('wrk.method = "POST"')
+    print('wrk.headers["Content-Type"] = "application/json"')
+    print("wrk.body = [[%s]]" % body)
+
+
 # The 10-field Avro record of the http-avro scenarios, its natural JSON form and its Avro binary size.
 AVRO_SCHEMA = {"type": "record", "name": "BenchEvent", "namespace": "bench", "fields": [
     {"name": "id", "type": "string"},
@@ -788,6 +839,9 @@ def main():
     p.add_argument("--messages", type=int, required=True)
     p.add_argument("--token-file", help="send Authorization: Bearer with the token in this file")
     p.set_defaults(func=wrk_script)
+    p = commands.add_parser("wrk-rest-script")
+    p.add_argument("--size", type=int, required=True)
+    p.set_defaults(func=wrk_rest_script)
     p = commands.add_parser("wrk-avro-script")
     p.add_argument("--kind", choices=["typed", "bytes"], required=True)
     p.add_argument("--messages", type=int, required=True)
