@@ -360,6 +360,10 @@ def paired_rounds(groups, scenario, a, b, columns, measure, title, what):
     return lines, [(name, value, "reported")]
 
 
+def p99(run):
+    return float(run["p99_ms"]) if run["p99_ms"] not in ("", "0", "0.0") else None
+
+
 def summary(args):
     with open(args.results) as f:
         rows = list(csv.DictReader(f))
@@ -467,6 +471,11 @@ def summary(args):
             "HTTP single produce req/s at %d connections" % count)
         extra_lines += lines_
         ratios += ratios_
+    lines_, ratios_ = paired_rounds(groups, "e2e", "proxy-ws", "pulsar-ws",
+                                    [("p50 ms", "p50_ms"), ("p99 ms", "p99_ms")], p99,
+                                    "## End-to-end latency per round", "End-to-end p99")
+    extra_lines += lines_
+    ratios += ratios_
     # a ratio of scenarios that did not run (--scenarios, --auth-compare, --tracing-compare, --edge-compare) says nothing
     ratios = [r for r in ratios if r[1] != "n/a"]
     with open(args.settings) as f:

@@ -43,7 +43,10 @@
 #                share of the messages the client sent that the broker stored (its msgInCounter). Not in the default
 #                list: it measures cost, not speed, and adds 2 runs per round
 #   e2e          end-to-end latency at --e2e-rate msg/s: pulsar-perf websocket-producer through pulsar-ws / proxy-ws,
-#                received by pulsar-perf consume (the same consumer for both), latency = receive time - publishTime
+#                received by pulsar-perf consume (the same consumer for both), latency = receive time - publishTime.
+#                Runs after the other scenarios, --e2e-rounds rounds A B A B, after one unmeasured warm-up run of
+#                min(--duration, 10) s per target (recorded in warm-up.csv, not in the summary); the summary gives p50
+#                and p99 per round and the median of the per-round p99 ratios proxy-ws / pulsar-ws
 #
 # Options (environment variable in brackets):
 #   --rounds N          rounds per scenario and target [BENCH_ROUNDS, 3]
@@ -68,6 +71,7 @@
 #   --direct-rate N     msg/s offered by pulsar-perf produce, which waits when 1000 sends are pending, so a rate
 #                       above what the broker takes means "as fast as it goes" [BENCH_DIRECT_RATE, 1000000]
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
+#   --e2e-rounds N      rounds of the end-to-end scenario [BENCH_E2E_ROUNDS, the larger of 5 and --rounds]
 #   --cpu-rate N        msg/s offered by the cpu scenario's producer [BENCH_CPU_RATE, 12000]
 #   --batch N           messages per request in http-batch [BENCH_BATCH, 100]
 #   --http-single-connections LIST  wrk connections of http-single, comma-separated (outside the --*-compare
@@ -190,6 +194,7 @@ WS_RATE=${BENCH_WS_RATE:-50000}
 DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
 E2E_RATE=${BENCH_E2E_RATE:-2000}
 CPU_RATE=${BENCH_CPU_RATE:-12000}
+E2E_ROUNDS=${BENCH_E2E_ROUNDS:-}
 BATCH=${BENCH_BATCH:-100}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 HTTP_SINGLE_CONNECTIONS=${BENCH_HTTP_SINGLE_CONNECTIONS:-8,64}
@@ -253,6 +258,7 @@ while (($#)); do
     --direct-rate) DIRECT_RATE=$2; shift ;;
     --e2e-rate) E2E_RATE=$2; shift ;;
     --cpu-rate) CPU_RATE=$2; shift ;;
+    --e2e-rounds) E2E_ROUNDS=$2; shift ;;
     --batch) BATCH=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
     --http-single-connections) HTTP_SINGLE_CONNECTIONS=$2; shift ;;
@@ -290,7 +296,8 @@ while (($#)); do
   shift
 done
 
-for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
+[[ -n $E2E_ROUNDS ]] || E2E_ROUNDS=$((ROUNDS > 5 ? ROUNDS : 5))
+for n in ROUNDS E2E_ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
   WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE CPU_RATE BATCH CONNECTIONS HTTP_WARM_UP BROKER_PORT WEB_PORT PROXY_PORT \
   MANAGEMENT_PORT MINUTES \
   CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES SOAK_SINGLE_RATE SOAK_BATCH_RATE SOAK_BATCH_SIZE \
@@ -1010,6 +1017,25 @@ run_e2e() {
     "persistent://$NAMESPACE/$topic"
 }
 
+# e2e: one unmeasured run per target (min(--duration, 10) s; its row goes to warm-up.csv), so that both servers'
+# paths are compiled by the JIT before the first measured round; then --e2e-rounds rounds A B A B.
+run_e2e_rounds() {
+  local results=$RESULTS duration=$DURATION round target
+  RESULTS=$OUT/warm-up.csv
+  echo "$CSV_HEADER" > "$RESULTS"
+  DURATION=$((DURATION < 10 ? DURATION : 10))
+  for target in pulsar-ws proxy-ws; do
+    log "e2e $target: warm-up run (not measured)"
+    run_e2e "$target" w
+  done
+  RESULTS=$results
+  DURATION=$duration
+  for round in $(seq 1 "$E2E_ROUNDS"); do
+    run_e2e pulsar-ws "$round"
+    run_e2e proxy-ws "$round"
+  done
+}
+
 # --observability-compare: an HTTP consumer instance on TOPIC (which it creates), subscription bench-lag, never polled,
 # so that the lag sampler has a subscription whose lag grows while the run writes. Closed (and unsubscribed) after
 # the run, once /metrics is saved in the run's directory.
@@ -1045,7 +1071,7 @@ run_benchmark() {
 date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s, cpu rate offered: $CPU_RATE msg/s
+rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s ($E2E_ROUNDS rounds after a warm-up run per target), cpu rate offered: $CPU_RATE msg/s
 ws-consume: backlog of $CONSUME_MESSAGES messages, $WS_CONSUME_CONNECTIONS Shared consumer sockets
 proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > PROXY_DEFAULT_PENDING)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo $PROXY_DEFAULT_PENDING)}
 http: $HTTP_CLIENT, $CONNECTIONS connections (http-single: $HTTP_SINGLE_CONNECTIONS, warm-up ${HTTP_WARM_UP}s per target), batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
@@ -1116,11 +1142,12 @@ EOF
         http-avro) run_http_avro typed "$round"; run_http_avro bytes "$round" ;;
         ws-consume) run_ws_consume pulsar-ws "$round"; run_ws_consume proxy-ws "$round" ;;
         direct) run_direct "$round" ;;
-        e2e) run_e2e pulsar-ws "$round"; run_e2e proxy-ws "$round" ;;
+        e2e) ;; # after the rounds of the others: run_e2e_rounds
         *) die "unknown scenario $scenario" ;;
       esac
     done
   done
+  [[ ,$SCENARIOS, != *,e2e,* || -n $COMPARE || $EDGE_COMPARE == true ]] || run_e2e_rounds
   python3 "$SCRIPT_DIR/bench-report.py" summary --results "$RESULTS" --settings "$OUT/settings.txt" \
     --out "$OUT"
   log "results in $OUT (summary.md, summary.csv, results.csv)"
