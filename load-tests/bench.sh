@@ -731,12 +731,13 @@ restart_proxy() {
 
 ws_base() { if [[ $1 == proxy-ws* ]]; then echo "ws://127.0.0.1:$PROXY_PORT/"; else echo "ws://127.0.0.1:$WEB_PORT/"; fi; }
 
-# Whether a WebSocket producer handshake on target $1 answers 101.
+# Whether a WebSocket producer handshake on target $1 answers 101. Pulsar's service answers once it has created the
+# producer, which took more than 5 s on a machine at load average 29: the probe waits up to 30 s.
 ws_available() {
   local port=$WEB_PORT code auth=()
   [[ $1 == proxy-ws* ]] && port=$PROXY_PORT
   [[ $1 == *-jwt ]] && auth=(-H "Authorization: Bearer $(cat "$OUT/bench.token")")
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --http1.1 ${auth[@]+"${auth[@]}"} \
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 --http1.1 ${auth[@]+"${auth[@]}"} \
     -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
     -H 'Sec-WebSocket-Key: cHVsc2FyLXByb3h5LWJlbmNo' \
     "http://127.0.0.1:$port/ws/v2/producer/persistent/$NAMESPACE/bench-probe" || true)
