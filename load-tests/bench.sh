@@ -36,7 +36,8 @@
 #                (target proxy-bytes): A B A B over the rounds. Needs wrk
 #   direct       the Java client (pulsar-perf produce) straight to the broker: the ceiling
 #   cpu          what a message costs: pulsar-perf websocket-producer (as in ws, one socket) at the fixed rate
-#                --cpu-rate, which both servers sustain, through pulsar-ws and proxy-ws; per round and target
+#                --cpu-rate, meant to be below what both servers sustain, through pulsar-ws and proxy-ws (a note
+#                says when the client sent less than 95 % of rate x duration); per round and target
 #                CPU-seconds per 1000 stored messages of the proxy, the broker and the client process (utime + stime
 #                from /proc/<pid>/stat over the window in which the broker stored), server = proxy + broker for
 #                proxy-ws and the broker alone for pulsar-ws (its WebSocket service runs inside the broker), and the
