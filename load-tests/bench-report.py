@@ -5,6 +5,7 @@
   summary     medians over rounds per scenario and target, the ratios, summary.md and summary.csv
   soak        the soak report (soak.md) from Gatling's statistics and the RSS samples
   wrk-script  the wrk Lua script that POSTs a produce request of N messages
+  wrk-rest-script  the same for Pulsar's own REST produce endpoint (one message)
   wrk-avro-script, avro-schema, avro-size  the http-avro scenarios' request, schema and record size
 
 Measurement is done by the tools (the broker's msgInCounter, /proc, pulsar-perf, wrk, Gatling); this only reads
@@ -23,19 +24,26 @@ import subprocess
 import sys
 
 COLUMNS = ["scenario", "target", "round", "msgs_per_s", "mb_per_s", "p50_ms", "p99_ms", "proxy_cpu", "proxy_rss_mb",
-           "pulsar_cpu", "client_cpu", "errors", "note"]
+           "pulsar_cpu", "client_cpu", "errors", "note", "stored_pct"]
 NUMERIC = COLUMNS[3:12]
 
 
 # ---- row --------------------------------------------------------------------------------------------------------------
 
 def read_samples(path):
+    """The sampler's rows. A process that has exited reads as 0 CPU ticks (the client, after its last message): its
+    last reading stands for it instead, so that a window ending after the exit does not count its CPU as negative."""
     rows = []
     with open(path) as f:
         for line in f:
             parts = line.split()
             if len(parts) == 6:
-                rows.append([float(parts[0])] + [int(p) for p in parts[1:]])
+                row = [float(parts[0])] + [int(p) for p in parts[1:]]
+                if rows:
+                    for k in (2, 3, 4):
+                        if row[k] == 0:
+                            row[k] = rows[-1][k]
+                rows.append(row)
     return rows
 
 
@@ -169,7 +177,7 @@ def row(args):
         rate = (samples[j][1] - samples[i][1]) / seconds
         ticks = lambda k: (samples[j][k] - samples[i][k]) / args.clk_tck / seconds  # noqa: E731
         values.update(msgs_per_s=round(rate), mb_per_s=round(rate * args.size / 1e6, 2),
-                      proxy_cpu=round(ticks(2), 2), pulsar_cpu=round(ticks(3), 2), client_cpu=round(ticks(4), 2),
+                      proxy_cpu=round(ticks(2), 3), pulsar_cpu=round(ticks(3), 3), client_cpu=round(ticks(4), 3),
                       proxy_rss_mb=round(max(s[5] for s in samples[i:j + 1]) / 1024))
     else:
         notes.append("no message left the broker" if args.kind == "ws-consume" else "no message reached the broker")
@@ -212,7 +220,12 @@ def row(args):
         # The WebSocket producer does not report failed sends: whatever it sent that the broker did not store failed.
         match = re.search(r"Aggregated throughput stats --- (\d+) records sent", client_log)
         if match:
-            errors = max(0, int(match.group(1)) - stored)
+            sent = int(match.group(1))
+            errors = max(0, sent - stored)
+            if sent:
+                values["stored_pct"] = round(100.0 * min(stored, sent) / sent, 2)
+            if args.offered and sent < 0.95 * args.offered:
+                notes.append("the client sent %d of the %d offered (rate x duration)" % (sent, args.offered))
     values.update(p50_ms=fmt(p50), p99_ms=fmt(p99), errors="" if errors is None else errors)
     if args.exit_status not in (0, 124):
         notes.append("client exit status %d" % args.exit_status)
@@ -238,6 +251,7 @@ LABELS = {
     "http-batch": "HTTP produce, batched",
     "direct": "Java client (ceiling)",
     "e2e": "End-to-end latency",
+    "cpu": "WebSocket produce at a fixed rate (CPU)",
 }
 
 
@@ -256,6 +270,98 @@ def round_ratios(on_runs, off_runs, measure=msgs_per_s):
     off = {r["round"]: measure(r) for r in off_runs if measure(r)}
     return ["%.2f" % (measure(r) / off[r["round"]])
             for r in sorted(on_runs, key=lambda r: int(r["round"])) if measure(r) and r["round"] in off]
+
+
+def per_thousand_messages(run, column):
+    """CPU-seconds per 1000 stored messages of one run: cores over the window / msg/s stored in it, x 1000."""
+    rate = msgs_per_s(run)
+    return float(run[column]) * 1000 / rate if rate and run[column] != "" else None
+
+
+def server_per_thousand(run):
+    """The servers' CPU-seconds per 1000 messages: the broker, plus the proxy when the traffic went through it."""
+    broker = per_thousand_messages(run, "pulsar_cpu")
+    if broker is None or not run["target"].startswith("proxy"):
+        return broker
+    proxy = per_thousand_messages(run, "proxy_cpu")
+    return None if proxy is None else broker + proxy
+
+
+def median_of(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def cpu_section(groups):
+    """The cpu scenario: per round and target, CPU-seconds per 1000 stored messages of each process and the share
+    stored; then the medians and the per-round ratio of the server CPU per message, proxy-ws / pulsar-ws."""
+    targets = [t for t in ("pulsar-ws", "proxy-ws") if ("cpu", t) in groups]
+    if not targets:
+        return [], []
+    show = lambda v, digits=4: "" if v is None else "%.*f" % (digits, v)  # noqa: E731
+    lines = ["", "## CPU per message (cpu)", "",
+             "CPU-seconds per 1000 messages stored (utime + stime over the window in which the broker stored); "
+             "server = proxy + broker through proxy-ws, the broker alone through pulsar-ws.", "",
+             "| Target | Round | msg/s stored | Stored % of sent | Proxy | Broker | Client | Server |",
+             "|---|---|---|---|---|---|---|---|"]
+    medians = {}
+    for target in targets:
+        runs = sorted((r for r in groups[("cpu", target)] if msgs_per_s(r)), key=lambda r: int(r["round"]))
+        columns = {"proxy": [], "broker": [], "client": [], "server": [], "stored": []}
+        for r in runs:
+            figures = (per_thousand_messages(r, "proxy_cpu"), per_thousand_messages(r, "pulsar_cpu"),
+                       per_thousand_messages(r, "client_cpu"), server_per_thousand(r))
+            stored = float(r["stored_pct"]) if r.get("stored_pct") else None
+            for name, v in zip(("proxy", "broker", "client", "server", "stored"), figures + (stored,)):
+                columns[name].append(v)
+            lines.append("| %s | %s | %s | %s | %s |" % (target, r["round"], r["msgs_per_s"], show(stored, 2),
+                                                        " | ".join(show(v) for v in figures)))
+        medians[target] = {k: median_of(v) for k, v in columns.items()}
+        m = medians[target]
+        lines.append("| **%s, median** | | | %s | %s | %s | %s | %s |" % (
+            target, show(m["stored"], 2), show(m["proxy"]), show(m["broker"]), show(m["client"]), show(m["server"])))
+    ratios = []
+    per_round = round_ratios(groups.get(("cpu", "proxy-ws"), []), groups.get(("cpu", "pulsar-ws"), []),
+                             server_per_thousand)
+    if per_round:
+        value = "%.2f" % statistics.median(float(r) for r in per_round)
+        ratios.append(("Server CPU per message, proxy-ws / pulsar-ws, per round (%s)" % ", ".join(per_round), value,
+                       "reported"))
+        lines += ["", "Server CPU per message, proxy-ws / pulsar-ws: %s (median of the per-round ratios %s)"
+                  % (value, ", ".join(per_round))]
+    return lines, ratios
+
+
+def paired_rounds(groups, scenario, a, b, columns, measure, title, what):
+    """Per round, the columns of targets a and b side by side and the ratio a / b of measure; then its median.
+    Returns (markdown lines, [(ratio name, value, target)])."""
+    if (scenario, a) not in groups or (scenario, b) not in groups:
+        return [], []
+    by_round = {}
+    for target in (a, b):
+        for r in groups[(scenario, target)]:
+            by_round.setdefault(int(r["round"]), {})[target] = r
+    header = ["Round"] + ["%s %s" % (t, label) for t in (a, b) for label, _ in columns] + ["%s / %s" % (a, b)]
+    lines = ["", title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    ratios = []
+    for n in sorted(by_round):
+        runs = by_round[n]
+        cells = [str(n)] + [runs[t][c] if t in runs else "" for t in (a, b) for _, c in columns]
+        ratio = ""
+        if a in runs and b in runs and measure(runs[a]) and measure(runs[b]):
+            ratios.append(measure(runs[a]) / measure(runs[b]))
+            ratio = "%.2f" % ratios[-1]
+        lines.append("| " + " | ".join(cells + [ratio]) + " |")
+    if not ratios:
+        return lines, []
+    value = "%.2f" % statistics.median(ratios)
+    name = "%s, %s / %s, median of the per-round ratios (%s)" % (what, a, b, ", ".join("%.2f" % r for r in ratios))
+    lines += ["", "%s: %s" % (name, value)]
+    return lines, [(name, value, "reported")]
+
+
+def p99(run):
+    return float(run["p99_ms"]) if run["p99_ms"] not in ("", "0", "0.0") else None
 
 
 def summary(args):
@@ -352,6 +458,24 @@ def summary(args):
             if per_round:
                 ratios.append(("%s %s, build B / A per round (%s)" % (label, what, ", ".join(per_round)),
                                "%.2f" % statistics.median(float(r) for r in per_round), "reported"))
+    extra_lines, cpu_ratios = cpu_section(groups)
+    ratios += cpu_ratios
+    # http-single at each connection count against the proxy and Pulsar's REST produce endpoint
+    counts = sorted({int(t[len("proxy-c"):]) for s_, t in groups
+                     if s_ == "http-single" and re.match(r"proxy-c\d+$", t)})
+    for count in counts:
+        lines_, ratios_ = paired_rounds(
+            groups, "http-single", "proxy-c%d" % count, "pulsar-rest-c%d" % count,
+            [("req/s", "msgs_per_s"), ("p99 ms", "p99_ms"), ("errors", "errors")], msgs_per_s,
+            "## HTTP produce, 1 per request, %d connections: proxy and Pulsar's REST endpoint" % count,
+            "HTTP single produce req/s at %d connections" % count)
+        extra_lines += lines_
+        ratios += ratios_
+    lines_, ratios_ = paired_rounds(groups, "e2e", "proxy-ws", "pulsar-ws",
+                                    [("p50 ms", "p50_ms"), ("p99 ms", "p99_ms")], p99,
+                                    "## End-to-end latency per round", "End-to-end p99")
+    extra_lines += lines_
+    ratios += ratios_
     # a ratio of scenarios that did not run (--scenarios, --auth-compare, --tracing-compare, --edge-compare) says nothing
     ratios = [r for r in ratios if r[1] != "n/a"]
     with open(args.settings) as f:
@@ -384,6 +508,7 @@ def summary(args):
               "(1.0 = one core busy) over the same window; RSS: the proxy's peak resident memory. Per 1k msg/s: "
               "cores per 1000 msg/s from the medians; server = proxy + Pulsar (Pulsar's WebSocket service runs "
               "inside the broker)."]
+    lines += extra_lines
     markdown = "\n".join(lines) + "\n"
     with open(os.path.join(args.out, "summary.md"), "w") as f:
         f.write(markdown)
@@ -590,6 +715,17 @@ def wrk_script(args):
     print("wrk.body = [[%s]]" % body)
 
 
+def wrk_rest_script(args):
+    """Pulsar's REST produce (PIP-64): a topic without a schema gets the STRING schema, and payload is the message
+    text itself (not base64), so the payload is --size characters of the same random base64 text: the broker stores
+    --size bytes, as the proxy does from its base64 payload."""
+    payload = base64.b64encode(random.Random(42).randbytes(args.size)).decode()[:args.size]
+    body = json.dumps({"producerName": "bench-rest", "messages": [{"payload": payload}]}, separators=(",", ":"))
+    print('wrk.method = "POST"')
+    print('wrk.headers["Content-Type"] = "application/json"')
+    print("wrk.body = [[%s]]" % body)
+
+
 # The 10-field Avro record of the http-avro scenarios, its natural JSON form and its Avro binary size.
 AVRO_SCHEMA = {"type": "record", "name": "BenchEvent", "namespace": "bench", "fields": [
     {"name": "id", "type": "string"},
@@ -686,6 +822,7 @@ def main():
     p.add_argument("--exit-status", type=int, default=0)
     p.add_argument("--pulsar-lib", required=True)
     p.add_argument("--expected", type=int, default=0, help="messages a ws-consume client should receive")
+    p.add_argument("--offered", type=int, default=0, help="messages a fixed-rate client should send (rate x duration)")
     p.set_defaults(func=row)
     p = commands.add_parser("summary")
     p.add_argument("--results", required=True)
@@ -711,6 +848,9 @@ def main():
     p.add_argument("--messages", type=int, required=True)
     p.add_argument("--token-file", help="send Authorization: Bearer with the token in this file")
     p.set_defaults(func=wrk_script)
+    p = commands.add_parser("wrk-rest-script")
+    p.add_argument("--size", type=int, required=True)
+    p.set_defaults(func=wrk_rest_script)
     p = commands.add_parser("wrk-avro-script")
     p.add_argument("--kind", choices=["typed", "bytes"], required=True)
     p.add_argument("--messages", type=int, required=True)

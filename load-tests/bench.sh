@@ -26,15 +26,29 @@
 #                --ws-consume-connections Shared consumer sockets, receiverQueueSize=1000, every message acked as it
 #                comes. msg/s is distinct messages the client received per second (first to last message); the client
 #                stops when --consume-messages distinct messages came, or after max(120, --duration) s
-#   http-single  HTTP produce, one message per request, against the proxy (wrk, else Gatling)
+#   http-single  HTTP produce, one message per request, against the proxy (wrk, else Gatling). With wrk also
+#                against Pulsar's own REST produce endpoint (PIP-64, POST /topics/persistent/... on the web port;
+#                target pulsar-rest), at each of --http-single-connections: targets proxy-c<N> and pulsar-rest-c<N>,
+#                A B A B; before the first round each target gets --http-warm-up seconds of unmeasured load
 #   http-batch   HTTP produce, --batch messages per request, against the proxy
 #   http-avro    HTTP produce of --batch 10-field records per request as JSON values to a topic with an Avro
 #                schema (uploaded first; the proxy encodes each value) (target proxy-avro), then the same number of
 #                messages of the same size in bytes (the records' Avro size) as payloads to a topic without a schema
 #                (target proxy-bytes): A B A B over the rounds. Needs wrk
 #   direct       the Java client (pulsar-perf produce) straight to the broker: the ceiling
+#   cpu          what a message costs: pulsar-perf websocket-producer (as in ws, one socket) at the fixed rate
+#                --cpu-rate, meant to be below what both servers sustain, through pulsar-ws and proxy-ws (a note
+#                says when the client sent less than 95 % of rate x duration); per round and target
+#                CPU-seconds per 1000 stored messages of the proxy, the broker and the client process (utime + stime
+#                from /proc/<pid>/stat over the window in which the broker stored), server = proxy + broker for
+#                proxy-ws and the broker alone for pulsar-ws (its WebSocket service runs inside the broker), and the
+#                share of the messages the client sent that the broker stored (its msgInCounter). Not in the default
+#                list: it measures cost, not speed, and adds 2 runs per round
 #   e2e          end-to-end latency at --e2e-rate msg/s: pulsar-perf websocket-producer through pulsar-ws / proxy-ws,
-#                received by pulsar-perf consume (the same consumer for both), latency = receive time - publishTime
+#                received by pulsar-perf consume (the same consumer for both), latency = receive time - publishTime.
+#                Runs after the other scenarios, --e2e-rounds rounds A B A B, after one unmeasured warm-up run of
+#                min(--duration, 10) s per target (recorded in warm-up.csv, not in the summary); the summary gives p50
+#                and p99 per round and the median of the per-round p99 ratios proxy-ws / pulsar-ws
 #
 # Options (environment variable in brackets):
 #   --rounds N          rounds per scenario and target [BENCH_ROUNDS, 3]
@@ -60,7 +74,13 @@
 #   --direct-rate N     msg/s offered by pulsar-perf produce, which waits when 1000 sends are pending, so a rate
 #                       above what the broker takes means "as fast as it goes" [BENCH_DIRECT_RATE, 1000000]
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
+#   --e2e-rounds N      rounds of the end-to-end scenario [BENCH_E2E_ROUNDS, the larger of 5 and --rounds]
+#   --cpu-rate N        msg/s offered by the cpu scenario's producer [BENCH_CPU_RATE, 12000]
 #   --batch N           messages per request in http-batch [BENCH_BATCH, 100]
+#   --http-single-connections LIST  wrk connections of http-single, comma-separated (outside the --*-compare
+#                       modes) [BENCH_HTTP_SINGLE_CONNECTIONS, 8,64]
+#   --http-warm-up S    seconds of unmeasured http-single load per target before the first round
+#                       [BENCH_HTTP_WARM_UP, 10]
 #   --connections N     HTTP connections (wrk) / users (Gatling); connections x batch above the proxy's
 #                       producer.maxPendingMessages (10000) gets 503s by design [BENCH_CONNECTIONS, 8]
 #   --http-client C     wrk or gatling [BENCH_HTTP_CLIENT, wrk when installed]
@@ -197,8 +217,12 @@ PROXY_JAVA_OPTS=${BENCH_PROXY_JAVA_OPTS:-}
 WS_RATE=${BENCH_WS_RATE:-50000}
 DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
 E2E_RATE=${BENCH_E2E_RATE:-2000}
+CPU_RATE=${BENCH_CPU_RATE:-12000}
+E2E_ROUNDS=${BENCH_E2E_ROUNDS:-}
 BATCH=${BENCH_BATCH:-100}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
+HTTP_SINGLE_CONNECTIONS=${BENCH_HTTP_SINGLE_CONNECTIONS:-8,64}
+HTTP_WARM_UP=${BENCH_HTTP_WARM_UP:-10}
 HTTP_CLIENT=${BENCH_HTTP_CLIENT:-}
 PROXY_HEAP=${BENCH_PROXY_HEAP:-}
 BROKER_PORT=${BENCH_BROKER_PORT:-6650}
@@ -261,8 +285,12 @@ while (($#)); do
     --jar-compare) JAR_B=$2; shift ;;
     --direct-rate) DIRECT_RATE=$2; shift ;;
     --e2e-rate) E2E_RATE=$2; shift ;;
+    --cpu-rate) CPU_RATE=$2; shift ;;
+    --e2e-rounds) E2E_ROUNDS=$2; shift ;;
     --batch) BATCH=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
+    --http-single-connections) HTTP_SINGLE_CONNECTIONS=$2; shift ;;
+    --http-warm-up) HTTP_WARM_UP=$2; shift ;;
     --http-client) HTTP_CLIENT=$2; shift ;;
     --proxy-heap) PROXY_HEAP=$2; shift ;;
     --broker-port) BROKER_PORT=$2; shift ;;
@@ -300,13 +328,17 @@ while (($#)); do
   shift
 done
 
-for n in ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
-  WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE BATCH CONNECTIONS BROKER_PORT WEB_PORT PROXY_PORT MANAGEMENT_PORT MINUTES \
+[[ -n $E2E_ROUNDS ]] || E2E_ROUNDS=$((ROUNDS > 5 ? ROUNDS : 5))
+for n in ROUNDS E2E_ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
+  WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE CPU_RATE BATCH CONNECTIONS HTTP_WARM_UP BROKER_PORT WEB_PORT PROXY_PORT \
+  MANAGEMENT_PORT MINUTES \
   CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES SOAK_SINGLE_RATE SOAK_BATCH_RATE SOAK_BATCH_SIZE \
   SOAK_WS_RATE CLIENT_TIMEOUT FANOUT_CONNECTIONS FANOUT_TOPICS FANOUT_MESSAGES FANOUT_CONCURRENCY CLUSTER_PORT \
   CLUSTER_MESSAGES ${KILL_EVERY:+KILL_EVERY}; do
   [[ ${!n} =~ ^[0-9]+$ ]] || die "$n must be a whole number, not '${!n}'"
 done
+[[ $HTTP_SINGLE_CONNECTIONS =~ ^[0-9]+(,[0-9]+)*$ ]] \
+  || die "--http-single-connections: whole numbers separated by commas, not '$HTTP_SINGLE_CONNECTIONS'"
 if [[ -z $HTTP_CLIENT ]]; then
   if command -v wrk > /dev/null; then HTTP_CLIENT=wrk; else HTTP_CLIENT=gatling; fi
 fi
@@ -342,7 +374,8 @@ LAG_CONSUMER=
 # Background samplers of the soak with faults.
 MONITOR_PIDS=()
 POST_CLIENT_HOOK=
-# The topic counter the sampler reads: messages stored, or (ws-consume) messages dispatched to consumers.
+# The topic counter the sampler reads: messages stored, (ws-consume) messages dispatched to consumers, or
+# (pulsar-rest) entries the managed ledger added.
 SAMPLED_COUNTER=msgInCounter
 GATLING_CP=
 PERF=$PULSAR_HOME_DIR/bin/pulsar-perf
@@ -425,9 +458,13 @@ client_worker() {
 
 # msg_in_counter TOPIC [COUNTER]: a counter of the topic's stats, msgInCounter (messages stored) by default. The
 # topic's own counters come before those of its publishers and subscriptions in the JSON, so the first match is it.
+# entriesAddedCounter is read from the internal stats (the managed ledger's entries): Pulsar's REST produce endpoint
+# writes to the topic without a producer, so its messages are not in msgInCounter; it does not batch, so there one
+# entry is one message.
 msg_in_counter() {
-  local stats counter=${2:-msgInCounter}
-  stats=$(curl -s --max-time 2 "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$1/stats" || true)
+  local stats counter=${2:-msgInCounter} kind=stats
+  [[ $counter == entriesAddedCounter ]] && kind=internalStats
+  stats=$(curl -s --max-time 2 "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$1/$kind" || true)
   [[ $stats =~ \"$counter\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo 0
 }
 
@@ -734,12 +771,13 @@ restart_proxy() {
 
 ws_base() { if [[ $1 == proxy-ws* ]]; then echo "ws://127.0.0.1:$PROXY_PORT/"; else echo "ws://127.0.0.1:$WEB_PORT/"; fi; }
 
-# Whether a WebSocket producer handshake on target $1 answers 101.
+# Whether a WebSocket producer handshake on target $1 answers 101. Pulsar's service answers once it has created the
+# producer, which took more than 5 s on a machine at load average 29: the probe waits up to 30 s.
 ws_available() {
   local port=$WEB_PORT code auth=()
   [[ $1 == proxy-ws* ]] && port=$PROXY_PORT
   [[ $1 == *-jwt ]] && auth=(-H "Authorization: Bearer $(cat "$OUT/bench.token")")
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --http1.1 ${auth[@]+"${auth[@]}"} \
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 --http1.1 ${auth[@]+"${auth[@]}"} \
     -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' \
     -H 'Sec-WebSocket-Key: cHVsc2FyLXByb3h5LWJlbmNo' \
     "http://127.0.0.1:$port/ws/v2/producer/persistent/$NAMESPACE/bench-probe" || true)
@@ -769,10 +807,10 @@ gatling_command() {
 
 # ---- one measurement --------------------------------------------------------------------------------------------------
 
-CSV_HEADER=scenario,target,round,msgs_per_s,mb_per_s,p50_ms,p99_ms,proxy_cpu,proxy_rss_mb,pulsar_cpu,client_cpu,errors,note
+CSV_HEADER=scenario,target,round,msgs_per_s,mb_per_s,p50_ms,p99_ms,proxy_cpu,proxy_rss_mb,pulsar_cpu,client_cpu,errors,note,stored_pct
 
 record_skip() {
-  printf '%s,%s,%s,,,,,,,,,,%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"
+  printf '%s,%s,%s,,,,,,,,,,%s,\n' "$1" "$2" "$3" "$4" >> "$RESULTS"
   log "$1 $2 round $3: $4"
 }
 
@@ -799,10 +837,14 @@ measure() {
   find "$PULSAR_HOME_DIR" -maxdepth 1 -name 'perf-*.hgrm' -newer "$dir/command" -exec mv {} "$dir/" \;
   python3 "$SCRIPT_DIR/bench-report.py" row --dir "$dir" --kind "$kind" --scenario "$scenario" --target "$target" \
     --round "$round" --size "$SIZE" --clk-tck "$CLK_TCK" --exit-status "$status" --pulsar-lib "$PULSAR_HOME_DIR/lib" \
-    --expected "$CONSUME_MESSAGES" >> "$RESULTS"
+    --expected "$CONSUME_MESSAGES" --offered "$OFFERED" >> "$RESULTS"
+  OFFERED=0
   tail -n 1 "$RESULTS" | sed 's/^/    /' >&2
   delete_topic "$topic"
 }
+
+# Messages the next measured run offers at its fixed rate (rate x duration; 0: not a fixed-rate run).
+OFFERED=0
 
 # Frees the ledgers for the broker's garbage collection, so that a long run does not fill the disk.
 delete_topic() {
@@ -816,6 +858,16 @@ run_ws() {
   if ! ws_available "$target"; then record_skip ws "$target" "$round" "skipped: endpoint not available"; return; fi
   measure ws "$target" "$round" "$topic" ws-perf $((DURATION + 60)) \
     "$PERF" websocket-producer -u "$(ws_base "$target")" -r "$WS_RATE" -s "$SIZE" -time "$DURATION" \
+    "persistent://$NAMESPACE/$topic"
+}
+
+# cpu: the ws client at a rate both servers sustain; what counts is the CPU per stored message, not the rate.
+run_cpu() {
+  local target=$1 round=$2 topic=bench-cpu-$1-r$2-$RUN_ID
+  if ! ws_available "$target"; then record_skip cpu "$target" "$round" "skipped: endpoint not available"; return; fi
+  OFFERED=$((CPU_RATE * DURATION))
+  measure cpu "$target" "$round" "$topic" ws-perf $((DURATION + 60)) \
+    "$PERF" websocket-producer -u "$(ws_base "$target")" -r "$CPU_RATE" -s "$SIZE" -time "$DURATION" \
     "persistent://$NAMESPACE/$topic"
 }
 
@@ -894,20 +946,22 @@ run_direct() {
     -s "$SIZE" -time "$DURATION" "persistent://$NAMESPACE/$topic"
 }
 
+# run_http SCENARIO ROUND [TARGET [CONNECTIONS]]: wrk (or Gatling) against the proxy or (pulsar-rest*) Pulsar's REST
+# produce endpoint.
 run_http() {
-  local scenario=$1 round=$2 target=${3:-proxy} per_request=1 topic=bench-$1-${3:-proxy}-r$2-$RUN_ID
+  local scenario=$1 round=$2 target=${3:-proxy} connections=${4:-$CONNECTIONS} per_request=1
+  local topic=bench-$1-${3:-proxy}-r$2-$RUN_ID
   [[ $scenario == http-batch ]] && per_request=$BATCH
   [[ -n $COMPARE ]] && variant_for "$target"
   [[ $target == proxy-e* ]] && settings_for "$target"
   [[ $COMPARE == observability ]] && hold_lag_consumer "$topic"
   if [[ $HTTP_CLIENT == wrk ]]; then
-    local script=$OUT/wrk-$per_request${target#proxy}.lua token=()
-    [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
-    [[ -f $script ]] || python3 "$SCRIPT_DIR/bench-report.py" wrk-script --size "$SIZE" --messages "$per_request" \
-      ${token[@]+"${token[@]}"} > "$script"
+    local script url
+    script=$(http_script "$target" "$per_request")
+    url=$(http_url "$target" "$topic") || { record_skip "$scenario" "$target" "$round" "skipped: $url"; return; }
+    [[ $target == pulsar-rest* ]] && SAMPLED_COUNTER=entriesAddedCounter
     measure "$scenario" "$target" "$round" "$topic" "wrk:$per_request" $((DURATION + 30)) \
-      wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$script" \
-      "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/$topic/messages"
+      wrk -t1 -c"$connections" -d"${DURATION}s" --timeout 10s --latency -s "$script" "$url"
   else
     [[ $target == proxy ]] || die "--auth-compare and --tracing-compare need wrk for the HTTP scenarios"
     prepare_gatling
@@ -919,6 +973,46 @@ run_http() {
         "-DbaseUrl=http://127.0.0.1:$PROXY_PORT" "-Dmode=$mode" "-Dusers=$CONNECTIONS" "-DbatchSize=$BATCH" \
         "-Dduration=${DURATION}s" "-DpayloadSize=$SIZE" "-Dtopic=$topic" -DmaxErrorPct=100 -Dp99Ms=600000)
   fi
+}
+
+# http_script TARGET MESSAGES_PER_REQUEST: wrk's Lua script for the target (written once), its path printed.
+http_script() {
+  local target=$1 per_request=$2 script token=()
+  if [[ $target == pulsar-rest* ]]; then
+    script=$OUT/wrk-rest-$SIZE.lua
+    [[ -f $script ]] || python3 "$SCRIPT_DIR/bench-report.py" wrk-rest-script --size "$SIZE" > "$script"
+  else
+    script=$OUT/wrk-$per_request${target#proxy}.lua
+    [[ $target == *-jwt ]] && token=(--token-file "$OUT/bench.token")
+    [[ -f $script ]] || python3 "$SCRIPT_DIR/bench-report.py" wrk-script --size "$SIZE" --messages "$per_request" \
+      ${token[@]+"${token[@]}"} > "$script"
+  fi
+  echo "$script"
+}
+
+# http_url TARGET TOPIC: the produce URL. Pulsar's REST endpoint publishes only to a topic that exists (it does not
+# create one), so for pulsar-rest the topic is created first; prints why when that fails (status 1).
+http_url() {
+  if [[ $1 == pulsar-rest* ]]; then
+    curl -sf -o /dev/null --max-time 30 -X PUT "http://127.0.0.1:$WEB_PORT/admin/v2/persistent/$NAMESPACE/$2" \
+      || { echo "cannot create the topic $2"; return 1; }
+    echo "http://127.0.0.1:$WEB_PORT/topics/persistent/$NAMESPACE/$2"
+  else
+    echo "http://127.0.0.1:$PROXY_PORT/api/v1/topics/persistent/$NAMESPACE/$2/messages"
+  fi
+}
+
+# warm_up_http TARGET CONNECTIONS: --http-warm-up seconds of http-single load, not measured, on a topic deleted after:
+# the broker's REST path (Jersey) and the proxy's are compiled by the JIT before the first measured round.
+warm_up_http() {
+  local target=$1 connections=$2 topic=bench-warm-up-$1-$RUN_ID script url
+  ((HTTP_WARM_UP > 0)) || return 0
+  script=$(http_script "$target" 1)
+  url=$(http_url "$target" "$topic") || { log "http-single warm-up of $target: $url"; return 0; }
+  log "http-single $target: warm-up, ${HTTP_WARM_UP}s at $connections connections (not measured)"
+  timeout --kill-after=10 $((HTTP_WARM_UP + 30)) wrk -t1 -c"$connections" -d"${HTTP_WARM_UP}s" --timeout 10s \
+    -s "$script" "$url" > "$OUT/warm-up-http-single-$target.log" 2>&1 < /dev/null || true
+  delete_topic "$topic"
 }
 
 # http-avro: typed (JSON values encoded to an Avro schema by the proxy) or bytes (payloads of the same size, no schema).
@@ -964,6 +1058,25 @@ run_e2e() {
     "persistent://$NAMESPACE/$topic"
 }
 
+# e2e: one unmeasured run per target (min(--duration, 10) s; its row goes to warm-up.csv), so that both servers'
+# paths are compiled by the JIT before the first measured round; then --e2e-rounds rounds A B A B.
+run_e2e_rounds() {
+  local results=$RESULTS duration=$DURATION round target
+  RESULTS=$OUT/warm-up.csv
+  echo "$CSV_HEADER" > "$RESULTS"
+  DURATION=$((DURATION < 10 ? DURATION : 10))
+  for target in pulsar-ws proxy-ws; do
+    log "e2e $target: warm-up run (not measured)"
+    run_e2e "$target" w
+  done
+  RESULTS=$results
+  DURATION=$duration
+  for round in $(seq 1 "$E2E_ROUNDS"); do
+    run_e2e pulsar-ws "$round"
+    run_e2e proxy-ws "$round"
+  done
+}
+
 # --observability-compare: an HTTP consumer instance on TOPIC (which it creates), subscription bench-lag, never polled,
 # so that the lag sampler has a subscription whose lag grows while the run writes. Closed (and unsubscribed) after
 # the run, once /metrics is saved in the run's directory.
@@ -999,10 +1112,10 @@ run_benchmark() {
 date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s
+rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s ($E2E_ROUNDS rounds after a warm-up run per target), cpu rate offered: $CPU_RATE msg/s
 ws-consume: backlog of $CONSUME_MESSAGES messages, $WS_CONSUME_CONNECTIONS Shared consumer sockets
 proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > PROXY_DEFAULT_PENDING)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo $PROXY_DEFAULT_PENDING)}
-http: $HTTP_CLIENT, $CONNECTIONS connections, batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
+http: $HTTP_CLIENT, $CONNECTIONS connections (http-single: $HTTP_SINGLE_CONNECTIONS, warm-up ${HTTP_WARM_UP}s per target), batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
 EOF
   [[ $COMPARE != auth ]] || echo "auth-compare: JWT authentication off (targets proxy, proxy-ws) and on" \
     "(proxy-jwt, proxy-ws-jwt; HS256 token of bin/pulsar tokens, one rule), switched by a configuration reload" \
@@ -1021,8 +1134,9 @@ EOF
     "(proxy-e2, proxy-ws-e2), the proxy restarted before each target" >> "$OUT/settings.txt"
   [[ -z $JAR_B ]] || echo "jar-compare: $JAR_A (targets proxy-ws, proxy-ws-e1, …) and $JAR_B (the same targets" \
     "with -b), the proxy restarted before each target" >> "$OUT/settings.txt"
-  local round scenario
+  local round scenario connections
   IFS=, read -r -a scenario_list <<< "$SCENARIOS"
+  IFS=, read -r -a single_connections <<< "$HTTP_SINGLE_CONNECTIONS"
   for round in $(seq 1 "$ROUNDS"); do
     for scenario in "${scenario_list[@]}"; do
       if [[ $EDGE_COMPARE == true ]]; then
@@ -1049,18 +1163,32 @@ EOF
       fi
       case $scenario in
         ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round"; [[ -z $JAR_B ]] || run_ws proxy-ws-b "$round" ;;
+        cpu) run_cpu pulsar-ws "$round"; run_cpu proxy-ws "$round" ;;
         ws-window | ws-window-batch)
           run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round"
           [[ -z $JAR_B ]] || run_ws_window "$scenario" proxy-ws-b "$round" ;;
-        http-single | http-batch) run_http "$scenario" "$round" ;;
+        http-single)
+          if [[ $HTTP_CLIENT == wrk ]]; then
+            if ((round == 1)); then
+              warm_up_http proxy "${single_connections[-1]}"; warm_up_http pulsar-rest "${single_connections[-1]}"
+            fi
+            for connections in "${single_connections[@]}"; do
+              run_http http-single "$round" "proxy-c$connections" "$connections"
+              run_http http-single "$round" "pulsar-rest-c$connections" "$connections"
+            done
+          else
+            run_http http-single "$round"
+          fi ;;
+        http-batch) run_http "$scenario" "$round" ;;
         http-avro) run_http_avro typed "$round"; run_http_avro bytes "$round" ;;
         ws-consume) run_ws_consume pulsar-ws "$round"; run_ws_consume proxy-ws "$round" ;;
         direct) run_direct "$round" ;;
-        e2e) run_e2e pulsar-ws "$round"; run_e2e proxy-ws "$round" ;;
+        e2e) ;; # after the rounds of the others: run_e2e_rounds
         *) die "unknown scenario $scenario" ;;
       esac
     done
   done
+  [[ ,$SCENARIOS, != *,e2e,* || -n $COMPARE || $EDGE_COMPARE == true ]] || run_e2e_rounds
   python3 "$SCRIPT_DIR/bench-report.py" summary --results "$RESULTS" --settings "$OUT/settings.txt" \
     --out "$OUT"
   log "results in $OUT (summary.md, summary.csv, results.csv)"
