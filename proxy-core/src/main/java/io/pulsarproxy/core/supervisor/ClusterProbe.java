@@ -22,17 +22,20 @@ final class ClusterProbe {
    * Records a probe: answered (up), refused (down at once) or without an answer within its time-out. A cluster seen
    * up stays up through one unanswered probe: a broker too busy to answer one lookup in time (or a proxy too busy to
    * read its answer) is not down, and taking it for down would refuse every request. The second in a row counts.
+   *
+   * @return whether this was such a probe, missed and let pass
    */
-  void record(boolean answered, boolean timedOut, String error, long now) {
+  boolean record(boolean answered, boolean timedOut, String error, long now) {
     unanswered = !answered && timedOut ? unanswered + 1 : 0;
     if (!answered && timedOut && up && unanswered < 2) {
-      return;
+      return true;
     }
     if (answered != up || since == 0) {
       since = now;
     }
     up = answered;
     lastError = answered ? null : error;
+    return false;
   }
 
   /** How long the cluster has been in its current state. */

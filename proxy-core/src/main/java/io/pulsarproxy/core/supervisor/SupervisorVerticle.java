@@ -286,13 +286,11 @@ public final class SupervisorVerticle extends VerticleBase {
       boolean answered = result.succeeded() || brokerAnswered(result.cause());
       boolean timedOut = !answered && result.cause() instanceof java.util.concurrent.TimeoutException;
       metrics.probe(answered ? "answered" : timedOut ? "unanswered" : "refused");
-      if (timedOut) {
-        if (cluster.up && cluster.unanswered == 0) {
-          LOG.info("Pulsar {} did not answer a probe within {} ms; seen down if the next one gets no answer either",
-              cluster.serviceUrl, timeoutMs);
-        }
+      String error = answered ? null : describe(result.cause(), timeoutMs);
+      if (cluster.record(answered, timedOut, error, System.nanoTime())) {
+        LOG.info("Pulsar {} did not answer a probe within {} ms; seen down if the next one gets no answer either",
+            cluster.serviceUrl, timeoutMs);
       }
-      cluster.record(answered, timedOut, answered ? null : describe(result.cause(), timeoutMs), System.nanoTime());
       decide();
     });
   }

@@ -22,8 +22,9 @@ import java.util.function.Function;
 /**
  * The requests to a consumer instance's address ({@code Addresses.consumerInstance(id)}) and their answers, as JSON
  * so that they can cross nodes: {@code {"op", "principal", …}} in, {@code {"status", "body"}} or the error envelope
- * with {@code retryAfter} out; a poll's messages come back as bytes ({@link #pollAnswer(Buffer, List)}). The edge instance serving the client's request sends; the one owning the instance
- * answers ({@link ConsumerRegistry}). A request nobody serves is the 404 of an unknown instance.
+ * with {@code retryAfter} out; a poll's messages come back as bytes ({@link #pollAnswer(Buffer, List)}). The edge
+ * instance serving the client's request sends; the one owning the instance answers ({@link ConsumerRegistry}). A
+ * request nobody serves is the 404 of an unknown instance.
  */
 final class InstanceCalls {
   static final String OP = "op";
