@@ -185,6 +185,9 @@ public final class ConfigKeys {
       integer("consumer.maxTrackedIds", 10000, 1,
           "per session, delivered-but-unacknowledged ids kept for acks (older acks decode the id "
               + "instead)"),
+      duration("consumer.ackGroupTime", "100ms", "0",
+          "how long a Pulsar consumer gathers acknowledgements before it sends them (Pulsar's "
+              + "`acknowledgmentGroupTime`); `0` sends each at once"),
       duration("httpConsumer.idleTimeout", "5m", "100ms",
           "a consumer instance without any request for this long is closed; Pulsar redelivers what it"
               + " held"),

@@ -317,7 +317,8 @@ public final class ConfigLoader {
 
     ProduceConfig produce = new ProduceConfig(f.get("produce.idempotencyWindow"), f.get("produce.idempotencyMaxKeys"));
 
-    ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"));
+    ConsumerConfig consumer = new ConsumerConfig(f.get("consumer.maxSessions"), f.get("consumer.maxTrackedIds"),
+        f.get("consumer.ackGroupTime"));
 
     HttpConsumerConfig httpConsumer = new HttpConsumerConfig(f.get("httpConsumer.idleTimeout"),
         f.get("httpConsumer.maxInstances"), f.get("httpConsumer.maxInstancesPerClient"),

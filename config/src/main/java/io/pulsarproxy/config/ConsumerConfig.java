@@ -1,5 +1,7 @@
 package io.pulsarproxy.config;
 
+import java.time.Duration;
+
 /**
  * The consume service. Reloadable.
  *
@@ -7,5 +9,7 @@ package io.pulsarproxy.config;
  *                      HTTP, SSE); beyond it new sessions are refused with 503
  * @param maxTrackedIds {@code consumer.maxTrackedIds}: per session, ids of delivered, unacknowledged messages kept
  *                      for acknowledgement; older ones are forgotten and their acks decode the id instead
+ * @param ackGroupTime  {@code consumer.ackGroupTime}: how long a Pulsar consumer gathers acknowledgements before it
+ *                      sends them; applies to sessions opened after a reload
  */
-public record ConsumerConfig(int maxSessions, int maxTrackedIds) {}
+public record ConsumerConfig(int maxSessions, int maxTrackedIds, Duration ackGroupTime) {}

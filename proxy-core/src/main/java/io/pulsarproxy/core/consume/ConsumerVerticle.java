@@ -31,6 +31,7 @@ import io.pulsarproxy.core.trace.Tracing;
 import io.pulsarproxy.metrics.ProxyMetrics;
 import io.pulsarproxy.metrics.SubscriptionLag;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import java.time.Duration;
@@ -72,6 +73,8 @@ public final class ConsumerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerVerticle.class);
   /** Receives asked of Pulsar at once per session, at most (never more than its permits). */
   static final int PIPELINE = 16;
+  /** How often a seek checks whether its consumer is subscribed again. */
+  private static final long RESUBSCRIBE_CHECK_MS = 5;
 
   private final PulsarClients clients;
   private final ProxyMetrics metrics;
@@ -302,7 +305,8 @@ public final class ConsumerVerticle extends VerticleBase {
         .subscriptionType(spec.subscriptionType())
         .subscriptionMode(spec.subscriptionMode())
         .subscriptionInitialPosition(spec.initialPosition())
-        .receiverQueueSize(spec.receiverQueueSize());
+        .receiverQueueSize(spec.receiverQueueSize())
+        .acknowledgmentGroupTime(config.ackGroupTime().toNanos(), TimeUnit.NANOSECONDS);
     if (spec.topicsPattern() != null) {
       try {
         b.topicsPattern(Pattern.compile(spec.topicsPattern()));
@@ -523,7 +527,30 @@ public final class ConsumerVerticle extends VerticleBase {
     }
     s.handedOut.clear();
     s.lag.reset();
-    return pulsar(seeking).map(v -> null);
+    Future<Void> sought = pulsar(seeking);
+    return (s.consumer == null ? sought
+        : sought.compose(v -> subscribedAgain(s.consumer, System.nanoTime() + operationTimeout.toNanos())))
+        .map(v -> null);
+  }
+
+  /**
+   * A seek makes the broker close the subscription's consumers, and Pulsar's client completes the seek when it starts
+   * to subscribe again. The broker drops acknowledgements that come before that subscribe is done, so one sent on the
+   * seek's answer could be lost for good (the message sought to is then never delivered again to be acknowledged).
+   * The seek answers once the consumer is subscribed again; if that takes longer than the operation time-out, it
+   * answers 503 and the client seeks again.
+   */
+  private Future<Void> subscribedAgain(Consumer<byte[]> consumer, long deadline) {
+    if (consumer.isConnected()) {
+      return Future.succeededFuture();
+    }
+    if (System.nanoTime() - deadline >= 0) {
+      return Future.failedFuture(new ProxyException(ErrorCode.BROKER_UNAVAILABLE,
+          "the seek is done but the subscription is not connected again yet; seek again"));
+    }
+    Promise<Void> connected = Promise.promise();
+    vertx.setTimer(RESUBSCRIBE_CHECK_MS, id -> subscribedAgain(consumer, deadline).onComplete(connected));
+    return connected.future();
   }
 
   private Future<Consumer<byte[]>> requireConsumer(PulsarSession s) {
