@@ -245,7 +245,8 @@ public final class ConsumerVerticle extends VerticleBase {
   private PulsarSession newSession(Open open, Consumer<byte[]> consumer, Reader<byte[]> reader,
       SubscriptionLag.Key lagKey) {
     return new PulsarSession(open.sessionId(), Addresses.session(open.sessionId()), open.token(), consumer, reader,
-        lagKey, Math.max(config.maxTrackedIds(), open.spec().receiverQueueSize()), PIPELINE, open.decodeValues());
+        lagKey, Math.max(config.maxTrackedIds(), open.spec().receiverQueueSize()), PIPELINE,
+        PulsarSession.queueOf(consumer), open.decodeValues());
   }
 
   /** The labels of a subscription's lag: the topic, topics or pattern as the client named them, and its name. */
@@ -363,7 +364,8 @@ public final class ConsumerVerticle extends VerticleBase {
 
   /**
    * Asks Pulsar for messages while the session has permits not yet spoken for: up to {@link #PIPELINE} receives at
-   * once, so that each message's trip to the client library's thread and back overlaps the next ones'.
+   * once, of which one waits for a message while Pulsar has none ({@link PulsarSession#canReceive}); what Pulsar
+   * already holds for the session is taken in one turn and handed over as one event.
    */
   private void pump(PulsarSession s) {
     while (s.canReceive()) {

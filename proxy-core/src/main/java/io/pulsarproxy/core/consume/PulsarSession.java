@@ -7,10 +7,12 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.pulsar.client.api.Consumer;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.Reader;
+import org.apache.pulsar.client.impl.ConsumerImpl;
 
 /**
  * The Pulsar side of one client session: its consumer or reader, the permits the client gave, and the ids of the
@@ -43,19 +45,25 @@ final class PulsarSession {
   int permits;
   boolean paused;
   boolean stopped;
-  /** Receives asked of Pulsar and not handed to the session yet, oldest first (at most {@code pipeline}). */
+  /**
+   * Receives asked of Pulsar and not handed to the session yet, oldest first (at most {@code pipeline}; see
+   * {@link #canReceive}).
+   */
   final ArrayDeque<CompletableFuture<Message<byte[]>>> pending = new ArrayDeque<>();
   private final int pipeline;
+  private final Supplier<Integer> queuedInPulsar;
 
   /** A message handed to the client: the client library's id, and its publish time for the lag. */
   record Handed(MessageId id, long publishTime) {}
 
   PulsarSession(String id, String address, Secret token, Consumer<byte[]> consumer, Reader<byte[]> reader,
-      SubscriptionLag.Key lagKey, int maxTracked, int pipeline, boolean decodeValues) {
+      SubscriptionLag.Key lagKey, int maxTracked, int pipeline, Supplier<Integer> queuedInPulsar,
+      boolean decodeValues) {
     this.id = id;
     this.lagKey = lagKey;
     this.decodeValues = decodeValues;
     this.pipeline = pipeline;
+    this.queuedInPulsar = queuedInPulsar;
     this.address = address;
     this.token = token;
     this.consumer = consumer;
@@ -69,9 +77,31 @@ final class PulsarSession {
     };
   }
 
-  /** Whether another receive may be asked: one per permit not yet spoken for, and at most {@code pipeline}. */
+  /**
+   * Whether another receive may be asked: one per permit not yet spoken for, at most {@code pipeline}, and at most one
+   * more than the messages Pulsar's consumer holds in its queue. Every receive asked takes one of those or waits for
+   * the next to come, so at most one waits: a session whose topic is quiet holds one pending receive with Pulsar, not
+   * {@code pipeline} of them (each a few hundred bytes, which add up over thousands of held sessions), and a busy one
+   * still has up to {@code pipeline} in flight. Where the queue cannot be seen (a reader, a consumer of several topics,
+   * consumer statistics off), up to {@code pipeline}.
+   */
   boolean canReceive() {
-    return !stopped && !paused && permits > pending.size() && pending.size() < pipeline;
+    if (stopped || paused || permits <= pending.size() || pending.size() >= pipeline) {
+      return false;
+    }
+    Integer queued = queuedInPulsar.get();
+    return queued == null || pending.size() <= queued;
+  }
+
+  /**
+   * How many messages the Pulsar consumer holds in its receiver queue, or null when that cannot be seen. Read from the
+   * consumer's statistics, which count the queue as it is (statistics off: null).
+   */
+  static Supplier<Integer> queueOf(Consumer<byte[]> consumer) {
+    if (consumer instanceof ConsumerImpl<byte[]> single) {
+      return () -> single.getStats().getMsgNumInReceiverQueue();
+    }
+    return () -> null;
   }
 
   /** Publish time of the oldest message handed out and not acknowledged, or -1. Insertion order: the first one. */
