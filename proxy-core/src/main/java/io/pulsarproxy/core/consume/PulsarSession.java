@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.pulsar.client.api.Consumer;
+import org.apache.pulsar.client.api.ConsumerStats;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.MultiTopicConsumerStats;
 import org.apache.pulsar.client.api.Reader;
-import org.apache.pulsar.client.impl.ConsumerImpl;
 
 /**
  * The Pulsar side of one client session: its consumer or reader, the permits the client gave, and the ids of the
@@ -78,30 +79,41 @@ final class PulsarSession {
   }
 
   /**
-   * Whether another receive may be asked: one per permit not yet spoken for, at most {@code pipeline}, and at most one
-   * more than the messages Pulsar's consumer holds in its queue. Every receive asked takes one of those or waits for
-   * the next to come, so at most one waits: a session whose topic is quiet holds one pending receive with Pulsar, not
-   * {@code pipeline} of them (each a few hundred bytes, which add up over thousands of held sessions), and a busy one
-   * still has up to {@code pipeline} in flight. Where the queue cannot be seen (a reader, a consumer of several topics,
-   * consumer statistics off), up to {@code pipeline}.
+   * Whether another receive may be asked: one per permit not yet spoken for, at most {@code pipeline}, and while the
+   * receives not answered yet are at most as many as the messages Pulsar's consumer holds in its queue. Each of them
+   * takes one of those or waits for the next message to come, so at most one waits. A session whose topic is quiet
+   * thus holds one pending receive with Pulsar, not {@code pipeline} of them (each a few hundred bytes, which add up
+   * over thousands of held sessions), and a busy one still has up to {@code pipeline} in flight. Where the queue
+   * cannot be seen (a reader, a consumer of several topics, consumer statistics off), up to {@code pipeline}.
    */
   boolean canReceive() {
     if (stopped || paused || permits <= pending.size() || pending.size() >= pipeline) {
       return false;
     }
     Integer queued = queuedInPulsar.get();
-    return queued == null || pending.size() <= queued;
+    if (queued == null) {
+      return true;
+    }
+    int unanswered = 0;
+    for (CompletableFuture<Message<byte[]>> receive : pending) {
+      if (!receive.isDone()) {
+        unanswered++;
+      }
+    }
+    return unanswered <= queued;
   }
 
   /**
-   * How many messages the Pulsar consumer holds in its receiver queue, or null when that cannot be seen. Read from the
-   * consumer's statistics, which count the queue as it is (statistics off: null).
+   * How many messages the Pulsar consumer holds in its receiver queue, or null when that cannot be seen. A consumer of
+   * one topic hands out the same statistics object every time, which reads its queue as it is (statistics off: null).
+   * That of several topics (or partitions) builds its statistics anew at each call, too costly for every receive.
    */
   static Supplier<Integer> queueOf(Consumer<byte[]> consumer) {
-    if (consumer instanceof ConsumerImpl<byte[]> single) {
-      return () -> single.getStats().getMsgNumInReceiverQueue();
+    ConsumerStats stats = consumer == null ? null : consumer.getStats();
+    if (stats == null || stats instanceof MultiTopicConsumerStats) {
+      return () -> null;
     }
-    return () -> null;
+    return stats::getMsgNumInReceiverQueue;
   }
 
   /** Publish time of the oldest message handed out and not acknowledged, or -1. Insertion order: the first one. */

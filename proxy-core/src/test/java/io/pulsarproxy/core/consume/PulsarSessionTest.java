@@ -70,6 +70,19 @@ class PulsarSessionTest {
   }
 
   @Test
+  void answeredReceivesNotYetHandedOverDoNotHoldBackTheNext() {
+    queued = 5;
+    PulsarSession session = session(1000);
+    pump(session);
+    // All six answered (the sixth by a message that came after), none handed to the client yet.
+    session.pending.forEach(receive -> receive.complete(null));
+    queued = 0;
+    pump(session);
+    assertThat(session.pending).hasSize(7);
+    assertThat(session.pending.peekLast()).isNotDone();
+  }
+
+  @Test
   void neverMoreThanThePipelineOrThePermits() {
     queued = 100;
     PulsarSession busy = session(1000);
