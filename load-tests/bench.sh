@@ -129,8 +129,11 @@
 #                       (ii) proxy CPU-seconds per 1000 messages (utime + stime of both proxy processes) for
 #                       --cluster-messages messages produced through A in requests of 100 and consumed (poll max=100
 #                       + ack) through A (target one-node) and through B (target crossing), in alternating order;
-#                       before round 1 one unmeasured arm of each (--cluster-messages / 4) warms both paths.
-#                       Client: ClusterCompareLoad. Writes cluster.csv and cluster.md. Other scenarios are not run
+#                       before round 1 two unmeasured arms of each (--cluster-messages / 2 each, alternating) warm
+#                       both paths.
+#                       Client: ClusterCompareLoad. Writes cluster.csv, cluster.md and cluster-threads.csv (each
+#                       arm's CPU per 1000 messages per thread group of each node, user and system). Other scenarios
+#                       are not run
 #                       [BENCH_CLUSTER_COMPARE=true]
 #   --cluster-port P    Hazelcast port of node A in --cluster-compare [BENCH_CLUSTER_PORT, 5801]
 #   --cluster-messages N  messages per CPU arm of --cluster-compare [BENCH_CLUSTER_MESSAGES, 20000]
@@ -434,6 +437,20 @@ wait_client() {
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2> /dev/null; }
 
 # utime + stime of a process, in clock ticks (0 when it is gone).
+# thread_ticks PID NAME: one line per thread of PID, "NAME<TAB>thread group<TAB>utime<TAB>stime" (thread names with
+# their numbers cut off), for a breakdown of where a process's CPU went between two snapshots.
+thread_ticks() {
+  local task stat comm fields
+  for task in /proc/"$1"/task/*; do
+    comm=$(cat "$task/comm" 2> /dev/null) || continue
+    stat=$(cat "$task/stat" 2> /dev/null) || continue
+    stat=${stat##*) }
+    read -r -a fields <<< "$stat"
+    comm=$(sed -E 's/[-# ]?[0-9]+$//' <<< "$comm")
+    printf '%s\t%s\t%s\t%s\n' "$2" "$comm" "${fields[11]}" "${fields[12]}"
+  done
+}
+
 cpu_ticks() {
   local stat
   stat=$(cat "/proc/$1/stat" 2> /dev/null) || { echo 0; return; }
@@ -1650,17 +1667,21 @@ run_cluster_compare() {
   hz=$(getconf CLK_TCK)
   local timed=$((CLUSTER_MESSAGES / 10))
   echo "round,kind,target,value1,value2,note" > "$OUT/cluster.csv"
+  echo "round,arm,node,threads,mode,cpu_s_per_1000" > "$OUT/cluster-threads.csv"
   # Both paths warmed before the first measured round (the JIT of a JVM just started weighs on round 1 otherwise):
-  # one unmeasured consume arm of each, a quarter of the messages.
-  for arm in one-node crossing; do
-    topic=persistent://$NAMESPACE/bench-cluster-warmup-$arm-$RUN_ID
+  # unmeasured consume arms of each, alternating, as many messages in all as two measured arms. Node B runs the code
+  # of a crossing request only in the crossing arm, so a shorter warm-up left its compiler busy in the measured ones.
+  local pass=0
+  for arm in one-node crossing one-node crossing; do
+    pass=$((pass + 1))
+    topic=persistent://$NAMESPACE/bench-cluster-warmup-$pass-$arm-$RUN_ID
     local through=$owner
     [[ $arm == crossing ]] && through=$via
-    log "cluster-compare warm-up: $arm, $((CLUSTER_MESSAGES / 4)) messages (not measured)"
-    start_client 900 "$OUT/cluster-warmup-$arm.log" java -Xmx256m -cp "$GATLING_CP" \
+    log "cluster-compare warm-up: $arm, $((CLUSTER_MESSAGES / 2)) messages (not measured)"
+    start_client 900 "$OUT/cluster-warmup-$pass-$arm.log" java -Xmx256m -cp "$GATLING_CP" \
       io.pulsarproxy.loadtests.ClusterCompareLoad --mode consume --owner "$owner" --via "$through" --topic "$topic" \
-      --messages $((CLUSTER_MESSAGES / 4)) --size "$SIZE"
-    wait_client || die "the $arm warm-up client failed ($OUT/cluster-warmup-$arm.log)"
+      --messages $((CLUSTER_MESSAGES / 2)) --size "$SIZE"
+    wait_client || die "the $arm warm-up client failed ($OUT/cluster-warmup-$pass-$arm.log)"
     delete_topic "${topic##*/}"
   done
   for ((round = 1; round <= ROUNDS; round++)); do
@@ -1681,13 +1702,34 @@ run_cluster_compare() {
       [[ $arm == crossing ]] && through=$via
       log "cluster-compare round $round: $arm, $CLUSTER_MESSAGES messages"
       ticks_before=$(($(cpu_ticks "$PROXY_PID") + $(cpu_ticks "$PROXY_B_PID")))
+      { thread_ticks "$PROXY_PID" a; thread_ticks "$PROXY_B_PID" b; } > "$OUT/threads-before.tsv"
       local started=$SECONDS
       start_client 900 "$OUT/cluster-$arm-$round.log" java -Xmx256m -cp "$GATLING_CP" \
         io.pulsarproxy.loadtests.ClusterCompareLoad --mode consume --owner "$owner" --via "$through" --topic "$topic" \
         --messages "$CLUSTER_MESSAGES" --size "$SIZE"
       wait_client || die "the $arm client failed ($OUT/cluster-$arm-$round.log)"
       ticks_after=$(($(cpu_ticks "$PROXY_PID") + $(cpu_ticks "$PROXY_B_PID")))
-      python3 -c "import sys; t=($ticks_after-$ticks_before)/$hz; print('%s,cpu,%s,%.3f,%.3f,seconds=%d' % ($round, '$arm', t, t / ($CLUSTER_MESSAGES / 1000), $SECONDS - $started))" \
+      { thread_ticks "$PROXY_PID" a; thread_ticks "$PROXY_B_PID" b; } > "$OUT/threads-after.tsv"
+      python3 - "$OUT/threads-before.tsv" "$OUT/threads-after.tsv" "$round" "$arm" "$hz" "$CLUSTER_MESSAGES" \
+        >> "$OUT/cluster-threads.csv" << 'PY'
+import collections, sys
+def load(path):
+    t = collections.Counter()
+    for line in open(path):
+        node, group, user, system = line.rstrip("\n").split("\t")
+        t[(node, group, "user")] += int(user)
+        t[(node, group, "system")] += int(system)
+    return t
+before, after = load(sys.argv[1]), load(sys.argv[2])
+hz, per = float(sys.argv[5]), int(sys.argv[6]) / 1000
+for key in sorted(after):
+    d = after[key] - before.get(key, 0)
+    if d > 0:
+        print("%s,%s,%s,%s,%s,%.4f" % (sys.argv[3], sys.argv[4], key[0], key[1], key[2], d / hz / per))
+PY
+      local polls
+      polls=$(awk '$1 == "CONSUMED" {print $4}' "$OUT/cluster-$arm-$round.log")
+      python3 -c "import sys; t=($ticks_after-$ticks_before)/$hz; print('%s,cpu,%s,%.3f,%.3f,seconds=%d polls=%s' % ($round, '$arm', t, t / ($CLUSTER_MESSAGES / 1000), $SECONDS - $started, '${polls:-?}'))" \
         >> "$OUT/cluster.csv"
       delete_topic "${topic##*/}"
     done
@@ -1717,6 +1759,24 @@ print("| produce + consume | proxy CPU-s per 1000 msgs |\n|---|---|")
 print(f"| one node | {one:.3f} |\n| crossing nodes | {cross:.3f} |")
 print(f"\nRatio crossing / one node: {cross / one:.2f} of the medians; per round "
       f"{', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f} (target: at most 1.3)")
+# Where each arm's CPU went: per node and thread group (user + system), medians over the rounds.
+threads = list(csv.DictReader(open(sys.argv[1].replace("cluster.csv", "cluster-threads.csv"))))
+def kind(name):
+    for prefix, label in (("vert.x-eventloo", "event loops"), ("vert.x-worker", "Vert.x workers"),
+                          ("pulsar-", "Pulsar client"), ("hz.", "Hazelcast")):
+        if name.startswith(prefix):
+            return label
+    return "JIT compilers" if "Compiler" in name else "other (GC, JVM)"
+sums = {}
+for t in threads:
+    key = (t["round"], t["arm"], t["node"], kind(t["threads"]))
+    sums[key] = sums.get(key, 0) + float(t["cpu_s_per_1000"])
+groups = sorted({(k[2], k[3]) for k in sums})
+print("\n| node, threads | one node | crossing |\n|---|---|---|")
+for node, label in groups:
+    cells = [statistics.median(sums.get((n, arm, node, label), 0) for n in by_round) for arm in ("one-node", "crossing")]
+    print(f"| {node.upper()}, {label} | {cells[0]:.4f} | {cells[1]:.4f} |")
+print("\n(CPU-s per 1000 messages, user + system, median over the rounds of each arm.)")
 PY
   cat "$OUT/cluster.md" >&2
 }

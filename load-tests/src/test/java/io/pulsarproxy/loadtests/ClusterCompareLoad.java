@@ -24,7 +24,8 @@ import java.util.Map;
  *       {@code owner} and {@code via}.
  *   <li>{@code consume}: {@code --messages} messages produced through the owner in requests of 100, then polled
  *       ({@code max=100}) and acked through {@code --via} (the owner itself for the one-node arm) until all came.
- *       Prints {@code CONSUMED <n>}; bench.sh measures the proxies' CPU around it.
+ *       Prints {@code CONSUMED <n> POLLS <polls>} (each poll is followed by one ack); bench.sh measures the proxies'
+ *       CPU around it.
  * </ul>
  *
  * <pre>
@@ -90,7 +91,9 @@ public final class ClusterCompareLoad {
     String instance = create(owner, topic, "bench-consume");
     produce(owner, topic, messages, size);
     int received = 0;
+    int polls = 0;
     while (received < messages) {
+      polls++;
       JsonArray polled = new JsonArray(call(get(via + "/api/v1/consumers/" + instance
           + "/messages?max=100&waitMs=2000"), 200));
       if (polled.isEmpty()) {
@@ -100,7 +103,7 @@ public final class ClusterCompareLoad {
       received += polled.size();
     }
     delete(owner, instance);
-    System.out.printf("CONSUMED %d%n", received);
+    System.out.printf("CONSUMED %d POLLS %d%n", received, polls);
   }
 
   private String create(String base, String topic, String subscription) throws Exception {
