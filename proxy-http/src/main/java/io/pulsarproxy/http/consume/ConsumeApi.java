@@ -288,7 +288,9 @@ public final class ConsumeApi {
     contract.route(router, "createConsumer", this::create);
     contract.route(router, "getConsumer", ctx -> call(ctx, InstanceCalls.call(INFO, principal(ctx)), opTimeoutMs));
     contract.route(router, "deleteConsumer", this::delete);
-    contract.route(router, "pollMessages", this::poll);
+    // Its query is all a poll has, and ConsumeRequests.poll checks every parameter the contract does and refuses
+    // those it does not know: the generic validation would only add a worker thread's hop to every poll.
+    contract.routeSelfValidated(router, "pollMessages", this::poll);
     contract.route(router, "ackMessages", this::ack);
     contract.route(router, "nackMessages", this::nack);
     contract.route(router, "seekConsumer", this::seek);
