@@ -1734,7 +1734,7 @@ PY
       delete_topic "${topic##*/}"
     done
   done
-  python3 - "$OUT/cluster.csv" > "$OUT/cluster.md" << 'PY'
+  python3 - "$OUT/cluster.csv" "$OUT/cluster-threads.csv" > "$OUT/cluster.md" << 'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 def med(kind, target, col):
@@ -1760,7 +1760,7 @@ print(f"| one node | {one:.3f} |\n| crossing nodes | {cross:.3f} |")
 print(f"\nRatio crossing / one node: {cross / one:.2f} of the medians; per round "
       f"{', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f} (target: at most 1.3)")
 # Where each arm's CPU went: per node and thread group (user + system), medians over the rounds.
-threads = list(csv.DictReader(open(sys.argv[1].replace("cluster.csv", "cluster-threads.csv"))))
+threads = list(csv.DictReader(open(sys.argv[2])))
 def kind(name):
     for prefix, label in (("vert.x-eventloo", "event loops"), ("vert.x-worker", "Vert.x workers"),
                           ("pulsar-", "Pulsar client"), ("hz.", "Hazelcast")):
