@@ -436,7 +436,6 @@ wait_client() {
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2> /dev/null; }
 
-# utime + stime of a process, in clock ticks (0 when it is gone).
 # thread_ticks PID NAME: one line per thread of PID, "NAME<TAB>thread group<TAB>utime<TAB>stime" (thread names with
 # their numbers cut off), for a breakdown of where a process's CPU went between two snapshots.
 thread_ticks() {
@@ -451,6 +450,7 @@ thread_ticks() {
   done
 }
 
+# utime + stime of a process, in clock ticks (0 when it is gone).
 cpu_ticks() {
   local stat
   stat=$(cat "/proc/$1/stat" 2> /dev/null) || { echo 0; return; }
