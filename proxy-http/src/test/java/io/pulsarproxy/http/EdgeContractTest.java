@@ -99,6 +99,11 @@ class EdgeContractTest {
       POST | /api/v1/consumers/x/acks          | {"messageIds":"CAE="}             | 400 | BAD_REQUEST | messageIds
       POST | /api/v1/consumers/x/acks          | {"messageIds":[]}                 | 400 | BAD_REQUEST | messageIds
       POST | /api/v1/consumers/x/seek          | {"timestamp":"yesterday"}         | 400 | BAD_REQUEST | timestamp
+      POST | /api/v1/consumers/x/acks          | {"messageIds":["CAE="],"all":true} | 400 | BAD_REQUEST | all
+      POST | /api/v1/consumers/x/acks          | {"messageIds":[                   | 400 | BAD_REQUEST | body
+      POST | /api/v1/consumers/x/acks          | ["CAE="]                          | 400 | BAD_REQUEST | body
+      POST | /api/v1/consumers/x/nacks         | {"messageIds":["CAE="],"delayMs":5} | 400 | BAD_REQUEST | delayMs
+      POST | /api/v1/consumers/x/seek          | {"timestamp":1,"reset":true}      | 400 | BAD_REQUEST | reset
       DELETE | /api/v1/consumers/x?unsubscribe=maybe | ""                         | 400 | BAD_REQUEST | unsubscribe
       GET  | /api/v1/topics/persistent/public/default/t/messages?format=xml | ""  | 400 | BAD_REQUEST | format
       GET  | /api/v1/topics/persistent/public/default/t/subscriptions/s/events?ack=sometimes | "" | 400 | BAD_REQUEST | ack
@@ -122,6 +127,27 @@ class EdgeContractTest {
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(response.statusCode()).isEqualTo(415);
     assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("UNSUPPORTED_MEDIA_TYPE");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"/acks", "/nacks", "/seek"})
+  void aJsonRouteWithoutABodyNamesTheBody(String suffix) throws Exception {
+    HttpResponse<Buffer> response = client.post(edge.actualPort(), "127.0.0.1", "/api/v1/consumers/x" + suffix)
+        .putHeader("Content-Type", "application/json").send()
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.bodyAsJsonObject().getString("message")).isEqualTo("body: is missing");
+  }
+
+  @Test
+  void aJsonRouteTakesJsonWithACharset() throws Exception {
+    // Past the checks of the request: the instance is looked for, and there is none.
+    HttpResponse<Buffer> response = client.post(edge.actualPort(), "127.0.0.1", "/api/v1/consumers/nobody/acks")
+        .putHeader("Content-Type", "application/json; charset=utf-8")
+        .sendBuffer(Buffer.buffer("{\"messageIds\":[\"CAEQAjAA\"]}"))
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(404);
+    assertThat(response.bodyAsJsonObject().getString("message")).contains("no consumer instance nobody");
   }
 
   @Test

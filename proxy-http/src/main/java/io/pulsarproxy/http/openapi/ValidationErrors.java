@@ -3,6 +3,7 @@ package io.pulsarproxy.http.openapi;
 import io.pulsarproxy.core.error.ErrorCode;
 import io.pulsarproxy.core.error.ProxyException;
 import io.pulsarproxy.core.error.ProxyException.Detail;
+import io.vertx.core.json.JsonArray;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorErrorType;
@@ -26,6 +27,7 @@ public final class ValidationErrors {
   private static final Pattern PARAMETER = Pattern.compile("(?:query|path|header|cookie) parameter ([^\\s.]+)");
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
   private static final Pattern TYPE = Pattern.compile("Instance type (\\S+) is invalid\\. Expected (.+)");
+  private static final String UNKNOWN_FIELD = "is not a known field";
 
   private ValidationErrors() {}
 
@@ -40,15 +42,13 @@ public final class ValidationErrors {
     Matcher parameter = PARAMETER.matcher(message);
     String field = parameter.find() ? parameter.group(1) : "body";
     if (e.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT && "body".equals(field)) {
-      return new ProxyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-          "Content-Type: this request takes a body of type application/json",
-          List.of(new Detail("Content-Type", "must be application/json")));
+      return notJson();
     }
     if (e.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER && !(e instanceof SchemaValidationException)) {
       return ProxyException.badField(field, "is missing");
     }
     if (e.type() == ValidatorErrorType.ILLEGAL_VALUE && "body".equals(field)) {
-      return ProxyException.badField("body", "malformed JSON");
+      return malformedJson();
     }
     if (e instanceof SchemaValidationException s && s.getOutputUnit() != null) {
       List<Detail> details = details(s.getOutputUnit(), "body".equals(field) ? "" : field);
@@ -59,6 +59,34 @@ public final class ValidationErrors {
       }
     }
     return ProxyException.badField(field, message);
+  }
+
+  /** A required body that is missing or empty. */
+  static ProxyException missingBody() {
+    return ProxyException.badField("body", "is missing");
+  }
+
+  /** A body of another content type than the JSON the operation takes. */
+  static ProxyException notJson() {
+    return new ProxyException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        "Content-Type: this request takes a body of type application/json",
+        List.of(new Detail("Content-Type", "must be application/json")));
+  }
+
+  static ProxyException malformedJson() {
+    return ProxyException.badField("body", "malformed JSON");
+  }
+
+  /** A JSON body that is not the object the operation takes, in the words the schema's type check would use. */
+  static ProxyException notAnObject(Object parsed) {
+    String type = parsed == null ? "null" : parsed instanceof JsonArray ? "array"
+        : parsed instanceof String ? "string" : parsed instanceof Boolean ? "boolean" : "number";
+    return ProxyException.badField("body", "must be of type object, not " + type);
+  }
+
+  /** A field of a JSON object body that its schema does not list ({@code additionalProperties: false}). */
+  static ProxyException unknownField(String name) {
+    return ProxyException.badField(name, UNKNOWN_FIELD);
   }
 
   /** One detail per field, from the most specific errors (those that are not a summary of others). */
@@ -77,7 +105,7 @@ public final class ValidationErrors {
         field = join(field, quoted.group(1));
         problem = "is missing";
       } else if ("additionalProperties".equals(keyword)) {
-        problem = "is not a known field";
+        problem = UNKNOWN_FIELD;
       } else if ("minItems".equals(keyword)) {
         problem = "must not be empty";
       } else if (("minimum".equals(keyword) || "maximum".equals(keyword)) && problem.contains(" than ")) {
