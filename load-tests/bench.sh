@@ -42,8 +42,9 @@
 #                CPU-seconds per 1000 stored messages of the proxy, the broker and the client process (utime + stime
 #                from /proc/<pid>/stat over the window in which the broker stored), server = proxy + broker for
 #                proxy-ws and the broker alone for pulsar-ws (its WebSocket service runs inside the broker), and the
-#                share of the messages the client sent that the broker stored (its msgInCounter). Not in the default
-#                list: it measures cost, not speed, and adds 2 runs per round
+#                share of the messages the client sent that the broker stored (its msgInCounter). Before round 1
+#                one unmeasured run of --cpu-warm-up s per target (in warm-up.csv). Not in the default list: it
+#                measures cost, not speed, and adds 2 runs per round
 #   e2e          end-to-end latency at --e2e-rate msg/s: pulsar-perf websocket-producer through pulsar-ws / proxy-ws,
 #                received by pulsar-perf consume (the same consumer for both), latency = receive time - publishTime.
 #                Runs after the other scenarios, --e2e-rounds rounds A B A B, after one unmeasured warm-up run of
@@ -76,6 +77,8 @@
 #   --e2e-rate N        msg/s for the end-to-end scenario [BENCH_E2E_RATE, 2000]
 #   --e2e-rounds N      rounds of the end-to-end scenario [BENCH_E2E_ROUNDS, the larger of 5 and --rounds]
 #   --cpu-rate N        msg/s offered by the cpu scenario's producer [BENCH_CPU_RATE, 12000]
+#   --cpu-warm-up S     seconds of the cpu scenario's unmeasured run per target before round 1 (0: none)
+#                       [BENCH_CPU_WARM_UP, 60]
 #   --batch N           messages per request in http-batch [BENCH_BATCH, 100]
 #   --http-single-connections LIST  wrk connections of http-single, comma-separated (outside the --*-compare
 #                       modes) [BENCH_HTTP_SINGLE_CONNECTIONS, 8,64]
@@ -221,6 +224,7 @@ WS_RATE=${BENCH_WS_RATE:-50000}
 DIRECT_RATE=${BENCH_DIRECT_RATE:-1000000}
 E2E_RATE=${BENCH_E2E_RATE:-2000}
 CPU_RATE=${BENCH_CPU_RATE:-12000}
+CPU_WARM_UP=${BENCH_CPU_WARM_UP:-60}
 E2E_ROUNDS=${BENCH_E2E_ROUNDS:-}
 BATCH=${BENCH_BATCH:-100}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
@@ -289,6 +293,7 @@ while (($#)); do
     --direct-rate) DIRECT_RATE=$2; shift ;;
     --e2e-rate) E2E_RATE=$2; shift ;;
     --cpu-rate) CPU_RATE=$2; shift ;;
+    --cpu-warm-up) CPU_WARM_UP=$2; shift ;;
     --e2e-rounds) E2E_ROUNDS=$2; shift ;;
     --batch) BATCH=$2; shift ;;
     --connections) CONNECTIONS=$2; shift ;;
@@ -333,7 +338,7 @@ done
 
 [[ -n $E2E_ROUNDS ]] || E2E_ROUNDS=$((ROUNDS > 5 ? ROUNDS : 5))
 for n in ROUNDS E2E_ROUNDS DURATION SIZE WS_RATE WS_CONNECTIONS WS_WINDOW WS_CLIENT_THREADS CONSUME_MESSAGES \
-  WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE CPU_RATE BATCH CONNECTIONS HTTP_WARM_UP BROKER_PORT WEB_PORT PROXY_PORT \
+  WS_CONSUME_CONNECTIONS DIRECT_RATE E2E_RATE CPU_RATE CPU_WARM_UP BATCH CONNECTIONS HTTP_WARM_UP BROKER_PORT WEB_PORT PROXY_PORT \
   MANAGEMENT_PORT MINUTES \
   CONSUMERS FLOOD_SECONDS FLOOD_CONNECTIONS FLOOD_MESSAGE_BYTES SOAK_SINGLE_RATE SOAK_BATCH_RATE SOAK_BATCH_SIZE \
   SOAK_WS_RATE CLIENT_TIMEOUT FANOUT_CONNECTIONS FANOUT_TOPICS FANOUT_MESSAGES FANOUT_CONCURRENCY CLUSTER_PORT \
@@ -888,6 +893,23 @@ run_cpu() {
     "persistent://$NAMESPACE/$topic"
 }
 
+# cpu: before round 1, one unmeasured run per target of --cpu-warm-up seconds (its row goes to warm-up.csv). The
+# proxy's JVM starts with the benchmark: in a measured round 2 without this, its JIT compilers took half of its CPU
+# (46 % in C2 alone), a cost of its first minute that the per-message figures are not about.
+warm_up_cpu() {
+  ((CPU_WARM_UP > 0)) || return 0
+  local results=$RESULTS duration=$DURATION target
+  RESULTS=$OUT/warm-up.csv
+  [[ -f $RESULTS ]] || echo "$CSV_HEADER" > "$RESULTS"
+  DURATION=$CPU_WARM_UP
+  for target in pulsar-ws proxy-ws; do
+    log "cpu $target: warm-up run, ${CPU_WARM_UP}s (not measured)"
+    run_cpu "$target" w
+  done
+  RESULTS=$results
+  DURATION=$duration
+}
+
 # ws-window / ws-window-batch: the windowed client (WsProduceLoad), the same for both targets.
 run_ws_window() {
   local scenario=$1 target=$2 round=$3 topic=bench-$1-$2-r$3-$RUN_ID query=
@@ -1080,7 +1102,7 @@ run_e2e() {
 run_e2e_rounds() {
   local results=$RESULTS duration=$DURATION round target
   RESULTS=$OUT/warm-up.csv
-  echo "$CSV_HEADER" > "$RESULTS"
+  [[ -f $RESULTS ]] || echo "$CSV_HEADER" > "$RESULTS"
   DURATION=$((DURATION < 10 ? DURATION : 10))
   for target in pulsar-ws proxy-ws; do
     log "e2e $target: warm-up run (not measured)"
@@ -1129,7 +1151,7 @@ run_benchmark() {
 date: $(date -Is)
 machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -n 1)
 cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s ($E2E_ROUNDS rounds after a warm-up run per target), cpu rate offered: $CPU_RATE msg/s
+rounds: $ROUNDS, duration: ${DURATION}s, size: $SIZE B, ws rate offered: $WS_RATE msg/s, ws-window: $WS_CONNECTIONS sockets x $WS_WINDOW in flight ($WS_CLIENT_THREADS client thread(s)), direct rate offered: $DIRECT_RATE msg/s, e2e rate: $E2E_RATE msg/s ($E2E_ROUNDS rounds after a warm-up run per target), cpu rate offered: $CPU_RATE msg/s (after a ${CPU_WARM_UP}s warm-up run per target)
 ws-consume: backlog of $CONSUME_MESSAGES messages, $WS_CONSUME_CONNECTIONS Shared consumer sockets
 proxy: $JAR, producer.maxPendingMessages ${PROXY_PRODUCER_MAX_PENDING_MESSAGES:-$( ((WS_CONNECTIONS * WS_WINDOW > PROXY_DEFAULT_PENDING)) && [[ $SCENARIOS == *ws-window* ]] && echo $((WS_CONNECTIONS * WS_WINDOW)) || echo $PROXY_DEFAULT_PENDING)}
 http: $HTTP_CLIENT, $CONNECTIONS connections (http-single: $HTTP_SINGLE_CONNECTIONS, warm-up ${HTTP_WARM_UP}s per target), batch $BATCH; proxy heap: ${PROXY_HEAP:-default}${PROXY_JAVA_OPTS:+; proxy JVM options: $PROXY_JAVA_OPTS}
@@ -1180,7 +1202,7 @@ EOF
       fi
       case $scenario in
         ws) run_ws pulsar-ws "$round"; run_ws proxy-ws "$round"; [[ -z $JAR_B ]] || run_ws proxy-ws-b "$round" ;;
-        cpu) run_cpu pulsar-ws "$round"; run_cpu proxy-ws "$round" ;;
+        cpu) ((round > 1)) || warm_up_cpu; run_cpu pulsar-ws "$round"; run_cpu proxy-ws "$round" ;;
         ws-window | ws-window-batch)
           run_ws_window "$scenario" pulsar-ws "$round"; run_ws_window "$scenario" proxy-ws "$round"
           [[ -z $JAR_B ]] || run_ws_window "$scenario" proxy-ws-b "$round" ;;

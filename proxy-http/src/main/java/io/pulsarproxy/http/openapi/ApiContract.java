@@ -37,7 +37,10 @@ import java.util.Set;
  * <p>Routes are added by operation id ({@link #route}): the method and path come from the contract, so a route
  * cannot be served under a path the contract does not describe. Each route validates its request (path, query,
  * headers, body) with vertx-openapi before the handler runs; a failure ends the request with the proxy's error
- * envelope ({@link ValidationErrors}) and the validated request is in the context under {@link #VALIDATED}.
+ * envelope ({@link ValidationErrors}) and the validated request is in the context under {@link #VALIDATED}. The
+ * requests of the hot paths skip that validation, which runs on a worker thread, and are checked on the event loop
+ * instead: by their own parsers ({@link #routeSelfValidated}: produce, poll), or by a check of their small JSON body
+ * against the contract's list of its fields and then their parsers ({@link #routeJsonBody}: ack, nack, seek).
  *
  * <p>vertx-openapi validates only the media types it can parse. The contract also documents what it does not
  * (Server-Sent Events, the YAML of this contract, the raw bodies of the produce route), so the validator gets a copy
