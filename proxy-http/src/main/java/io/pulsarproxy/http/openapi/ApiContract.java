@@ -190,7 +190,7 @@ public final class ApiContract {
    * naming {@code body} when it is missing, 415 for another content type, 400 naming {@code body} when it is not a
    * JSON object, 400 naming the first field its schema does not list) and put in the context under
    * {@link #JSON_BODY}. The handler checks the fields' values itself, in the same envelope. Acknowledgements take
-   * this route: the generic validation of one cost more CPU than everything else the proxy did for it.
+   * this route: the generic validation of one cost about 0.5 ms of a worker's CPU, these checks about 0.1 ms.
    *
    * @throws IllegalArgumentException if the contract has no such operation, or its body is not of that kind
    */
